@@ -186,7 +186,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
             try {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
-                lastFailure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+                lastFailure = describe(e);
                 lastCause = e;
                 lastStatus = 0;
                 lastErrorCode = 0;
@@ -212,6 +212,16 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         String prefix = lastStatus == 0 ? "Cannot reach schema registry: " : "Schema registry failed: ";
         throw new SchemaRegistryException(prefix + what + " gave up after " + settings.maxAttempts()
                 + " attempt(s); last failure: " + lastFailure, lastStatus, lastErrorCode, lastCause);
+    }
+
+    /** java.net.http leaves some messages empty (a refused connection is a chain of bare ConnectExceptions). */
+    private static String describe(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return e.getClass().getSimpleName() + ": " + t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName() + " (connection refused or reset)";
     }
 
     private void pause(int attempt, String what) {

@@ -67,6 +67,9 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
         T value;
         try {
             value = reader.read(null, decoder);
+        } catch (SecurityException e) {
+            // Avro refused a class (see AvroTrust): a setup fault, not a bad record
+            throw e;
         } catch (IOException | RuntimeException e) {
             // EOFException for truncated data, AvroRuntimeException / IndexOutOfBounds for garbage
             throw new SerializationException("Corrupt Avro payload on topic " + topic + " for schema id " + id

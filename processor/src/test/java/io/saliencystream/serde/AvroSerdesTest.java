@@ -167,6 +167,14 @@ class AvroSerdesTest {
         assertThatThrownBy(() -> deserializer.deserialize("inference-events", trailing))
                 .isInstanceOf(SerializationException.class).hasMessageContaining("bytes left over");
 
+        // a string length far beyond the payload: must fail, not allocate gigabytes
+        byte[] hugeLength = new byte[ConfluentWireFormat.HEADER_LENGTH + 5 + 8];
+        System.arraycopy(good, 0, hugeLength, 0, ConfluentWireFormat.HEADER_LENGTH);
+        byte[] varint2g = {(byte) 0xFC, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F}; // zigzag of 2^31 - 2
+        System.arraycopy(varint2g, 0, hugeLength, ConfluentWireFormat.HEADER_LENGTH, 5);
+        assertThatThrownBy(() -> deserializer.deserialize("inference-events", hugeLength))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("Corrupt Avro payload");
+
         // a union branch index that does not exist: the event id's string length is fine, the union is not
         byte[] badUnion = good.clone();
         int unionIndexAt = unionIndexOffset(good);
