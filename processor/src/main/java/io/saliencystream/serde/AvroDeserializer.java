@@ -1,6 +1,8 @@
 package io.saliencystream.serde;
 
+import io.saliencystream.registry.AvroCompatibility;
 import io.saliencystream.registry.SchemaRegistry;
+import io.saliencystream.registry.SchemaRegistryException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,8 +21,18 @@ import org.apache.kafka.common.serialization.Deserializer;
  * Reads Confluent wire-format Avro. The writer's schema comes from the registry by the id in
  * the header (cached); values are resolved to the reader schema: the generated class's schema
  * for a specific reader, the writer's own schema for a generic one.
+ *
+ * <p>Errors: bytes that cannot be this record (wrong magic, too short, truncated or trailing
+ * bytes, an id the registry does not know, a writer schema the reader cannot resolve) throw
+ * {@link SerializationException} naming the topic and schema id. A registry that cannot be
+ * reached or answers with a server error throws {@link SchemaRegistryException} instead: the
+ * record may be fine, so callers should not dead-letter it.
  */
 public final class AvroDeserializer<T> implements Deserializer<T> {
+
+    static {
+        AvroTrust.install();
+    }
 
     private final SchemaRegistry registry;
     private final Schema readerSchema;
@@ -49,29 +61,58 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
             return null;
         }
         int id = ConfluentWireFormat.schemaId(data);
-        DatumReader<T> reader = readersById.computeIfAbsent(id, this::readerFor);
+        DatumReader<T> reader = readerFor(topic, id);
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(
                 data, ConfluentWireFormat.HEADER_LENGTH, data.length - ConfluentWireFormat.HEADER_LENGTH, null);
+        T value;
         try {
-            T value = reader.read(null, decoder);
+            value = reader.read(null, decoder);
+        } catch (SecurityException e) {
+            // Avro refused a class (see AvroTrust): a setup fault, not a bad record
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // EOFException for truncated data, AvroRuntimeException / IndexOutOfBounds for garbage
+            throw new SerializationException("Corrupt Avro payload on topic " + topic + " for schema id " + id
+                    + " (" + data.length + " bytes): " + e, e);
+        }
+        try {
             if (!decoder.isEnd()) {
-                throw new SerializationException("Corrupt Avro payload for schema id " + id
+                throw new SerializationException("Corrupt Avro payload on topic " + topic + " for schema id " + id
                         + ": bytes left over after the record");
             }
-            return value;
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof SerializationException se) {
-                throw se;
-            }
-            throw new SerializationException("Corrupt Avro payload for schema id " + id + ": " + e, e);
+        } catch (IOException e) {
+            throw new SerializationException("Cannot check the end of the payload on topic " + topic, e);
         }
+        return value;
     }
 
-    private DatumReader<T> readerFor(int id) {
-        Schema writerSchema = registry.schemaById(id);
-        if (!specific) {
-            return new GenericDatumReader<>(writerSchema);
+    private DatumReader<T> readerFor(String topic, int id) {
+        DatumReader<T> cached = readersById.get(id);
+        if (cached != null) {
+            return cached;
         }
+        Schema writerSchema;
+        try {
+            writerSchema = registry.schemaById(id);
+        } catch (SchemaRegistryException e) {
+            if (e.httpStatus() == 404) {
+                throw new SerializationException("Record on topic " + topic + " names schema id " + id
+                        + ", which the schema registry does not know: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+        DatumReader<T> reader = specific ? specificReader(topic, id, writerSchema) : new GenericDatumReader<>(writerSchema);
+        readersById.put(id, reader);
+        return reader;
+    }
+
+    private DatumReader<T> specificReader(String topic, int id, Schema writerSchema) {
+        // checked up front so the message says which schemas clash instead of failing mid-record
+        AvroCompatibility.problems(readerSchema, writerSchema).ifPresent(problems -> {
+            throw new SerializationException("Record on topic " + topic + " was written with schema id " + id
+                    + " (" + writerSchema.getFullName() + "), which " + readerSchema.getFullName()
+                    + " cannot read: " + problems);
+        });
         return new SpecificDatumReader<>(writerSchema, readerSchema, SpecificData.getForSchema(readerSchema));
     }
 }

@@ -22,6 +22,10 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class AvroSerializer<T extends GenericContainer> implements Serializer<T> {
 
+    static {
+        AvroTrust.install();
+    }
+
     private final SchemaRegistry registry;
     private final boolean isKey;
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
@@ -48,7 +52,7 @@ public final class AvroSerializer<T extends GenericContainer> implements Seriali
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
             if (record instanceof SpecificRecord) {
-                new SpecificDatumWriter<GenericContainer>(schema, SpecificData.getForSchema(schema))
+                new SpecificDatumWriter<GenericContainer>(schema, SpecificData.getForClass(record.getClass()))
                         .write(record, encoder);
             } else {
                 new GenericDatumWriter<GenericContainer>(schema).write(record, encoder);
