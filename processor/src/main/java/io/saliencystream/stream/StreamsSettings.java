@@ -84,12 +84,17 @@ public record StreamsSettings(
         }
         double worstPollMillis = (double) maxPollRecords * worstCaseExplain.toMillis();
         if (worstPollMillis > SAFETY * maxPollInterval.toMillis()) {
+            int fits = maxPollRecordsFor(maxPollInterval, worstCaseExplain);
+            String fix = fits * worstCaseExplain.toMillis() <= SAFETY * maxPollInterval.toMillis()
+                    ? "Use max.poll.records <= " + fits + ", or raise max.poll.interval.ms."
+                    : "Even one explanation does not fit: raise max.poll.interval.ms to at least "
+                            + (long) Math.ceil(worstCaseExplain.toMillis() / SAFETY) + " ms.";
             throw new IllegalArgumentException(String.format(
                     "max.poll.records %d x worst-case explanation %d ms = %.0f ms exceeds %.0f%% of "
                             + "max.poll.interval.ms %d: a poll of explained events could get the stream thread "
-                            + "evicted. Use max.poll.records <= %d, or raise max.poll.interval.ms.",
+                            + "evicted. %s",
                     maxPollRecords, worstCaseExplain.toMillis(), worstPollMillis, SAFETY * 100,
-                    maxPollInterval.toMillis(), maxPollRecordsFor(maxPollInterval, worstCaseExplain)));
+                    maxPollInterval.toMillis(), fix));
         }
     }
 
