@@ -1,0 +1,47 @@
+package io.saliencystream.stream;
+
+import io.saliencystream.schema.DeadLetter;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/** Builds the dead letter of an input record the processor gave up on. */
+final class DeadLetters {
+
+    private DeadLetters() {
+    }
+
+    /**
+     * @param source   the input record, with its original key and value bytes
+     * @param metadata where it was read (absent only outside record processing)
+     * @param eventId  the event id, if the value decoded far enough to have one
+     */
+    static DeadLetter of(Record<byte[], byte[]> source, Optional<RecordMetadata> metadata, String fallbackTopic,
+            String eventId, Stage stage, String errorCode, Throwable error, long failedAtMillis) {
+        return DeadLetter.newBuilder()
+                .setSourceTopic(metadata.map(RecordMetadata::topic).orElse(fallbackTopic))
+                .setSourcePartition(metadata.map(RecordMetadata::partition).orElse(-1))
+                .setSourceOffset(metadata.map(RecordMetadata::offset).orElse(-1L))
+                .setSourceTimestamp(Instant.ofEpochMilli(source.timestamp()))
+                .setOriginalKey(wrap(source.key()))
+                .setOriginalValue(wrap(source.value()))
+                .setEventId(eventId)
+                .setStage(stage.label())
+                .setErrorCode(errorCode)
+                .setErrorClass(error.getClass().getName())
+                .setReason(reason(error))
+                .setFailedAt(Instant.ofEpochMilli(failedAtMillis))
+                .build();
+    }
+
+    private static String reason(Throwable error) {
+        String message = error.getMessage();
+        return message == null || message.isBlank() ? error.getClass().getSimpleName() + " (no message)" : message;
+    }
+
+    private static ByteBuffer wrap(byte[] bytes) {
+        return bytes == null ? null : ByteBuffer.wrap(bytes);
+    }
+}

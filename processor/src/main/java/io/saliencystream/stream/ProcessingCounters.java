@@ -1,0 +1,102 @@
+package io.saliencystream.stream;
+
+import java.util.Map;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.StreamsMetrics;
+
+/**
+ * What happened to the input records, as Kafka Streams custom metrics: every record read counts
+ * in {@code events-in} and in exactly one of {@code explained}, {@code skipped-sampling},
+ * {@code skipped-budget} or {@code dead-lettered}. Each outcome is a sensor with a
+ * {@code <name>-total} count and a {@code <name>-rate} per second, in metric group
+ * {@value #GROUP} with tags {@code thread-id} and {@code saliency-id}, so they show in
+ * {@code KafkaStreams.metrics()} and JMX like the built-in ones. The sensors are per stream
+ * thread and shared by the tasks it runs, so counts survive task migrations within a thread.
+ */
+public final class ProcessingCounters {
+
+    /** Metric group of the counters (Kafka Streams names custom groups {@code stream-<scope>-metrics}). */
+    public static final String GROUP = "stream-saliency-metrics";
+    static final String SCOPE = "saliency";
+
+    public static final String EVENTS_IN = "events-in";
+    public static final String EXPLAINED = "explained";
+    public static final String SKIPPED_SAMPLING = "skipped-sampling";
+    public static final String SKIPPED_BUDGET = "skipped-budget";
+    public static final String DEAD_LETTERED = "dead-lettered";
+
+    private final Sensor eventsIn;
+    private final Sensor explained;
+    private final Sensor skippedSampling;
+    private final Sensor skippedBudget;
+    private final Sensor deadLettered;
+
+    private ProcessingCounters(StreamsMetrics metrics, String entity) {
+        this.eventsIn = sensor(metrics, entity, EVENTS_IN);
+        this.explained = sensor(metrics, entity, EXPLAINED);
+        this.skippedSampling = sensor(metrics, entity, SKIPPED_SAMPLING);
+        this.skippedBudget = sensor(metrics, entity, SKIPPED_BUDGET);
+        this.deadLettered = sensor(metrics, entity, DEAD_LETTERED);
+    }
+
+    /** Registers (or, on a thread that has them, finds) the sensors; {@code entity} tags them. */
+    static ProcessingCounters register(StreamsMetrics metrics, String entity) {
+        return new ProcessingCounters(metrics, entity);
+    }
+
+    private static Sensor sensor(StreamsMetrics metrics, String entity, String operation) {
+        return metrics.addRateTotalSensor(SCOPE, entity, operation, Sensor.RecordingLevel.INFO);
+    }
+
+    void eventIn() {
+        eventsIn.record();
+    }
+
+    void explained() {
+        explained.record();
+    }
+
+    void skippedSampling() {
+        skippedSampling.record();
+    }
+
+    void skippedBudget() {
+        skippedBudget.record();
+    }
+
+    void deadLettered() {
+        deadLettered.record();
+    }
+
+    /** The counts summed over every stream thread, read from {@code KafkaStreams.metrics()} (or a test driver's). */
+    public static Snapshot read(Map<MetricName, ? extends Metric> metrics) {
+        return new Snapshot(
+                total(metrics, EVENTS_IN),
+                total(metrics, EXPLAINED),
+                total(metrics, SKIPPED_SAMPLING),
+                total(metrics, SKIPPED_BUDGET),
+                total(metrics, DEAD_LETTERED));
+    }
+
+    private static long total(Map<MetricName, ? extends Metric> metrics, String operation) {
+        String name = operation + "-total";
+        double sum = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+            if (GROUP.equals(e.getKey().group()) && name.equals(e.getKey().name())) {
+                sum += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return Math.round(sum);
+    }
+
+    /** Counts at one moment. */
+    public record Snapshot(long eventsIn, long explained, long skippedSampling, long skippedBudget, long deadLettered) {
+
+        /** Records whose outcome is known; equals {@link #eventsIn()} when no record is in flight. */
+        public long accountedFor() {
+            return explained + skippedSampling + skippedBudget + deadLettered;
+        }
+    }
+}
