@@ -18,6 +18,11 @@ import java.util.Set;
 /** Inference events and fake engine ports for the stream tests. */
 final class TestEvents {
 
+    static {
+        // Avro 1.12 builds records with defaults only for trusted classes; the app installs this at start.
+        io.saliencystream.serde.AvroTrust.install();
+    }
+
     static final String KNOWN_MODEL = "resnet";
     static final String RARE_MODEL = "rare";
     static final int MAX_IMAGE_BYTES = 1_000;
