@@ -31,12 +31,20 @@ public final class ModelRunner {
      */
     public float[][] scores(float[] inputs, int count) throws OrtException {
         float[][] raw = raw(inputs, count);
-        if (spec.output() == ModelSpec.OutputKind.LOGITS) {
-            for (float[] row : raw) {
-                softmaxInPlace(row);
-            }
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = probabilities(raw[i]);
         }
         return raw;
+    }
+
+    /** Probabilities from one raw output row: softmax for logits, the row itself otherwise. */
+    public float[] probabilities(float[] rawRow) {
+        if (spec.output() == ModelSpec.OutputKind.PROBABILITIES) {
+            return rawRow;
+        }
+        float[] p = rawRow.clone();
+        softmaxInPlace(p);
+        return p;
     }
 
     /** The model's output as it comes, one row of class values per input. */
@@ -69,6 +77,39 @@ public final class ModelRunner {
         }
         return rows;
     }
+
+    /**
+     * Log-odds of {@code target} from one output row: log p(target) - log sum of the other
+     * classes' p. Unlike the probability it does not saturate near 0 or 1, so small changes of a
+     * confident model stay visible. Computed from logits directly where the model emits them.
+     */
+    public double logOdds(float[] rawRow, int target) {
+        if (spec.output() == ModelSpec.OutputKind.LOGITS) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < rawRow.length; j++) {
+                if (j != target) {
+                    max = Math.max(max, rawRow[j]);
+                }
+            }
+            double sum = 0;
+            for (int j = 0; j < rawRow.length; j++) {
+                if (j != target) {
+                    sum += Math.exp(rawRow[j] - max);
+                }
+            }
+            return rawRow[target] - (max + Math.log(sum));
+        }
+        double others = 0;
+        for (int j = 0; j < rawRow.length; j++) {
+            if (j != target) {
+                others += rawRow[j];
+            }
+        }
+        // summing the small probabilities keeps precision that 1 - p(target) would lose
+        return Math.log(Math.max(rawRow[target], TINY)) - Math.log(Math.max(others, TINY));
+    }
+
+    private static final double TINY = 1e-30;
 
     public int calls() {
         return calls;

@@ -3,14 +3,17 @@ package io.saliencystream.engine;
 import ai.onnxruntime.OrtException;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Occlusion (Zeiler and Fergus, 2014): a square window, moved by {@code stride}, replaces the
  * input in all channels with {@code baseline}; a pixel's attribution is the mean, over the
- * windows covering it, of score(original) - score(occluded) for the target class. Windows
+ * windows covering it, of score(original) - score(occluded) for the target class, where the
+ * score is the target's log-odds (default), probability, or the model's raw output. Windows
  * start at 0 and step until one reaches the far edge; windows past the edge are clipped.
  * With stride > window some pixels are covered by no window and get 0.
  *
@@ -20,30 +23,46 @@ public final class Occlusion implements Explainer {
 
     public static final String NAME = "occlusion";
 
+    /** What occlusion compares: see {@link ModelRunner#logOdds}, {@link ModelRunner#scores}, {@link ModelRunner#raw}. */
+    public enum Score { LOGODDS, PROBABILITY, RAW }
+
+    public static final String MEDIAN = "median";
+
     /**
      * @param window    side of the square window in input pixels
      * @param stride    step between windows
-     * @param baseline  value written into the normalised input; 0 is the mid value for
-     *                  (x - mean) / std normalisation
+     * @param baseline  what fills the window: a number written into the normalised input (0 is
+     *                  the mid value of (x - mean) / std normalisation), or "median", each
+     *                  channel's median over the input: for text lines, the paper colour, so
+     *                  the window removes strokes without painting a gray blob
      * @param batchSize occluded copies per model call
+     * @param score     the target's score whose drop is measured
      */
-    public record Params(int window, int stride, float baseline, int batchSize) {
+    public record Params(int window, int stride, String baseline, int batchSize, Score score) {
         public Params {
-            if (window <= 0 || stride <= 0 || batchSize <= 0 || !Float.isFinite(baseline)) {
-                throw new IllegalArgumentException("occlusion needs positive window, stride and batchSize and a finite baseline; got "
-                        + window + ", " + stride + ", " + batchSize + ", " + baseline);
+            if (score == null || window <= 0 || stride <= 0 || batchSize <= 0) {
+                throw new IllegalArgumentException("occlusion needs positive window, stride and batchSize and a score; got "
+                        + window + ", " + stride + ", " + batchSize + ", " + score);
+            }
+            baseline = baseline == null ? "0" : baseline.trim();
+            if (!baseline.equals(MEDIAN) && !Float.isFinite(Float.parseFloat(baseline))) {
+                throw new IllegalArgumentException("occlusion baseline must be a finite number or \"median\", got " + baseline);
             }
         }
 
-        /** Reads "window", "stride", "baseline", "batchSize"; absent ones take the defaults 8, 4, 0, 32. */
+        /**
+         * Reads "window", "stride", "baseline", "batchSize", "score"; absent ones take the
+         * defaults 8, 4, 0, 32, logodds.
+         */
         public static Params from(Map<String, String> p) {
             try {
                 return new Params(
                         Integer.parseInt(p.getOrDefault("window", "8")),
                         Integer.parseInt(p.getOrDefault("stride", "4")),
-                        Float.parseFloat(p.getOrDefault("baseline", "0")),
-                        Integer.parseInt(p.getOrDefault("batchSize", "32")));
-            } catch (NumberFormatException e) {
+                        p.getOrDefault("baseline", "0"),
+                        Integer.parseInt(p.getOrDefault("batchSize", "32")),
+                        Score.valueOf(p.getOrDefault("score", "logodds").toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("occlusion parameters " + p + ": " + e.getMessage(), e);
             }
         }
@@ -52,9 +71,9 @@ public final class Occlusion implements Explainer {
             Map<String, String> m = new LinkedHashMap<>();
             m.put("window", Integer.toString(window));
             m.put("stride", Integer.toString(stride));
-            m.put("baseline", Float.toString(baseline));
+            m.put("baseline", baseline);
             m.put("batchSize", Integer.toString(batchSize));
-            m.put("score", "probability");
+            m.put("score", score.name().toLowerCase(Locale.ROOT));
             return m;
         }
     }
@@ -98,11 +117,14 @@ public final class Occlusion implements Explainer {
         Preprocessor layout = new Preprocessor(spec);
         ModelRunner runner = new ModelRunner(model);
 
-        float[] original = runner.scores(input, 1)[0];
-        int target = targetClass == PREDICTED_CLASS ? ModelRunner.argmax(original) : targetClass;
-        if (target < 0 || target >= original.length) {
-            throw new IllegalArgumentException("target class " + targetClass + " outside 0.." + (original.length - 1));
+        float[] originalRaw = runner.raw(input, 1)[0];
+        float[] probabilities = runner.probabilities(originalRaw);
+        int target = targetClass == PREDICTED_CLASS ? ModelRunner.argmax(probabilities) : targetClass;
+        if (target < 0 || target >= probabilities.length) {
+            throw new IllegalArgumentException("target class " + targetClass + " outside 0.." + (probabilities.length - 1));
         }
+        double originalScore = score(runner, originalRaw, target);
+        float[] fill = baselineValues(input, spec, layout);
 
         List<int[]> windows = new ArrayList<>();
         for (int y0 : starts(h, params.window(), params.stride())) {
@@ -121,13 +143,13 @@ public final class Occlusion implements Explainer {
                 int offset = i * size;
                 forEachPixel(windows.get(first + i), w, h, (x, y) -> {
                     for (int c = 0; c < spec.channels(); c++) {
-                        batch[offset + layout.index(c, y, x)] = params.baseline();
+                        batch[offset + layout.index(c, y, x)] = fill[c];
                     }
                 });
             }
-            float[][] scores = runner.scores(batch, n);
+            float[][] outputs = runner.raw(batch, n);
             for (int i = 0; i < n; i++) {
-                double delta = original[target] - scores[i][target];
+                double delta = originalScore - score(runner, outputs[i], target);
                 forEachPixel(windows.get(first + i), w, h, (x, y) -> {
                     sum[y * w + x] += delta;
                     covered[y * w + x]++;
@@ -138,8 +160,36 @@ public final class Occlusion implements Explainer {
         for (int i = 0; i < values.length; i++) {
             values[i] = covered[i] == 0 ? 0f : (float) (sum[i] / covered[i]);
         }
-        return new Explanation(NAME, params.asMap(), seed, target, original[target], original,
+        return new Explanation(NAME, params.asMap(), seed, target, probabilities[target], probabilities,
                 new AttributionMap(w, h, values), runner.calls(), runner.evaluations(), System.nanoTime() - start);
+    }
+
+    /** The value each channel is occluded with. */
+    private float[] baselineValues(float[] input, ModelSpec spec, Preprocessor layout) {
+        float[] fill = new float[spec.channels()];
+        if (!params.baseline().equals(MEDIAN)) {
+            Arrays.fill(fill, Float.parseFloat(params.baseline()));
+            return fill;
+        }
+        float[] channel = new float[spec.width() * spec.height()];
+        for (int c = 0; c < fill.length; c++) {
+            for (int y = 0; y < spec.height(); y++) {
+                for (int x = 0; x < spec.width(); x++) {
+                    channel[y * spec.width() + x] = input[layout.index(c, y, x)];
+                }
+            }
+            Arrays.sort(channel);
+            fill[c] = channel[channel.length / 2];
+        }
+        return fill;
+    }
+
+    private double score(ModelRunner runner, float[] raw, int target) {
+        return switch (params.score()) {
+            case LOGODDS -> runner.logOdds(raw, target);
+            case PROBABILITY -> runner.probabilities(raw)[target];
+            case RAW -> raw[target];
+        };
     }
 
     private interface PixelVisitor {
