@@ -1,0 +1,109 @@
+package io.saliencystream.engine;
+
+import ai.onnxruntime.OrtException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The models the engine can explain, keyed by name and version, read from a JSON file of the
+ * form {@code {"models": [ModelSpec, ...]}}. Loaded once and shared across stream threads.
+ */
+public final class ModelCatalog implements AutoCloseable {
+
+    /** Classpath location of the catalog shipped with the application. */
+    public static final String DEFAULT_RESOURCE = "/models/catalog.json";
+
+    private record CatalogFile(List<ModelSpec> models) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private final Map<String, CatalogModel> models;
+
+    private ModelCatalog(List<ModelSpec> specs, ModelStore store) {
+        Map<String, CatalogModel> byKey = new LinkedHashMap<>();
+        for (ModelSpec spec : specs) {
+            CatalogModel model = new CatalogModel(spec, () -> spec.source() == null
+                    ? requireExisting(store.dir().resolve(spec.onnxFile()), spec)
+                    : store.fetch(spec.onnxFile(), spec.source()));
+            if (byKey.putIfAbsent(spec.key(), model) != null) {
+                throw new IllegalArgumentException("model catalog lists " + spec.key() + " twice");
+            }
+        }
+        this.models = Collections.unmodifiableMap(byKey);
+    }
+
+    public static ModelCatalog load(Path json, ModelStore store) throws IOException {
+        try (InputStream in = Files.newInputStream(json)) {
+            return parse(in, json.toString(), store);
+        }
+    }
+
+    public static ModelCatalog fromResource(String resource, ModelStore store) throws IOException {
+        try (InputStream in = ModelCatalog.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("no model catalog resource " + resource + " on the classpath");
+            }
+            return parse(in, resource, store);
+        }
+    }
+
+    /** The catalog shipped with the application, models cached in {@code store}. */
+    public static ModelCatalog defaultCatalog(ModelStore store) throws IOException {
+        return fromResource(DEFAULT_RESOURCE, store);
+    }
+
+    private static ModelCatalog parse(InputStream in, String where, ModelStore store) throws IOException {
+        CatalogFile file;
+        try {
+            file = JSON.readValue(in, CatalogFile.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException("invalid model catalog " + where + ": " + e.getMessage(), e);
+        }
+        if (file.models() == null || file.models().isEmpty()) {
+            throw new IOException("model catalog " + where + " lists no models");
+        }
+        return new ModelCatalog(file.models(), store);
+    }
+
+    private static Path requireExisting(Path file, ModelSpec spec) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("model " + spec.key() + ": file " + file + " does not exist and the catalog gives no source");
+        }
+        return file;
+    }
+
+    public Optional<CatalogModel> find(String name, String version) {
+        return Optional.ofNullable(models.get(name + ":" + version));
+    }
+
+    /** Like {@link #find} but an absent model is an invalid input with code "unknown-model". */
+    public CatalogModel require(String name, String version) throws InvalidInputException {
+        return find(name, version).orElseThrow(() -> new InvalidInputException(InvalidInputException.UNKNOWN_MODEL,
+                "no model " + name + " version " + version + " in the catalog; known: " + models.keySet()));
+    }
+
+    public Collection<CatalogModel> models() {
+        return models.values();
+    }
+
+    @Override
+    public void close() throws OrtException {
+        for (CatalogModel m : models.values()) {
+            m.close();
+        }
+    }
+}
