@@ -55,6 +55,29 @@ public final class Preprocessor {
     }
 
     /**
+     * The inverse of {@link #tensor}: the picture a model input shows, for overlays of events
+     * that sent a raw tensor instead of an image. Values outside 0..255 are clamped.
+     */
+    public BufferedImage image(float[] tensor) {
+        BufferedImage out = new BufferedImage(spec.width(), spec.height(), BufferedImage.TYPE_INT_RGB);
+        boolean bgr = spec.channels() == 3 && spec.colorOrder() == ModelSpec.ColorOrder.BGR;
+        int[] v = new int[3];
+        for (int y = 0; y < spec.height(); y++) {
+            for (int x = 0; x < spec.width(); x++) {
+                for (int k = 0; k < 3; k++) {
+                    int ch = spec.channels() == 1 ? 0 : k;
+                    double pixel = (tensor[index(ch, y, x)] * spec.std()[ch] + spec.mean()[ch]) / spec.pixelScale();
+                    v[k] = (int) Math.max(0, Math.min(255, Math.round(pixel)));
+                }
+                int r = bgr ? v[2] : v[0];
+                int b = bgr ? v[0] : v[2];
+                out.setRGB(x, y, (r << 16) | (v[1] << 8) | b);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Checks a raw tensor sent instead of an image: shape must be the spec's batch-of-one
      * shape and every value finite. Returns the values.
      */

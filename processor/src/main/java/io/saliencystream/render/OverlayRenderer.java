@@ -158,7 +158,8 @@ public final class OverlayRenderer {
         }
     }
 
-    private static byte[] png(BufferedImage image) {
+    /** Encodes {@code image} as PNG. */
+    public static byte[] png(BufferedImage image) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
             if (!ImageIO.write(image, "png", bytes)) {

@@ -40,6 +40,20 @@ class PreprocessorTest {
     }
 
     @Test
+    void imageInvertsTheTensorForBothLayoutsAndColourOrders() {
+        BufferedImage img = image(2, 1, 0xff0033, 0x66cc00);
+        for (ModelSpec.Layout layout : ModelSpec.Layout.values()) {
+            for (ModelSpec.ColorOrder order : ModelSpec.ColorOrder.values()) {
+                Preprocessor p = new Preprocessor(spec(layout, order, 2, 1,
+                        new double[] {0.1, 0.2, 0.3}, new double[] {1, 2, 4}, ModelSpec.ResizeMode.STRETCH));
+                BufferedImage back = p.image(p.tensor(img));
+                assertThat(back.getRGB(0, 0) & 0xffffff).as("%s %s", layout, order).isEqualTo(0xff0033);
+                assertThat(back.getRGB(1, 0) & 0xffffff).as("%s %s", layout, order).isEqualTo(0x66cc00);
+            }
+        }
+    }
+
+    @Test
     void rgbNhwcWithPerChannelMeanAndStd() {
         BufferedImage img = image(2, 1, 0xff0033, 0x66cc00);
         ModelSpec spec = spec(ModelSpec.Layout.NHWC, ModelSpec.ColorOrder.RGB, 2, 1,

@@ -1,0 +1,56 @@
+package io.saliencystream.app;
+
+import io.saliencystream.app.kafka.EmbeddedKafkaBroker;
+import io.saliencystream.registry.InProcessSchemaRegistryServer;
+import io.saliencystream.stream.TopicNames;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the embedded default runs the processor against: a real single-node KRaft broker and
+ * the in-process schema registry, both on loopback, with the processor's topics created.
+ */
+public final class EmbeddedStack implements AutoCloseable {
+
+    /** Partitions of the input topic, so that two stream tasks share the work. */
+    public static final int INPUT_PARTITIONS = 2;
+
+    private final EmbeddedKafkaBroker broker;
+    private final InProcessSchemaRegistryServer registry;
+
+    private EmbeddedStack(EmbeddedKafkaBroker broker, InProcessSchemaRegistryServer registry) {
+        this.broker = broker;
+        this.registry = registry;
+    }
+
+    public static EmbeddedStack start(TopicNames topics) {
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+        try {
+            Map<String, Integer> partitions = new LinkedHashMap<>();
+            partitions.put(topics.inferenceEvents(), INPUT_PARTITIONS);
+            partitions.put(topics.saliencySummaries(), INPUT_PARTITIONS);
+            partitions.put(topics.saliencyOverlays(), INPUT_PARTITIONS);
+            partitions.put(topics.explanationAudit(), INPUT_PARTITIONS);
+            partitions.put(topics.deadLetters(), 1);
+            broker.createTopics(partitions);
+            return new EmbeddedStack(broker, InProcessSchemaRegistryServer.start());
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    public String schemaRegistryUrl() {
+        return registry.url();
+    }
+
+    @Override
+    public void close() {
+        registry.close();
+        broker.close();
+    }
+}

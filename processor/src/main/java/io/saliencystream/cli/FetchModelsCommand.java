@@ -1,0 +1,31 @@
+package io.saliencystream.cli;
+
+import io.saliencystream.engine.CatalogModel;
+import io.saliencystream.engine.ModelCatalog;
+import io.saliencystream.engine.ModelStore;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "fetch-models", description = "Download and checksum-verify every model of the catalog into the model"
+        + " folder, so that the processor starts without network access.")
+final class FetchModelsCommand implements Callable<Integer> {
+
+    @Option(names = "--catalog", description = "Model catalog JSON (default: the built-in catalog).")
+    Path catalog;
+
+    @Option(names = "--model-dir", description = "Model folder (default: $SALIENCY_STREAM_MODEL_DIR or ~/.cache/saliency-stream/models).")
+    Path modelDir;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelStore store = new ModelStore(modelDir == null ? ModelStore.defaultDir() : modelDir, System.out);
+        try (ModelCatalog models = catalog == null ? ModelCatalog.defaultCatalog(store) : ModelCatalog.load(catalog, store)) {
+            for (CatalogModel model : models.models()) {
+                System.out.printf("%s  %s  sha256 %s%n", model.spec().key(), model.file(), model.sha256());
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,21 @@
+package io.saliencystream.cli;
+
+import io.saliencystream.serde.AvroTrust;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The command line: {@code saliency-stream <command>}. */
+@Command(name = "saliency-stream", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Saliency maps for production image models, on Kafka Streams and ONNX Runtime.",
+        subcommands = {DemoCommand.class, RunCommand.class, FetchModelsCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        AvroTrust.install();
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+}

@@ -1,0 +1,38 @@
+package io.saliencystream.stream;
+
+import io.saliencystream.engine.CatalogModel;
+import io.saliencystream.engine.InvalidInputException;
+import io.saliencystream.engine.ModelCatalog;
+import io.saliencystream.engine.Preprocessor;
+import io.saliencystream.schema.InferenceEvent;
+import io.saliencystream.schema.RawTensor;
+
+/**
+ * The cheap checks run on every event against the model catalog: the model is known, an image
+ * input's header is readable and within limits (no pixels decoded), a raw tensor has the
+ * model's shape and finite values. Thread-safe.
+ */
+public final class CatalogEventValidator implements EventValidator {
+
+    private final ModelCatalog catalog;
+    private final EventInputs inputs;
+
+    public CatalogEventValidator(ModelCatalog catalog, EventInputs inputs) {
+        this.catalog = catalog;
+        this.inputs = inputs;
+    }
+
+    @Override
+    public void validate(InferenceEvent event) throws RejectedInputException {
+        try {
+            CatalogModel model = catalog.require(event.getModelName(), event.getModelVersion());
+            if (event.getInput() instanceof RawTensor tensor) {
+                new Preprocessor(model.spec()).checkRawTensor(EventInputs.shape(tensor), EventInputs.values(tensor));
+            } else {
+                inputs.probe(event.getInput());
+            }
+        } catch (InvalidInputException e) {
+            throw new RejectedInputException(Stage.VALIDATE, e.code(), e.getMessage(), e);
+        }
+    }
+}

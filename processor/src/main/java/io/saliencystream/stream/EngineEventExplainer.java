@@ -1,0 +1,243 @@
+package io.saliencystream.stream;
+
+import io.saliencystream.engine.AttributionMap;
+import io.saliencystream.engine.CatalogModel;
+import io.saliencystream.engine.Explanation;
+import io.saliencystream.engine.ExplanationEngine;
+import io.saliencystream.engine.Hashes;
+import io.saliencystream.engine.InvalidInputException;
+import io.saliencystream.engine.ModelCatalog;
+import io.saliencystream.engine.ModelSpec;
+import io.saliencystream.engine.Preprocessor;
+import io.saliencystream.metrics.MapStatistics;
+import io.saliencystream.render.OverlayOptions;
+import io.saliencystream.render.OverlayRenderer;
+import io.saliencystream.schema.Box;
+import io.saliencystream.schema.ClassScore;
+import io.saliencystream.schema.ExplanationAudit;
+import io.saliencystream.schema.InferenceEvent;
+import io.saliencystream.schema.RawTensor;
+import io.saliencystream.schema.SaliencyOverlay;
+import io.saliencystream.schema.SaliencySummary;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+
+/**
+ * Explains a selected event with the engine and turns the result into the three records the
+ * topology publishes. The method's seed is derived from the event id, so the same event is
+ * explained the same way on a replay. Thread-safe: it holds no per-event state.
+ */
+public final class EngineEventExplainer implements EventExplainer {
+
+    /** Cells listed in a summary's topRegions. */
+    static final int TOP_REGIONS = 3;
+
+    private final ModelCatalog catalog;
+    private final ExplanationEngine engine;
+    private final EventInputs inputs;
+    private final int gridRows;
+    private final int gridCols;
+    private final Map<String, String> versions;
+    private final Clock clock;
+
+    public EngineEventExplainer(ModelCatalog catalog, ExplanationEngine engine, EventInputs inputs,
+                                int gridRows, int gridCols, Map<String, String> versions, Clock clock) {
+        this.catalog = catalog;
+        this.engine = engine;
+        this.inputs = inputs;
+        this.gridRows = gridRows;
+        this.gridCols = gridCols;
+        this.versions = Map.copyOf(versions);
+        this.clock = clock;
+    }
+
+    /** The seed of an event's explanation: the first 8 bytes of SHA-256 of its id. */
+    public static long seedOf(String eventId) {
+        return ByteBuffer.wrap(Hashes.digest("SHA-256").digest(eventId.getBytes(StandardCharsets.UTF_8))).getLong();
+    }
+
+    @Override
+    public ExplainedEvent explain(InferenceEvent event, Selection selection) throws RejectedInputException {
+        try {
+            CatalogModel model = catalog.require(event.getModelName(), event.getModelVersion());
+            Preprocessor preprocessor = new Preprocessor(model.spec());
+            float[] tensor;
+            BufferedImage view;
+            String inputSha256;
+            if (event.getInput() instanceof RawTensor raw) {
+                tensor = preprocessor.checkRawTensor(EventInputs.shape(raw), EventInputs.values(raw));
+                view = preprocessor.image(tensor);
+                inputSha256 = EventInputs.sha256(raw);
+            } else {
+                byte[] bytes = inputs.imageBytes(event.getInput());
+                BufferedImage image = inputs.decoder().decode(bytes);
+                tensor = preprocessor.tensor(image);
+                view = preprocessor.modelView(image);
+                inputSha256 = Hashes.sha256Hex(bytes);
+            }
+            Explanation explanation = engine.explain(model, tensor, seedOf(event.getEventId()));
+            SaliencySummary summary = summary(event, selection, model.spec(), explanation);
+            return new ExplainedEvent(summary, overlay(event, model.spec(), explanation, view),
+                    audit(event, selection, model, explanation, inputSha256, summary));
+        } catch (InvalidInputException e) {
+            throw new RejectedInputException(Stage.EXPLAIN, e.code(), e.getMessage(), e);
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on model " + event.getModelName() + ":"
+                    + event.getModelVersion() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private SaliencySummary summary(InferenceEvent event, Selection selection, ModelSpec spec, Explanation e) {
+        MapStatistics stats = MapStatistics.of(e.map(), gridRows, gridCols, TOP_REGIONS);
+        List<Box> top = stats.topRegions().stream().map(EngineEventExplainer::box).toList();
+        Integer reported = event.getTopK().isEmpty() ? null : event.getTopK().get(0).getClassIndex();
+        return SaliencySummary.newBuilder()
+                .setEventId(event.getEventId())
+                .setEventTime(event.getEventTime())
+                .setModelName(event.getModelName())
+                .setModelVersion(event.getModelVersion())
+                .setPredictedClass(e.targetClass())
+                .setPredictedLabel(label(spec, e.targetClass()))
+                .setPredictedScore(e.targetScore())
+                .setReportedClass(reported)
+                .setMethod(e.method())
+                .setSelectionReasons(selection.reasons())
+                .setImageWidth(e.map().width())
+                .setImageHeight(e.map().height())
+                .setGridRows(stats.gridRows())
+                .setGridCols(stats.gridCols())
+                .setGrid(toFloats(stats.grid()))
+                .setTopRegion(top.isEmpty() ? null : top.get(0))
+                .setTopRegions(top)
+                .setCentroidX((float) stats.centroidX())
+                .setCentroidY((float) stats.centroidY())
+                .setEntropy((float) stats.entropy())
+                .setPositiveMass((float) stats.positiveMass())
+                .setNegativeMass((float) -stats.negativeMass())
+                .setModelCalls(e.modelCalls())
+                .setModelEvaluations((int) Math.min(Integer.MAX_VALUE, e.modelEvaluations()))
+                .setDurationMillis(e.durationNanos() / 1_000_000)
+                .build();
+    }
+
+    private static SaliencyOverlay overlay(InferenceEvent event, ModelSpec spec, Explanation e, BufferedImage view) {
+        String label = label(spec, e.targetClass());
+        String caption = String.format(Locale.ROOT, "predicted %s  p=%.3f  %s",
+                label == null ? "#" + e.targetClass() : label, e.targetScore(), e.method());
+        OverlayOptions options = OverlayOptions.defaults(caption);
+        BufferedImage image = OverlayRenderer.renderImage(view, e.map(), options);
+        return SaliencyOverlay.newBuilder()
+                .setEventId(event.getEventId())
+                .setModelName(event.getModelName())
+                .setModelVersion(event.getModelVersion())
+                .setPredictedClass(e.targetClass())
+                .setPredictedLabel(label)
+                .setMethod(e.method())
+                .setColorMap(options.colorMap().name().toLowerCase(Locale.ROOT))
+                .setWidth(image.getWidth())
+                .setHeight(image.getHeight())
+                .setPng(ByteBuffer.wrap(OverlayRenderer.png(image)))
+                .build();
+    }
+
+    private ExplanationAudit audit(InferenceEvent event, Selection selection, CatalogModel model, Explanation e,
+                                   String inputSha256, SaliencySummary summary) {
+        return ExplanationAudit.newBuilder()
+                .setEventId(event.getEventId())
+                .setEventTime(event.getEventTime())
+                .setExplainedAt(clock.instant())
+                .setModelName(event.getModelName())
+                .setModelVersion(event.getModelVersion())
+                .setModelSha256(model.sha256())
+                .setInputSha256(inputSha256)
+                .setPreprocessing(preprocessing(model.spec()))
+                .setMethod(e.method())
+                .setParameters(e.parameters())
+                .setSeed(e.seed())
+                .setTargetClass(e.targetClass())
+                .setTargetScore(e.targetScore())
+                .setMapSha256(mapSha256(e.map()))
+                .setSummarySha256(summarySha256(summary))
+                .setSelectionReasons(selection.reasons())
+                .setVersions(versions)
+                .build();
+    }
+
+    /**
+     * SHA-256 of the map quantised canonically, so that it does not depend on float formatting:
+     * width and height as int32, then each value divided by the map's largest magnitude and
+     * rounded to a signed 16-bit integer, all big-endian.
+     */
+    public static String mapSha256(AttributionMap map) {
+        float[] values = map.values();
+        double maxAbs = 0;
+        for (float v : values) {
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        ByteBuffer buf = ByteBuffer.allocate(8 + 2 * values.length).putInt(map.width()).putInt(map.height());
+        for (float v : values) {
+            buf.putShort(maxAbs == 0 ? 0 : (short) Math.round(v / maxAbs * Short.MAX_VALUE));
+        }
+        return Hashes.sha256Hex(buf.array());
+    }
+
+    /** SHA-256 of the summary's Avro binary encoding. */
+    public static String summarySha256(SaliencySummary summary) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            new SpecificDatumWriter<>(SaliencySummary.class).write(summary, encoder);
+            encoder.flush();
+            return Hashes.sha256Hex(out.toByteArray());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode summary of " + summary.getEventId(), e);
+        }
+    }
+
+    static Map<String, String> preprocessing(ModelSpec spec) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("inputName", spec.inputName());
+        out.put("layout", spec.layout().name());
+        out.put("width", Integer.toString(spec.width()));
+        out.put("height", Integer.toString(spec.height()));
+        out.put("channels", Integer.toString(spec.channels()));
+        out.put("colorOrder", spec.colorOrder().name());
+        out.put("pixelScale", Double.toString(spec.pixelScale()));
+        out.put("mean", java.util.Arrays.toString(spec.mean()));
+        out.put("std", java.util.Arrays.toString(spec.std()));
+        out.put("resize", spec.resize().name());
+        out.put("output", spec.output().name());
+        return out;
+    }
+
+    private static String label(ModelSpec spec, int index) {
+        return index >= 0 && index < spec.labels().size() ? spec.labels().get(index) : null;
+    }
+
+    private static Box box(MapStatistics.Region r) {
+        return Box.newBuilder()
+                .setX((float) r.x0()).setY((float) r.y0())
+                .setWidth((float) (r.x1() - r.x0())).setHeight((float) (r.y1() - r.y0()))
+                .setMass((float) r.mass())
+                .build();
+    }
+
+    private static List<Float> toFloats(double[] values) {
+        Float[] out = new Float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) values[i];
+        }
+        return List.of(out);
+    }
+}

@@ -1,0 +1,130 @@
+package io.saliencystream.stream;
+
+import io.saliencystream.engine.Hashes;
+import io.saliencystream.engine.ImageDecoder;
+import io.saliencystream.engine.ImageHeader;
+import io.saliencystream.engine.InvalidInputException;
+import io.saliencystream.schema.EncodedImage;
+import io.saliencystream.schema.InputUri;
+import io.saliencystream.schema.RawTensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Reads the three kinds of event input (encoded image, raw tensor, claim-check URI) into what
+ * the engine takes, under size limits. Claim checks are resolved only for {@code file:} URIs
+ * inside a configured root, so an event cannot make the processor read arbitrary files.
+ */
+public final class EventInputs {
+
+    private final ImageDecoder decoder;
+    private final int maxImageBytes;
+    private final Optional<Path> fileRoot;
+
+    public EventInputs(ImageDecoder decoder, int maxImageBytes, Optional<Path> fileRoot) {
+        this.decoder = decoder;
+        this.maxImageBytes = maxImageBytes;
+        this.fileRoot = fileRoot.map(p -> p.toAbsolutePath().normalize());
+    }
+
+    public ImageDecoder decoder() {
+        return decoder;
+    }
+
+    /** The encoded image bytes an event carries or points at; raw tensors have none. */
+    public byte[] imageBytes(Object input) throws InvalidInputException {
+        if (input instanceof EncodedImage image) {
+            return bytes(image.getData());
+        }
+        if (input instanceof InputUri uri) {
+            return fetch(uri);
+        }
+        throw new IllegalArgumentException("not an image input: " + input.getClass().getSimpleName());
+    }
+
+    /** Header-only check of an image input: format known, dimensions and bytes within limits. */
+    public ImageHeader probe(Object input) throws InvalidInputException {
+        return decoder.probe(imageBytes(input));
+    }
+
+    /**
+     * SHA-256 of the exact input explained: the encoded image bytes, or for a raw tensor its
+     * shape (int32) then values (float32), little-endian.
+     */
+    public static String sha256(RawTensor tensor) {
+        ByteBuffer buf = ByteBuffer.allocate(4 * (tensor.getShape().size() + tensor.getData().size()))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        tensor.getShape().forEach(buf::putInt);
+        tensor.getData().forEach(buf::putFloat);
+        return Hashes.sha256Hex(buf.array());
+    }
+
+    public static long[] shape(RawTensor tensor) {
+        long[] shape = new long[tensor.getShape().size() + 1];
+        shape[0] = 1;
+        for (int i = 0; i < tensor.getShape().size(); i++) {
+            shape[i + 1] = tensor.getShape().get(i);
+        }
+        return shape;
+    }
+
+    public static float[] values(RawTensor tensor) {
+        float[] values = new float[tensor.getData().size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = tensor.getData().get(i);
+        }
+        return values;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer view = buffer.duplicate();
+        byte[] out = new byte[view.remaining()];
+        view.get(out);
+        return out;
+    }
+
+    private byte[] fetch(InputUri claim) throws InvalidInputException {
+        if (fileRoot.isEmpty()) {
+            throw new InvalidInputException(InvalidInputException.INPUT_UNAVAILABLE,
+                    "claim-check input " + claim.getUri() + " cannot be fetched: no inputs.file-root is configured");
+        }
+        Path file;
+        try {
+            URI uri = URI.create(claim.getUri());
+            if (!"file".equals(uri.getScheme())) {
+                throw new InvalidInputException(InvalidInputException.INPUT_UNAVAILABLE,
+                        "claim-check scheme '" + uri.getScheme() + "' is not supported (only file:)");
+            }
+            file = Path.of(uri).toAbsolutePath().normalize();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(InvalidInputException.INPUT_UNAVAILABLE,
+                    "claim-check URI '" + claim.getUri() + "' is malformed: " + e.getMessage(), e);
+        }
+        if (!file.startsWith(fileRoot.get())) {
+            throw new InvalidInputException(InvalidInputException.INPUT_UNAVAILABLE,
+                    "claim-check file " + file + " is outside inputs.file-root " + fileRoot.get());
+        }
+        byte[] data;
+        try (InputStream in = Files.newInputStream(file)) {
+            data = in.readNBytes(maxImageBytes + 1);
+        } catch (IOException e) {
+            throw new InvalidInputException(InvalidInputException.INPUT_UNAVAILABLE,
+                    "claim-check file " + file + " cannot be read: " + e, e);
+        }
+        if (data.length > maxImageBytes) {
+            throw new InvalidInputException(InvalidInputException.IMAGE_TOO_LARGE,
+                    "claim-check file " + file + " is over the " + maxImageBytes + "-byte limit");
+        }
+        if (claim.getSha256() != null && !claim.getSha256().equalsIgnoreCase(Hashes.sha256Hex(data))) {
+            throw new InvalidInputException(InvalidInputException.INPUT_UNAVAILABLE,
+                    "claim-check file " + file + " does not match its sha256 " + claim.getSha256());
+        }
+        return data;
+    }
+}
