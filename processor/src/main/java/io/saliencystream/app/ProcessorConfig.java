@@ -46,14 +46,14 @@ public record ProcessorConfig(
 
         FlagRules flags = new FlagRules(
                 Boolean.parseBoolean(s.get("flags.producer", "true")),
-                s.find("flags.low-confidence-below").map(Double::valueOf).orElse(null),
-                s.find("flags.small-margin-below").map(Double::valueOf).orElse(null),
+                s.findDouble("flags.low-confidence-below").orElse(null),
+                s.findDouble("flags.small-margin-below").orElse(null),
                 Boolean.parseBoolean(s.get("flags.label-disagreement", "true")),
                 list(s.get("flags.watched-labels", "")),
                 list(s.get("flags.watched-classes", "")).stream().map(Integer::valueOf).collect(Collectors.toSet()));
 
         Map<String, Double> rates = new HashMap<>();
-        s.withPrefix("sampling.rate.").forEach((model, rate) -> rates.put(model, Double.valueOf(rate)));
+        s.withPrefix("sampling.rate.").keySet().forEach(model -> rates.put(model, s.getDouble("sampling.rate." + model, 0)));
         Map<String, BudgetConfig> budgets = new HashMap<>();
         s.withPrefix("budget.model.").keySet().stream()
                 .map(key -> key.substring(0, key.lastIndexOf('.')))
@@ -86,11 +86,11 @@ public record ProcessorConfig(
 
     /** A budget from {@code prefix}explanations-per-second, burst and reserved-for-flagged; unlimited if no rate. */
     private static BudgetConfig budget(Settings s, String prefix) {
-        Optional<String> rate = s.find(prefix + "explanations-per-second");
+        Optional<Double> rate = s.findDouble(prefix + "explanations-per-second");
         if (rate.isEmpty()) {
             return BudgetConfig.unlimited();
         }
-        double perSecond = Double.parseDouble(rate.get());
+        double perSecond = rate.get();
         return new BudgetConfig(perSecond,
                 s.getDouble(prefix + "burst", Math.max(1, 2 * perSecond)),
                 s.getDouble(prefix + "reserved-for-flagged", 0.5));

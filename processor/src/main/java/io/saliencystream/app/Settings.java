@@ -63,6 +63,10 @@ public final class Settings {
         return find(key).map(v -> parse(key, v, Double::parseDouble)).orElse(defaultValue);
     }
 
+    public Optional<Double> findDouble(String key) {
+        return find(key).map(v -> parse(key, v, Double::parseDouble));
+    }
+
     public int getInt(String key, int defaultValue) {
         return find(key).map(v -> parse(key, v, Integer::parseInt)).orElse(defaultValue);
     }

@@ -1,0 +1,93 @@
+package io.saliencystream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.saliencystream.stream.BudgetConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class ProcessorConfigTest {
+
+    private static Settings settings(Map<String, String> file, Map<String, String> env) {
+        Properties p = new Properties();
+        p.putAll(file);
+        return new Settings(p, env);
+    }
+
+    private static final Map<String, String> MINIMAL = Map.of(
+            "bootstrap.servers", "kafka:9092", "schema.registry.url", "http://registry:8081");
+
+    @Test
+    void defaultsAreExactlyOnceOnePercentSamplingAndNoBudgetLimit() {
+        ProcessorConfig c = ProcessorConfig.from(settings(MINIMAL, Map.of()));
+        assertThat(c.streams().toProperties().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
+                .isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        assertThat(c.sampling().defaultRate()).isEqualTo(0.01);
+        assertThat(c.sampling().defaultBudget().isUnlimited()).isTrue();
+        assertThat(c.topics().inferenceEvents()).isEqualTo("inference-events");
+        assertThat(c.gridRows()).isEqualTo(8);
+        assertThat(c.inputFileRoot()).isEmpty();
+    }
+
+    @Test
+    void environmentOverridesTheFileKeyByKey() {
+        ProcessorConfig c = ProcessorConfig.from(settings(
+                Map.of("bootstrap.servers", "file:9092", "schema.registry.url", "http://file", "sampling.rate", "0.5"),
+                Map.of("SALIENCY_STREAM_BOOTSTRAP_SERVERS", "env:9092", "SALIENCY_STREAM_SAMPLING_RATE", "0.25",
+                        "SALIENCY_STREAM_TOPICS_DEAD_LETTERS", "my-dlq")));
+        assertThat(c.streams().bootstrapServers()).isEqualTo("env:9092");
+        assertThat(c.schemaRegistryUrl()).isEqualTo("http://file");
+        assertThat(c.sampling().defaultRate()).isEqualTo(0.25);
+        assertThat(c.topics().deadLetters()).isEqualTo("my-dlq");
+    }
+
+    @Test
+    void perModelRatesBudgetsAndFlagRules() {
+        Map<String, String> file = new java.util.HashMap<>(MINIMAL);
+        file.put("sampling.rate.text-orientation", "0.3");
+        file.put("budget.explanations-per-second", "10");
+        file.put("budget.model.resnet.v2.explanations-per-second", "2");
+        file.put("budget.model.resnet.v2.burst", "3");
+        file.put("flags.low-confidence-below", "0.6");
+        file.put("flags.watched-labels", "cat, dog");
+        file.put("flags.watched-classes", "3,5");
+        file.put("inputs.file-root", "/data/images");
+        ProcessorConfig c = ProcessorConfig.from(settings(file, Map.of()));
+        assertThat(c.sampling().rateFor("text-orientation")).isEqualTo(0.3);
+        assertThat(c.sampling().rateFor("other")).isEqualTo(0.01);
+        assertThat(c.sampling().budgetFor("other")).isEqualTo(new BudgetConfig(10, 20, 0.5));
+        assertThat(c.sampling().budgetFor("resnet.v2")).isEqualTo(new BudgetConfig(2, 3, 0.5));
+        assertThat(c.sampling().flagRules().lowConfidenceBelow()).isEqualTo(0.6);
+        assertThat(c.sampling().flagRules().watchedLabels()).containsExactlyInAnyOrder("cat", "dog");
+        assertThat(c.sampling().flagRules().watchedClasses()).containsExactlyInAnyOrder(3, 5);
+        assertThat(c.inputFileRoot()).contains(Path.of("/data/images"));
+    }
+
+    @Test
+    void pollSizingFollowsTheWorstCaseExplanation() {
+        Map<String, String> file = new java.util.HashMap<>(MINIMAL);
+        file.put("explain.worst-case-ms", "20000");
+        Properties props = ProcessorConfig.from(settings(file, Map.of())).streams().toProperties();
+        // 300 s poll interval, half of it for explanations of 20 s each: 7 records per poll
+        assertThat(props.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)).isEqualTo("7");
+    }
+
+    @Test
+    void missingOrMalformedSettingsSayWhichKeyAndHowToSetIt() {
+        assertThatThrownBy(() -> ProcessorConfig.from(settings(Map.of("schema.registry.url", "x"), Map.of())))
+                .hasMessageContaining("bootstrap.servers")
+                .hasMessageContaining("SALIENCY_STREAM_BOOTSTRAP_SERVERS");
+        assertThatThrownBy(() -> ProcessorConfig.from(settings(MINIMAL, Map.of("SALIENCY_STREAM_SAMPLING_RATE", "lots"))))
+                .hasMessageContaining("sampling.rate").hasMessageContaining("lots");
+        assertThatThrownBy(() -> ProcessorConfig.from(settings(MINIMAL, Map.of("SALIENCY_STREAM_SAMPLING_RATE", "1.5"))))
+                .hasMessageContaining("[0, 1]");
+        assertThat(Settings.envName("schema.registry.url")).isEqualTo("SALIENCY_STREAM_SCHEMA_REGISTRY_URL");
+        assertThat(settings(Map.of(), Map.of()).find("absent")).isEqualTo(Optional.empty());
+    }
+}

@@ -1,0 +1,149 @@
+package io.saliencystream.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.saliencystream.engine.AttributionMap;
+import io.saliencystream.engine.CatalogModel;
+import io.saliencystream.engine.ExplanationEngine;
+import io.saliencystream.engine.Hashes;
+import io.saliencystream.engine.ImageDecoder;
+import io.saliencystream.engine.ModelCatalog;
+import io.saliencystream.engine.ModelStore;
+import io.saliencystream.engine.Preprocessor;
+import io.saliencystream.engine.SampleImages;
+import io.saliencystream.schema.EncodedImage;
+import io.saliencystream.schema.ImageFormat;
+import io.saliencystream.schema.InferenceEvent;
+import io.saliencystream.schema.InputUri;
+import io.saliencystream.schema.RawTensor;
+import io.saliencystream.serde.AvroTrust;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The engine behind the stream on the real PaddleOCR model: the three records it builds. */
+class EngineEventExplainerTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-26T09:00:00Z");
+    private static ModelCatalog catalog;
+    private static CatalogModel model;
+    private static EngineEventExplainer explainer;
+
+    @BeforeAll
+    static void load() throws Exception {
+        AvroTrust.install();
+        catalog = ModelCatalog.defaultCatalog(new ModelStore());
+        model = catalog.require("text-orientation", "ppocr-mobile-v2.0-cls");
+        explainer = new EngineEventExplainer(catalog, new ExplanationEngine(),
+                new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8,
+                Map.of("java", "17"), Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        catalog.close();
+    }
+
+    @Test
+    void imageEventGivesSummaryOverlayAndAuditThatAgree() throws Exception {
+        SampleImages.Sample sample = SampleImages.sample(3, true);
+        byte[] png = png(sample);
+        ExplainedEvent out = explainer.explain(event("e-1", new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(png))),
+                Selection.of(true, List.of()));
+
+        var summary = out.summary();
+        assertThat(model.spec().labels().get(summary.getPredictedClass())).isEqualTo(sample.expectedLabel());
+        assertThat(summary.getGrid()).hasSize(4 * 8);
+        assertThat(summary.getGrid().stream().mapToDouble(Float::doubleValue).sum()).isCloseTo(1.0, within(1e-4));
+        assertThat(summary.getTopRegions()).hasSize(EngineEventExplainer.TOP_REGIONS);
+        assertThat(summary.getTopRegion().getMass()).isEqualTo(
+                summary.getGrid().stream().max(Float::compare).orElseThrow());
+        assertThat(summary.getNegativeMass()).isLessThanOrEqualTo(0f);
+        assertThat(summary.getModelCalls()).isPositive();
+        assertThat(summary.getSelectionReasons()).containsExactly(Selection.SAMPLED);
+
+        var overlay = out.overlay();
+        byte[] overlayPng = new byte[overlay.getPng().remaining()];
+        overlay.getPng().duplicate().get(overlayPng);
+        var image = ImageIO.read(new ByteArrayInputStream(overlayPng));
+        assertThat(image.getWidth()).isEqualTo(overlay.getWidth());
+        assertThat(image.getHeight()).isEqualTo(overlay.getHeight());
+
+        var audit = out.audit();
+        assertThat(audit.getInputSha256()).isEqualTo(Hashes.sha256Hex(png));
+        assertThat(audit.getModelSha256()).isEqualTo(model.sha256());
+        assertThat(audit.getSeed()).isEqualTo(EngineEventExplainer.seedOf("e-1"));
+        assertThat(audit.getExplainedAt()).isEqualTo(NOW);
+        assertThat(audit.getSummarySha256()).isEqualTo(EngineEventExplainer.summarySha256(summary));
+        assertThat(audit.getPreprocessing()).containsEntry("colorOrder", "BGR").containsEntry("layout", "NCHW");
+
+        // a replay explains the same way: same map, same hash
+        ExplainedEvent again = explainer.explain(event("e-1", new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(png))),
+                Selection.of(true, List.of()));
+        assertThat(again.audit().getMapSha256()).isEqualTo(audit.getMapSha256());
+    }
+
+    @Test
+    void rawTensorOfTheSameImageExplainsTheSameClass() throws Exception {
+        SampleImages.Sample sample = SampleImages.sample(5, false);
+        float[] tensor = new Preprocessor(model.spec()).tensor(sample.image());
+        List<Float> values = new ArrayList<>();
+        for (float v : tensor) {
+            values.add(v);
+        }
+        ExplainedEvent fromTensor = explainer.explain(event("e-2", new RawTensor(List.of(3, 48, 192), values)),
+                Selection.of(false, List.of(Selection.FLAG_PRODUCER)));
+        ExplainedEvent fromImage = explainer.explain(
+                event("e-2", new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(png(sample)))),
+                Selection.of(false, List.of(Selection.FLAG_PRODUCER)));
+        assertThat(fromTensor.summary().getPredictedClass()).isEqualTo(fromImage.summary().getPredictedClass());
+        assertThat(fromTensor.audit().getMapSha256()).isEqualTo(fromImage.audit().getMapSha256());
+        assertThat(fromTensor.audit().getInputSha256()).isNotEqualTo(fromImage.audit().getInputSha256());
+    }
+
+    @Test
+    void inputsThatCannotBeExplainedAreRejectedAtTheExplainStageWithTheirCode() {
+        assertThatThrownBy(() -> explainer.explain(event("e-3", new InputUri("file:///etc/passwd", null)),
+                Selection.of(true, List.of())))
+                .isInstanceOfSatisfying(RejectedInputException.class, e -> {
+                    assertThat(e.stage()).isEqualTo(Stage.EXPLAIN);
+                    assertThat(e.code()).isEqualTo(ErrorCodes.INPUT_UNAVAILABLE);
+                });
+    }
+
+    @Test
+    void mapHashIgnoresScaleButNotShape() {
+        AttributionMap map = new AttributionMap(2, 2, new float[] {0.1f, -0.2f, 0.4f, 0f});
+        AttributionMap doubled = new AttributionMap(2, 2, new float[] {0.2f, -0.4f, 0.8f, 0f});
+        AttributionMap moved = new AttributionMap(2, 2, new float[] {0.4f, -0.2f, 0.1f, 0f});
+        AttributionMap transposed = new AttributionMap(1, 4, new float[] {0.1f, -0.2f, 0.4f, 0f});
+        assertThat(EngineEventExplainer.mapSha256(doubled)).isEqualTo(EngineEventExplainer.mapSha256(map));
+        assertThat(EngineEventExplainer.mapSha256(moved)).isNotEqualTo(EngineEventExplainer.mapSha256(map));
+        assertThat(EngineEventExplainer.mapSha256(transposed)).isNotEqualTo(EngineEventExplainer.mapSha256(map));
+    }
+
+    private static InferenceEvent event(String id, Object input) {
+        return InferenceEvent.newBuilder()
+                .setEventId(id).setEventTime(NOW).setModelName("text-orientation")
+                .setModelVersion("ppocr-mobile-v2.0-cls").setInput(input).build();
+    }
+
+    private static byte[] png(SampleImages.Sample sample) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(sample.image(), "png", out);
+        return out.toByteArray();
+    }
+}
