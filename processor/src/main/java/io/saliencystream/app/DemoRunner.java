@@ -109,7 +109,7 @@ public final class DemoRunner {
         return new Settings(p, Map.of());
     }
 
-    private static void produce(String bootstrap, String topic, List<SampleEvents.Sample> samples) {
+    static void produce(String bootstrap, String topic, List<SampleEvents.Sample> samples) {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
