@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -81,7 +80,10 @@ public final class DemoRunner {
             Path stateDir = Files.createTempDirectory("saliency-stream-demo-state");
             Instant started = Instant.now();
             try (ProcessorApp app = ProcessorApp.start(
-                    ProcessorConfig.from(settings(stack, stateDir, options.samplingRate())), console);
+                    ProcessorConfig.from(stack.processorSettings("saliency-stream-demo", stateDir,
+                            options.samplingRate(),
+                            // the model is confident on almost every line; flag the few where it is not
+                            Map.of("flags.low-confidence-below", "0.9"))), console);
                  OutputCollector collector = new OutputCollector(stack.bootstrapServers(), serdes.registry(), topics)) {
                 produce(stack.bootstrapServers(), topics.inferenceEvents(), samples);
                 console.printf("  produced %d events (%d of them bad inputs) to %s%n",
@@ -94,19 +96,6 @@ public final class DemoRunner {
                 deleteRecursively(stateDir);
             }
         }
-    }
-
-    private static Settings settings(EmbeddedStack stack, Path stateDir, double rate) {
-        Properties p = new Properties();
-        p.setProperty("bootstrap.servers", stack.bootstrapServers());
-        p.setProperty("schema.registry.url", stack.schemaRegistryUrl());
-        p.setProperty("application.id", "saliency-stream-demo");
-        p.setProperty("state.dir", stateDir.toString());
-        p.setProperty("replication.factor", "1");
-        p.setProperty("sampling.rate", Double.toString(rate));
-        // the model is confident on almost every line; flag the few where it is not
-        p.setProperty("flags.low-confidence-below", "0.9");
-        return new Settings(p, Map.of());
     }
 
     static void produce(String bootstrap, String topic, List<SampleEvents.Sample> samples) {

@@ -48,6 +48,20 @@ public final class EmbeddedStack implements AutoCloseable {
         return registry.url();
     }
 
+    /** Processor settings for this stack: its broker and registry, single-replica internal topics. */
+    public Settings processorSettings(String applicationId, java.nio.file.Path stateDir, double samplingRate,
+                                      Map<String, String> extra) {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("bootstrap.servers", bootstrapServers());
+        p.setProperty("schema.registry.url", schemaRegistryUrl());
+        p.setProperty("application.id", applicationId);
+        p.setProperty("state.dir", stateDir.toString());
+        p.setProperty("replication.factor", "1");
+        p.setProperty("sampling.rate", Double.toString(samplingRate));
+        p.putAll(extra);
+        return new Settings(p, Map.of());
+    }
+
     @Override
     public void close() {
         registry.close();

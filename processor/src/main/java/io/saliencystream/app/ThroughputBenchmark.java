@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * Prints figures, asserts nothing: end-to-end events per second through the real broker at
@@ -109,18 +108,11 @@ public final class ThroughputBenchmark {
                     topics.inferenceEvents()).build(11, events, Instant.parse("2026-11-26T08:00:00Z"));
             DemoRunner.produce(stack.bootstrapServers(), topics.inferenceEvents(), samples);
             Path stateDir = Files.createTempDirectory("saliency-stream-bench");
-            Properties p = new Properties();
-            p.setProperty("bootstrap.servers", stack.bootstrapServers());
-            p.setProperty("schema.registry.url", stack.schemaRegistryUrl());
-            p.setProperty("application.id", "saliency-stream-bench");
-            p.setProperty("state.dir", stateDir.toString());
-            p.setProperty("replication.factor", "1");
-            p.setProperty("sampling.rate", Double.toString(rate));
             // the sample events carry producer flags and ground truth; measure the rate alone
-            p.setProperty("flags.producer", "false");
-            p.setProperty("flags.label-disagreement", "false");
+            Settings settings = stack.processorSettings("saliency-stream-bench", stateDir, rate,
+                    Map.of("flags.producer", "false", "flags.label-disagreement", "false"));
             long t0 = System.nanoTime();
-            try (ProcessorApp app = ProcessorApp.start(ProcessorConfig.from(new Settings(p, Map.of())), out)) {
+            try (ProcessorApp app = ProcessorApp.start(ProcessorConfig.from(settings), out)) {
                 ProgressLine progress = new ProgressLine(out);
                 ProcessingCounters.Snapshot c;
                 do {
