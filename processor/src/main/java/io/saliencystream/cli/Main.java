@@ -16,6 +16,15 @@ public final class Main {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return new CommandLine(new Main()).setExecutionExceptionHandler((e, command, parsed) -> {
+            // a failed command says what went wrong in one line; the stack trace only on request
+            command.getErr().println("saliency-stream " + command.getCommandName() + ": " + e.getMessage());
+            if (System.getenv("SALIENCY_STREAM_DEBUG") != null) {
+                e.printStackTrace(command.getErr());
+            } else {
+                command.getErr().println("(set SALIENCY_STREAM_DEBUG=1 for the stack trace)");
+            }
+            return 1;
+        });
     }
 }

@@ -1,0 +1,51 @@
+package io.saliencystream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class MainTest {
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        Run r = run("--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("demo", "run", "fetch-models", "bench");
+    }
+
+    @Test
+    void versionNamesTheLibrariesAuditsRecord() {
+        Run r = run("--version");
+        assertThat(r.out()).contains("onnxruntime 1.29.0", "kafka-streams 4.3.1", "avro 1.12.2");
+    }
+
+    @Test
+    void runWithoutRequiredSettingsFailsNamingTheSettingAndItsVariable() {
+        Run r = run("run");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.err()).contains("bootstrap.servers", "SALIENCY_STREAM_BOOTSTRAP_SERVERS");
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        Run r = run("explode");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("explode");
+    }
+}
