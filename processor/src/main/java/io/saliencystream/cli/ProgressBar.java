@@ -6,7 +6,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Progress of a batch on the terminal. Interactive: one line rewritten in place with a
- * carriage return, "[#####.....] 12/40 ok 11 failed 1  2.9/s  ETA 10s  name". Otherwise (a
+ * carriage return, "[#####.....] 12/40 ok 11 failed 1  2.9/s  ETA 10s  name" (below one item a
+ * second the speed reads "3.4s each"). Otherwise (a
  * pipe or a log file) one plain line per item, so logs stay readable.
  */
 public final class ProgressBar {
@@ -72,8 +73,12 @@ public final class ProgressBar {
         double rate = seconds > 0 ? done / seconds : 0;
         String eta = rate > 0 ? duration((total - done) / rate) : "?";
         String shortName = name.length() > NAME_WIDTH ? "\u2026" + name.substring(name.length() - NAME_WIDTH + 1) : name;
-        return String.format(Locale.ROOT, "[%s%s] %d/%d ok %d failed %d  %.1f/s  ETA %s  %s",
-                "#".repeat(filled), ".".repeat(BAR_WIDTH - filled), done, total, done - failed, failed, rate, eta, shortName);
+        // slow items read better as seconds each than as 0.1/s
+        String speed = rate >= 1 || rate == 0
+                ? String.format(Locale.ROOT, "%.1f/s", rate)
+                : String.format(Locale.ROOT, "%.1fs each", 1 / rate);
+        return String.format(Locale.ROOT, "[%s%s] %d/%d ok %d failed %d  %s  ETA %s  %s",
+                "#".repeat(filled), ".".repeat(BAR_WIDTH - filled), done, total, done - failed, failed, speed, eta, shortName);
     }
 
     /** "42s", "3m05s" or "1h02m". */

@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
  * same six). Three kinds:
  * <ul>
  *   <li>{@link Kind#SEQUENTIAL} (viridis, red, green): a ramp over the attribution's magnitude;
- *       the sign is not shown. Every highlighted pixel is painted, the ramp says how strong.</li>
+ *       the sign is not shown. Every highlighted pixel is painted, the ramp says how strong;
+ *       over an image the weak end is half transparent so the image still shows through.</li>
  *   <li>{@link Kind#TWO_HUE} (pink_green, red_green): one pure colour per sign, as in the
  *       integrated-gradients visualisations; the strength is the colour's opacity.</li>
  *   <li>{@link Kind#DIVERGING} (pink_white_green): a ramp from the negative colour through white
@@ -83,10 +84,20 @@ public enum ColorMap {
 
     /**
      * Whether strength is drawn as opacity (two-hue and diverging maps, whose weak end means
-     * "nothing") rather than as a position on the ramp at full opacity (sequential maps).
+     * "nothing") rather than as a position on the ramp (sequential maps).
      */
     public boolean strengthAsOpacity() {
         return kind != Kind.SEQUENTIAL;
+    }
+
+    /**
+     * Opacity, 0..1, of a highlighted pixel of strength |s| over an image: |s| for two-hue and
+     * diverging maps; from one half at the weak end to 1 at the top for sequential maps, whose
+     * weak end is a real colour that would otherwise hide the image under it.
+     */
+    public double opacity(double s) {
+        double t = Double.isNaN(s) ? 0 : Math.min(1, Math.abs(s));
+        return strengthAsOpacity() ? t : 0.5 + 0.5 * t;
     }
 
     /**

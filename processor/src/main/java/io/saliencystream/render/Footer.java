@@ -110,8 +110,7 @@ final class Footer {
         return switch (options.overlayType()) {
             case MASK_BLACK -> OverlayRenderer.blend(0, 0xffffff, t);
             case NONE -> cm.strengthAsOpacity() ? OverlayRenderer.blend(0, cm.colour(s), t) : cm.colour(s);
-            default -> OverlayRenderer.blend(MID_GRAY, cm.colour(s),
-                    options.maxAlpha() * (cm.strengthAsOpacity() ? t : 1));
+            default -> OverlayRenderer.blend(MID_GRAY, cm.colour(s), options.maxAlpha() * cm.opacity(s));
         };
     }
 

@@ -17,8 +17,8 @@ import java.io.UncheckedIOException;
  * footer holding the caption and a colour bar, and encodes it as PNG.
  *
  * <p>Pixels: each highlighted pixel gets the colour map's colour for its signed strength, at
- * full opacity (sequential maps) or at an opacity equal to the strength (two-hue and diverging
- * maps), times {@code maxAlpha} over an image. Outlines: the borders of the largest connected
+ * the map's {@link ColorMap#opacity opacity} times {@code maxAlpha} over an image; over none
+ * sequential maps are opaque and the others take the strength as opacity. Outlines: the borders of the largest connected
  * highlighted regions (see {@link Regions}), in the colour map's full-strength colour of the
  * region's sign, insides left as they are. Under mask_black the image is multiplied by the
  * strength (pixels) or by region membership (outlines) and no colour is added for pixels.
@@ -86,7 +86,7 @@ public final class OverlayRenderer {
         int s = options.scale();
         ColorMap cm = options.colorMap();
         boolean mask = options.overlayType() == OverlayType.MASK_BLACK;
-        double maxAlpha = options.overlayType() == OverlayType.NONE ? 1 : options.maxAlpha();
+        boolean overNone = options.overlayType() == OverlayType.NONE;
         int[] out = new int[w * h];
         for (int oy = 0; oy < h; oy++) {
             double my = (oy + 0.5) / s - 0.5;
@@ -105,8 +105,12 @@ public final class OverlayRenderer {
                 }
                 // strength over coverage: the mean strength of the highlighted neighbours, so
                 // region edges fade in opacity instead of sliding down the ramp
-                int c = cm.colour(sv / hv);
-                double a = maxAlpha * (cm.strengthAsOpacity() ? Math.abs(sv) : hv);
+                double strength = sv / hv;
+                int c = cm.colour(strength);
+                // over none every highlight is opaque up to its strength-as-opacity
+                double a = overNone
+                        ? (cm.strengthAsOpacity() ? Math.abs(sv) : hv)
+                        : options.maxAlpha() * hv * cm.opacity(strength);
                 out[i] = blend(base[i], c, a);
             }
         }
@@ -125,7 +129,8 @@ public final class OverlayRenderer {
                 }
             }
         }
-        int r = Math.max(1, Math.round(options.scale() / 2f));
+        // a line of at least two pixels reads at a glance; at scale 1 a map pixel is all there is
+        int r = options.scale() == 1 ? 1 : Math.max(2, Math.round(options.scale() / 2f));
         drawBorder(out, insidePositive, w, h, r, options.colorMap().colour(1));
         drawBorder(out, insideNegative, w, h, r, options.colorMap().colour(-1));
         return out;

@@ -33,6 +33,15 @@ class ProgressBarTest {
     }
 
     @Test
+    void slowItemsShowSecondsEach() {
+        StringWriter text = new StringWriter();
+        ProgressBar bar = new ProgressBar(new PrintWriter(text), 3, true, () -> now);
+        now = 7_000_000_000L;
+        bar.step("a.png", true);
+        assertThat(text.toString()).contains("1/3 ok 1 failed 0  7.0s each  ETA 14s  a.png");
+    }
+
+    @Test
     void notATerminalPrintsALinePerItem() {
         StringWriter text = new StringWriter();
         ProgressBar bar = new ProgressBar(new PrintWriter(text), 2, false, () -> now);
