@@ -45,11 +45,12 @@ import java.util.stream.Stream;
  * overlay and a JSON summary into the output folder. Bad files are reported with the reason
  * and the run goes on; the exit code is 1 when any file failed, 2 for bad options.
  */
-@Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {
-                "Explains images with a catalog model and writes a PNG overlay and a JSON summary per image.",
-                "Folders are read for *.png, *.jpg and *.jpeg (not recursively). Exit code 0 when every",
-                "image was explained, 1 when any failed (each failure is listed with its reason), 2 for bad options."})
+// no mixinStandardHelpOptions: its --version would clash with the model's --version
+@Command(name = "explain", sortOptions = false,
+        description = "Explains images with a catalog model and writes a PNG overlay and a JSON summary per image. "
+                + "Folders are read for *.png, *.jpg and *.jpeg (not recursively).%n"
+                + "Exit code 0 when every image was explained, 1 when any failed (each failure is listed with its "
+                + "reason), 2 for bad options.")
 public final class ExplainCommand implements Callable<Integer> {
 
     private static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg");
@@ -57,6 +58,9 @@ public final class ExplainCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE|FOLDER", description = "Image files or folders of images.")
     List<Path> inputs = new ArrayList<>();

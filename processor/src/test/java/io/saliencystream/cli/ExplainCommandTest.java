@@ -130,6 +130,13 @@ class ExplainCommandTest {
     }
 
     @Test
+    void helpNamesTheOptionsAndExitsZero() {
+        Run r = run("--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("Usage: explain").contains("--overlay=KEY=VALUE").contains("--version=<modelVersion>");
+    }
+
+    @Test
     void badOptionsExitTwoWithTheReason(@TempDir Path tmp) throws Exception {
         Path file = tmp.resolve("a.png");
         ImageIO.write(SampleImages.sample(1, false).image(), "png", file.toFile());
