@@ -42,14 +42,34 @@ public final class SaliencyTopology {
     private final AvroSerdes serdes;
     private final EventValidator validator;
     private final EventExplainer explainer;
+    private final SamplingBoost samplingBoost;
 
     public SaliencyTopology(TopicNames topics, SamplingConfig sampling, AvroSerdes serdes,
             EventValidator validator, EventExplainer explainer) {
+        this(topics, sampling, serdes, validator, explainer, null);
+    }
+
+    private SaliencyTopology(TopicNames topics, SamplingConfig sampling, AvroSerdes serdes,
+            EventValidator validator, EventExplainer explainer, SamplingBoost samplingBoost) {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.sampling = Objects.requireNonNull(sampling, "sampling");
         this.serdes = Objects.requireNonNull(serdes, "serdes");
         this.validator = Objects.requireNonNull(validator, "validator");
         this.explainer = Objects.requireNonNull(explainer, "explainer");
+        this.samplingBoost = samplingBoost;
+    }
+
+    /**
+     * Hook for attention drift: a rate boost that reads its own sources (for example a global
+     * store of open drift alerts), which {@link #build()} adds to the topology.
+     */
+    public interface SamplingBoost extends Sampler.RateBoost {
+        void addTo(Topology topology);
+    }
+
+    /** This topology with {@code boost} raising sampling rates; one boost per built topology. */
+    public SaliencyTopology withSamplingBoost(SamplingBoost boost) {
+        return new SaliencyTopology(topics, sampling, serdes, validator, explainer, Objects.requireNonNull(boost, "boost"));
     }
 
     /**
@@ -59,7 +79,8 @@ public final class SaliencyTopology {
     public Topology build() {
         Parts parts = new Parts(topics,
                 new EventDecoder(serdes.specific(InferenceEvent.class).deserializer()),
-                validator, new Sampler(sampling), new ExplanationBudget(sampling), explainer);
+                validator, new Sampler(sampling, samplingBoost == null ? Sampler.RateBoost.NONE : samplingBoost),
+                new ExplanationBudget(sampling), explainer);
         StringSerializer eventIdSerializer = new StringSerializer();
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.inferenceEvents());
@@ -72,6 +93,9 @@ public final class SaliencyTopology {
                 serdes.specific(ExplanationAudit.class).serializer(), PROCESSOR);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetters(), new ByteArraySerializer(),
                 serdes.specific(DeadLetter.class).serializer(), PROCESSOR);
+        if (samplingBoost != null) {
+            samplingBoost.addTo(topology);
+        }
         return topology;
     }
 

@@ -21,14 +21,37 @@ import java.util.Objects;
 public final class Sampler {
 
     private final SamplingConfig config;
+    private final RateBoost boost;
 
     public Sampler(SamplingConfig config) {
+        this(config, RateBoost.NONE);
+    }
+
+    public Sampler(SamplingConfig config, RateBoost boost) {
         this.config = Objects.requireNonNull(config, "config");
+        this.boost = Objects.requireNonNull(boost, "boost");
     }
 
     public Selection select(InferenceEvent event) {
-        boolean sampled = unitHash(event.getEventId()) < config.rateFor(event.getModelName());
+        boolean sampled = unitHash(event.getEventId()) < rateFor(event.getModelName());
         return Selection.of(sampled, flagReasons(event));
+    }
+
+    /** The model's configured rate times its boost, capped at 1. */
+    public double rateFor(String modelName) {
+        return Math.min(1.0, config.rateFor(modelName) * boost.factorFor(modelName));
+    }
+
+    /**
+     * Raises a model's sampling rate for a while (attention drift raises it while an alert is
+     * open for the model). Must be thread-safe: every stream thread asks it.
+     */
+    @FunctionalInterface
+    public interface RateBoost {
+        RateBoost NONE = modelName -> 1.0;
+
+        /** Factor (>= 1) on the model's rate now. */
+        double factorFor(String modelName);
     }
 
     /**

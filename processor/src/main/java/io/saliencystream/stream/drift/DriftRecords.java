@@ -1,0 +1,110 @@
+package io.saliencystream.stream.drift;
+
+import io.saliencystream.metrics.drift.AlertState;
+import io.saliencystream.metrics.drift.AttentionObservation;
+import io.saliencystream.metrics.drift.AttentionWindowStats;
+import io.saliencystream.metrics.drift.DriftMetric;
+import io.saliencystream.metrics.drift.GridShape;
+import io.saliencystream.metrics.drift.ReferenceLearner;
+import io.saliencystream.metrics.drift.ReferenceProfile;
+import io.saliencystream.schema.AttentionReference;
+import io.saliencystream.schema.AttentionWindowAggregate;
+import io.saliencystream.schema.DriftSeriesState;
+import io.saliencystream.schema.SaliencySummary;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Conversions between the Avro records of the drift topics and stores and the statistics classes. */
+final class DriftRecords {
+
+    private DriftRecords() {
+    }
+
+    /** The checked observation of a summary; throws with the reason for a summary drift cannot use. */
+    static AttentionObservation observation(SaliencySummary s) {
+        if (s.getGrid() == null) {
+            throw new IllegalArgumentException("Summary has no grid");
+        }
+        GridShape shape = new GridShape(s.getGridRows(), s.getGridCols());
+        double[] grid = new double[s.getGrid().size()];
+        for (int i = 0; i < grid.length; i++) {
+            Float v = s.getGrid().get(i);
+            grid[i] = v == null ? Double.NaN : v;
+        }
+        return AttentionObservation.of(shape, grid, s.getCentroidX(), s.getCentroidY(),
+                s.getEntropy() == null ? null : s.getEntropy().doubleValue());
+    }
+
+    static AttentionWindowAggregate toAvro(AttentionWindowStats s) {
+        GridShape shape = s.shape();
+        return AttentionWindowAggregate.newBuilder()
+                .setGridRows(shape == null ? 0 : shape.rows())
+                .setGridCols(shape == null ? 0 : shape.cols())
+                .setCount(s.count())
+                .setZeroMaps(s.zeroMaps())
+                .setCellMean(list(s.cellMean()))
+                .setCellM2(list(s.cellM2()))
+                .setCentroidXMean(s.centroidXMean())
+                .setCentroidYMean(s.centroidYMean())
+                .setEntropyMean(s.entropyMean())
+                .build();
+    }
+
+    static AttentionWindowStats fromAvro(AttentionWindowAggregate a) {
+        GridShape shape = a.getCount() > 0 ? new GridShape(a.getGridRows(), a.getGridCols()) : null;
+        return AttentionWindowStats.restore(shape, a.getCount(), a.getZeroMaps(), array(a.getCellMean()),
+                array(a.getCellM2()), a.getCentroidXMean(), a.getCentroidYMean(), a.getEntropyMean());
+    }
+
+    static ReferenceLearner learner(DriftSeriesState s, int target) {
+        GridShape shape = s.getLearnedWindows() > 0 ? new GridShape(s.getGridRows(), s.getGridCols()) : null;
+        return ReferenceLearner.restore(target, s.getLearnedWindows(), shape, array(s.getGridSum()),
+                s.getCentroidXSum(), s.getCentroidYSum(), s.getEntropySum());
+    }
+
+    static AlertState alertState(DriftSeriesState s) {
+        DriftMetric metric = s.getAlertOpen() && !s.getAlertMetric().isEmpty() ? DriftMetric.ofLabel(s.getAlertMetric()) : null;
+        return new AlertState(s.getAlertOpen(), metric, s.getAboveStreak(), s.getBelowStreak());
+    }
+
+    static DriftSeriesState state(ReferenceLearner learner, AlertState alert, long lastWindowStart) {
+        GridShape shape = learner.shape();
+        return DriftSeriesState.newBuilder()
+                .setLearnedWindows(learner.windows())
+                .setGridRows(shape == null ? 0 : shape.rows())
+                .setGridCols(shape == null ? 0 : shape.cols())
+                .setGridSum(list(learner.gridSum()))
+                .setCentroidXSum(learner.centroidXSum())
+                .setCentroidYSum(learner.centroidYSum())
+                .setEntropySum(learner.entropySum())
+                .setAlertOpen(alert.open())
+                .setAlertMetric(alert.openMetric() == null ? "" : alert.openMetric().label())
+                .setAboveStreak(alert.aboveStreak())
+                .setBelowStreak(alert.belowStreak())
+                .setLastWindowStart(lastWindowStart)
+                .build();
+    }
+
+    /** A pinned reference as a profile; throws with the reason if it is unusable. */
+    static ReferenceProfile pinned(AttentionReference r) {
+        GridShape shape = new GridShape(r.getGridRows(), r.getGridCols());
+        return new ReferenceProfile(shape, array(r.getGrid()), r.getCentroidX(), r.getCentroidY(), r.getEntropy(),
+                r.getRoiMass(), ReferenceProfile.Origin.PINNED, 0);
+    }
+
+    static List<Double> list(double[] values) {
+        List<Double> out = new ArrayList<>(values.length);
+        for (double v : values) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    static double[] array(List<Double> values) {
+        double[] out = new double[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,242 @@
+package io.saliencystream.stream.drift;
+
+import static io.saliencystream.stream.drift.DriftFixtures.BOTTOM_RIGHT;
+import static io.saliencystream.stream.drift.DriftFixtures.TOP_LEFT;
+import static io.saliencystream.stream.drift.DriftFixtures.at;
+import static io.saliencystream.stream.drift.DriftFixtures.summary;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.saliencystream.metrics.drift.AlertPolicy;
+import io.saliencystream.metrics.drift.DriftMetric;
+import io.saliencystream.metrics.drift.JensenShannon;
+import io.saliencystream.metrics.drift.RegionOfInterest;
+import io.saliencystream.metrics.drift.RegionsOfInterest;
+import io.saliencystream.metrics.drift.Threshold;
+import io.saliencystream.registry.InMemorySchemaRegistry;
+import io.saliencystream.schema.AlertState;
+import io.saliencystream.schema.AttentionDriftAlert;
+import io.saliencystream.schema.AttentionDriftMetrics;
+import io.saliencystream.schema.AttentionReference;
+import io.saliencystream.schema.ReferenceKind;
+import io.saliencystream.schema.SaliencySummary;
+import io.saliencystream.serde.AvroSerdes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DriftTopologyTest {
+
+    private static final String MODEL = "resnet";
+    private static final String KEY = DriftKey.format(MODEL, "1", 3);
+    /** Tumbling 1-minute windows, 10 s grace, 2 grids per window, learn from 2 windows, JS > 0.1 for 2 opens, < 0.1 for 2 resolves. */
+    private static final DriftConfig CONFIG = DriftConfig.defaults().withMinCount(2).withLearnWindows(2);
+
+    private final AvroSerdes serdes = new AvroSerdes(new InMemorySchemaRegistry());
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, SaliencySummary> summaries;
+    private TestInputTopic<String, AttentionReference> references;
+    private TestOutputTopic<String, AttentionDriftMetrics> metrics;
+    private TestOutputTopic<String, AttentionDriftAlert> alerts;
+
+    private void start(DriftConfig config) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "drift-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(new DriftTopology(config, serdes).build(), props);
+        DriftTopics t = config.topics();
+        summaries = driver.createInputTopic(t.summaries(), new StringSerializer(),
+                serdes.specific(SaliencySummary.class).serializer());
+        references = driver.createInputTopic(t.references(), new StringSerializer(),
+                serdes.specific(AttentionReference.class).serializer());
+        metrics = driver.createOutputTopic(t.metrics(), new StringDeserializer(),
+                serdes.specific(AttentionDriftMetrics.class).deserializer());
+        alerts = driver.createOutputTopic(t.alerts(), new StringDeserializer(),
+                serdes.specific(AttentionDriftAlert.class).deserializer());
+    }
+
+    @AfterEach
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    private void pipe(SaliencySummary s) {
+        // the record timestamp is deliberately unrelated: windows must follow the summary's event time
+        summaries.pipeInput(s.getEventId(), s, Instant.EPOCH.plusSeconds(s.getEventTime().getEpochSecond() % 7));
+    }
+
+    /** {@code n} summaries of class 3 with {@code grid} in minute-window {@code w}, at seconds 15, 20, ... */
+    private void window(int w, double[] grid, int n) {
+        for (int i = 0; i < n; i++) {
+            pipe(summary(MODEL, 3, at(w, 15 + 5 * i), grid));
+        }
+    }
+
+    /** Closes every window up to {@code w - 1} by moving stream time into window {@code w} past the grace. */
+    private void advanceTo(int w) {
+        pipe(summary("clock", 0, at(w, 30), TOP_LEFT));
+    }
+
+    private List<AttentionDriftMetrics> metricsOf(String key) {
+        return metrics.readKeyValuesToList().stream().filter(kv -> kv.key.equals(key)).map(kv -> kv.value).toList();
+    }
+
+    private long taskMetric(String name) {
+        return Math.round(driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("stream-task-metrics"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum());
+    }
+
+    @Test
+    void windowsFollowEventTimeAcceptLateSummariesWithinGraceAndCountLaterOnes() {
+        start(CONFIG);
+        pipe(summary(MODEL, 3, at(0, 5), TOP_LEFT));
+        pipe(summary(MODEL, 3, at(0, 20), TOP_LEFT));
+        pipe(summary(MODEL, 3, at(1, 5), BOTTOM_RIGHT));   // stream time 1:05, window 0 open until 1:10
+        pipe(summary(MODEL, 3, at(0, 50), BOTTOM_RIGHT));  // out of order, within grace: counted in window 0
+        assertThat(metrics.isEmpty()).as("no window is final before its grace has passed").isTrue();
+        pipe(summary(MODEL, 3, at(1, 15), BOTTOM_RIGHT));  // stream time 1:15 closes window 0
+        pipe(summary(MODEL, 3, at(0, 30), TOP_LEFT));      // too late for window 0: dropped, and counted
+        advanceTo(3);
+
+        List<AttentionDriftMetrics> out = metricsOf(KEY);
+        assertThat(out).extracting(m -> m.getWindowStart()).containsExactly(at(0, 0), at(1, 0));
+        assertThat(out.get(0).getWindowEnd()).isEqualTo(at(1, 0));
+        assertThat(out.get(0).getCount()).isEqualTo(3);
+        assertThat(out.get(1).getCount()).isEqualTo(2);
+        // window 0 mean of TL, TL, BR: cell 0 = (0.7 + 0.7 + 0.1) / 3
+        assertThat(out.get(0).getMeanGrid().get(0)).isCloseTo(0.5, within(1e-6));
+        assertThat(out.get(0).getMeanGrid().get(3)).isCloseTo(0.3, within(1e-6));
+        assertThat(taskMetric("dropped-records-total")).isEqualTo(1);
+    }
+
+    @Test
+    void alertOpensAfterKWindowsAboveOnceAndResolvesAfterMBelowAgainstALearnedReference() {
+        start(CONFIG);
+        window(0, TOP_LEFT, 2);
+        window(1, TOP_LEFT, 3);
+        window(2, TOP_LEFT, 2);      // compared with the reference: no drift
+        window(3, BOTTOM_RIGHT, 2);  // above 1
+        window(4, BOTTOM_RIGHT, 2);  // above 2: OPEN
+        window(5, BOTTOM_RIGHT, 2);  // still above: no second alert
+        window(6, TOP_LEFT, 2);      // below 1
+        window(7, TOP_LEFT, 2);      // below 2: RESOLVED
+        advanceTo(9);
+
+        List<AttentionDriftMetrics> out = metricsOf(KEY);
+        assertThat(out).hasSize(8);
+        assertThat(out).extracting(AttentionDriftMetrics::getReferenceKind).containsExactly(ReferenceKind.NONE,
+                ReferenceKind.NONE, ReferenceKind.LEARNED, ReferenceKind.LEARNED, ReferenceKind.LEARNED,
+                ReferenceKind.LEARNED, ReferenceKind.LEARNED, ReferenceKind.LEARNED);
+        assertThat(out).extracting(AttentionDriftMetrics::getReferenceWindows).containsExactly(1, 2, 2, 2, 2, 2, 2, 2);
+        assertThat(out.get(0).getJensenShannon()).isNull();
+        assertThat(out.get(2).getJensenShannon()).isCloseTo(0, within(1e-9));
+        // float grids through Avro: compare with the divergence of the float-rounded grids' normalisation
+        assertThat(out.get(3).getJensenShannon()).isCloseTo(JensenShannon.divergence(BOTTOM_RIGHT, TOP_LEFT), within(1e-6));
+        assertThat(out.get(3).getEmd()).isGreaterThan(0);
+        assertThat(out).extracting(AttentionDriftMetrics::getAlertOpen)
+                .containsExactly(false, false, false, false, true, true, true, false);
+
+        List<AttentionDriftAlert> a = alerts.readValuesToList();
+        assertThat(a).extracting(AttentionDriftAlert::getState).containsExactly(AlertState.OPEN, AlertState.RESOLVED);
+        assertThat(a.get(0).getWindowStart()).isEqualTo(at(4, 0));
+        assertThat(a.get(0).getMetric()).isEqualTo("jensen-shannon");
+        assertThat(a.get(0).getThreshold()).isEqualTo(0.1);
+        assertThat(a.get(0).getDistance()).isGreaterThan(0.1);
+        assertThat(a.get(0).getMessage()).contains("resnet").contains("class 3").contains("jensen-shannon");
+        assertThat(a.get(1).getWindowStart()).isEqualTo(at(7, 0));
+    }
+
+    @Test
+    void pinnedReferenceIsUsedFromTheFirstWindowAndAWrongOneIsIgnoredAndCounted() {
+        start(CONFIG);
+        references.pipeInput(KEY, DriftFixtures.reference(MODEL, 3, 2, 2, BOTTOM_RIGHT));
+        String other = DriftKey.format(MODEL, "1", 4);
+        references.pipeInput(other, DriftFixtures.reference(MODEL, 4, 1, 4, 0.25, 0.25, 0.25, 0.25));
+        window(0, TOP_LEFT, 2);
+        window(1, TOP_LEFT, 2);
+        pipe(summary(MODEL, 4, at(1, 20), TOP_LEFT));
+        pipe(summary(MODEL, 4, at(1, 25), TOP_LEFT));
+        advanceTo(3);
+
+        List<AttentionDriftMetrics> all = metrics.readValuesToList();
+        List<AttentionDriftMetrics> pinned = all.stream().filter(m -> m.getPredictedClass() == 3).toList();
+        assertThat(pinned).extracting(AttentionDriftMetrics::getReferenceKind)
+                .containsExactly(ReferenceKind.PINNED, ReferenceKind.PINNED);
+        assertThat(pinned.get(0).getJensenShannon()).isCloseTo(JensenShannon.divergence(TOP_LEFT, BOTTOM_RIGHT), within(1e-6));
+        assertThat(alerts.readValuesToList()).extracting(AttentionDriftAlert::getState).containsExactly(AlertState.OPEN);
+
+        // the 1x4 reference does not fit the 2x2 grids: ignored, counted, and the series learns its own
+        AttentionDriftMetrics wrong = all.stream().filter(m -> m.getPredictedClass() == 4).findFirst().orElseThrow();
+        assertThat(wrong.getReferenceKind()).isEqualTo(ReferenceKind.NONE);
+        assertThat(wrong.getReferenceWindows()).isEqualTo(1);
+        assertThat(DriftCounters.total(driver.metrics(), DriftCounters.UNUSABLE_REFERENCES)).isEqualTo(1);
+
+        // unpinning (tombstone) falls back to the learned reference, once there is one
+        references.pipeInput(KEY, (AttentionReference) null);
+        window(3, TOP_LEFT, 2);
+        window(4, TOP_LEFT, 2);
+        advanceTo(6);
+        assertThat(metricsOf(KEY)).extracting(AttentionDriftMetrics::getReferenceKind)
+                .containsExactly(ReferenceKind.LEARNED, ReferenceKind.LEARNED);
+    }
+
+    @Test
+    void smallWindowsAreReportedButNeitherLearnedNorAlertedOn() {
+        start(CONFIG.withLearnWindows(1).withAlertPolicy(
+                new AlertPolicy(Map.of(DriftMetric.JENSEN_SHANNON, Threshold.of(0.1)), 1, 1)));
+        window(0, TOP_LEFT, 1);        // insufficient: not learned
+        window(1, TOP_LEFT, 2);        // learned
+        window(2, BOTTOM_RIGHT, 1);    // insufficient: compared, no alert
+        window(3, BOTTOM_RIGHT, 2);    // K = 1: OPEN
+        advanceTo(5);
+        List<AttentionDriftMetrics> out = metricsOf(KEY);
+        assertThat(out).extracting(AttentionDriftMetrics::getSufficient).containsExactly(false, true, false, true);
+        assertThat(out).extracting(AttentionDriftMetrics::getReferenceWindows).containsExactly(0, 1, 1, 1);
+        assertThat(out.get(2).getJensenShannon()).isGreaterThan(0.1);
+        assertThat(alerts.readValuesToList()).extracting(AttentionDriftAlert::getWindowStart).containsExactly(at(3, 0));
+    }
+
+    @Test
+    void invalidSummariesAreCountedNotAggregated() {
+        start(CONFIG);
+        window(0, TOP_LEFT, 2);
+        pipe(summary(MODEL, 3, at(0, 40), new double[] {0.5, 0.1, 0.1, 0.1})); // sums to 0.8
+        SaliencySummary wrongLength = summary(MODEL, 3, at(0, 45), TOP_LEFT);
+        wrongLength.setGridCols(3);
+        pipe(wrongLength);
+        summaries.pipeInput("tombstone", null, at(0, 50));
+        advanceTo(2);
+        assertThat(metricsOf(KEY)).extracting(AttentionDriftMetrics::getCount).containsExactly(2L);
+        assertThat(DriftCounters.total(driver.metrics(), DriftCounters.INVALID_SUMMARIES)).isEqualTo(3);
+    }
+
+    @Test
+    void hoppingWindowsAndRegionsOfInterest() {
+        RegionOfInterest left = new RegionOfInterest("left", 0, 0, 0.5, 1);
+        start(CONFIG.withWindows(Duration.ofMinutes(2), Duration.ofMinutes(1), Duration.ofSeconds(10))
+                .withRegions(RegionsOfInterest.none().withModel(MODEL, List.of(left))));
+        window(0, TOP_LEFT, 2);
+        window(1, BOTTOM_RIGHT, 2);
+        advanceTo(4);
+        List<AttentionDriftMetrics> out = metricsOf(KEY);
+        // windows [-1, 1), [0, 2), [1, 3) minutes: 2, 4 and 2 summaries
+        assertThat(out).extracting(AttentionDriftMetrics::getWindowStart).containsExactly(at(-1, 0), at(0, 0), at(1, 0));
+        assertThat(out).extracting(AttentionDriftMetrics::getCount).containsExactly(2L, 4L, 2L);
+        // left column of TOP_LEFT: 0.7 + 0.1; of the 50/50 mix: (0.8 + 0.2) / 2
+        assertThat(out.get(0).getRoiMass().get("left")).isCloseTo(0.8, within(1e-6));
+        assertThat(out.get(1).getRoiMass().get("left")).isCloseTo(0.5, within(1e-6));
+    }
+}
