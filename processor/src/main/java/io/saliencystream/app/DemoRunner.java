@@ -13,6 +13,7 @@ import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.serde.AvroSerdes;
 import io.saliencystream.stream.ProcessingCounters;
 import io.saliencystream.stream.TopicNames;
+import io.saliencystream.stream.drift.DriftTopics;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -68,7 +69,7 @@ public final class DemoRunner {
     public Result run(Options options) throws Exception {
         TopicNames topics = TopicNames.defaults();
         console.println("saliency-stream demo: embedded broker, registry, PaddleOCR text-orientation model");
-        try (EmbeddedStack stack = EmbeddedStack.start(topics);
+        try (EmbeddedStack stack = EmbeddedStack.start(topics, DriftTopics.defaults());
              ModelCatalog catalog = ModelCatalog.defaultCatalog(new ModelStore(ModelStore.defaultDir(), console))) {
             console.printf("  broker %s (KRaft, one node), schema registry %s%n",
                     stack.bootstrapServers(), stack.schemaRegistryUrl());
@@ -76,7 +77,7 @@ public final class DemoRunner {
             AvroSerdes serdes = new AvroSerdes(new HttpSchemaRegistryClient(stack.schemaRegistryUrl()));
             List<SampleEvents.Sample> samples = new SampleEvents(model,
                     serdes.specific(InferenceEvent.class).serializer(), topics.inferenceEvents())
-                    .build(options.seed(), options.events(), Instant.parse("2026-11-26T08:00:00Z"));
+                    .build(options.seed(), options.events(), Instant.now().minusSeconds(600));
             Path stateDir = Files.createTempDirectory("saliency-stream-demo-state");
             Instant started = Instant.now();
             try (ProcessorApp app = ProcessorApp.start(

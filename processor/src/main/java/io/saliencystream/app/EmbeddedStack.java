@@ -3,6 +3,7 @@ package io.saliencystream.app;
 import io.saliencystream.app.kafka.EmbeddedKafkaBroker;
 import io.saliencystream.registry.InProcessSchemaRegistryServer;
 import io.saliencystream.stream.TopicNames;
+import io.saliencystream.stream.drift.DriftTopics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,7 +24,7 @@ public final class EmbeddedStack implements AutoCloseable {
         this.registry = registry;
     }
 
-    public static EmbeddedStack start(TopicNames topics) {
+    public static EmbeddedStack start(TopicNames topics, DriftTopics drift) {
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
         try {
             Map<String, Integer> partitions = new LinkedHashMap<>();
@@ -32,6 +33,9 @@ public final class EmbeddedStack implements AutoCloseable {
             partitions.put(topics.saliencyOverlays(), INPUT_PARTITIONS);
             partitions.put(topics.explanationAudit(), INPUT_PARTITIONS);
             partitions.put(topics.deadLetters(), 1);
+            partitions.put(drift.references(), 1);
+            partitions.put(drift.metrics(), 1);
+            partitions.put(drift.alerts(), 1);
             broker.createTopics(partitions);
             return new EmbeddedStack(broker, InProcessSchemaRegistryServer.start());
         } catch (RuntimeException e) {

@@ -12,6 +12,8 @@ import io.saliencystream.stream.EngineEventExplainer;
 import io.saliencystream.stream.EventInputs;
 import io.saliencystream.stream.ProcessingCounters;
 import io.saliencystream.stream.SaliencyTopology;
+import io.saliencystream.stream.drift.DriftSamplingBoost;
+import io.saliencystream.stream.drift.DriftTopology;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -22,6 +24,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
@@ -34,10 +37,12 @@ public final class ProcessorApp implements AutoCloseable {
 
     private final ModelCatalog catalog;
     private final KafkaStreams streams;
+    private final KafkaStreams drift;
 
-    private ProcessorApp(ModelCatalog catalog, KafkaStreams streams) {
+    private ProcessorApp(ModelCatalog catalog, KafkaStreams streams, KafkaStreams drift) {
         this.catalog = catalog;
         this.streams = streams;
+        this.drift = drift;
     }
 
     /** Builds everything and starts the stream threads; {@code log} gets one line per stage. */
@@ -53,28 +58,49 @@ public final class ProcessorApp implements AutoCloseable {
             EventInputs inputs = new EventInputs(
                     new ImageDecoder(config.limits().maxImagePixels(), config.limits().maxImageBytes()),
                     config.limits().maxImageBytes(), config.inputFileRoot());
-            Topology topology = new SaliencyTopology(config.topics(), config.sampling(),
-                    new AvroSerdes(new HttpSchemaRegistryClient(config.schemaRegistryUrl())),
+            AvroSerdes serdes = new AvroSerdes(new HttpSchemaRegistryClient(config.schemaRegistryUrl()));
+            SaliencyTopology saliency = new SaliencyTopology(config.topics(), config.sampling(), serdes,
                     new CatalogEventValidator(catalog, inputs),
                     new EngineEventExplainer(catalog, new ExplanationEngine(), inputs,
-                            config.gridRows(), config.gridCols(), versions(), Clock.systemUTC()))
-                    .build();
-            KafkaStreams streams = new KafkaStreams(topology, config.streams().toProperties());
-            streams.setUncaughtExceptionHandler(e -> {
-                // Bad records never get here (they are dead-lettered); this is an outage such as an
-                // unreachable schema registry: stop rather than skip records.
-                log.println("stream thread failed, shutting down: " + e);
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-            });
-            streams.start();
-            log.printf("processor started: %d model(s), reading %s, sampling rate %.3f, %s%n",
+                            config.gridRows(), config.gridCols(), versions(), Clock.systemUTC()));
+            if (config.driftEnabled()) {
+                saliency = saliency.withSamplingBoost(DriftSamplingBoost.of(config.drift(), serdes));
+            }
+            KafkaStreams streams = start(saliency.build(), config.streams().toProperties(), log);
+            // Drift reads the summaries topic as its own application, so its windows and state
+            // scale and restart independently of the expensive explaining.
+            KafkaStreams drift = config.driftEnabled()
+                    ? start(new DriftTopology(config.drift(), serdes).build(), driftProperties(config), log)
+                    : null;
+            log.printf("processor started: %d model(s), reading %s, sampling rate %.3f, %s, drift %s%n",
                     catalog.models().size(), config.topics().inferenceEvents(), config.sampling().defaultRate(),
-                    config.streams().processingGuarantee());
-            return new ProcessorApp(catalog, streams);
+                    config.streams().processingGuarantee(), drift == null ? "off"
+                            : "on (" + config.drift().windowSize() + " windows)");
+            return new ProcessorApp(catalog, streams, drift);
         } catch (RuntimeException e) {
             closeQuietly(catalog);
             throw e;
         }
+    }
+
+    private static KafkaStreams start(Topology topology, Properties properties, PrintStream log) {
+        KafkaStreams streams = new KafkaStreams(topology, properties);
+        streams.setUncaughtExceptionHandler(e -> {
+            // Bad records never get here (they are dead-lettered); this is an outage such as an
+            // unreachable schema registry: stop rather than skip records.
+            log.println("stream thread of " + properties.get(StreamsConfig.APPLICATION_ID_CONFIG)
+                    + " failed, shutting down: " + e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.start();
+        return streams;
+    }
+
+    /** The drift application's settings: the processor's, under its own application id. */
+    private static Properties driftProperties(ProcessorConfig config) {
+        Properties properties = config.streams().toProperties();
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, config.streams().applicationId() + "-drift");
+        return properties;
     }
 
     /** Library versions recorded in every audit record, as the build wrote them, plus Java's. */
@@ -98,6 +124,11 @@ public final class ProcessorApp implements AutoCloseable {
         return streams;
     }
 
+    /** The attention-drift application, when drift is on. */
+    public java.util.Optional<KafkaStreams> drift() {
+        return java.util.Optional.ofNullable(drift);
+    }
+
     public ProcessingCounters.Snapshot counters() {
         return ProcessingCounters.read(streams.metrics());
     }
@@ -105,6 +136,9 @@ public final class ProcessorApp implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        if (drift != null) {
+            drift.close(Duration.ofSeconds(30));
+        }
         closeQuietly(catalog);
     }
 

@@ -5,6 +5,13 @@ import io.saliencystream.stream.FlagRules;
 import io.saliencystream.stream.SamplingConfig;
 import io.saliencystream.stream.StreamsSettings;
 import io.saliencystream.stream.TopicNames;
+import io.saliencystream.metrics.drift.AlertPolicy;
+import io.saliencystream.metrics.drift.DriftMetric;
+import io.saliencystream.metrics.drift.Threshold;
+import io.saliencystream.stream.drift.DriftConfig;
+import io.saliencystream.stream.drift.DriftTopics;
+import java.util.EnumMap;
+import java.util.List;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -29,7 +36,9 @@ public record ProcessorConfig(
         StreamsSettings streams,
         InputLimits limits,
         int gridRows,
-        int gridCols) {
+        int gridCols,
+        boolean driftEnabled,
+        DriftConfig drift) {
 
     /** Limits on event inputs, checked before any pixel is decoded. */
     public record InputLimits(int maxImageBytes, long maxImagePixels) {
@@ -81,7 +90,45 @@ public record ProcessorConfig(
                 new InputLimits(s.getInt("limits.max-image-bytes", 20 * 1024 * 1024),
                         (long) s.getDouble("limits.max-image-pixels", 16 * 1024 * 1024)),
                 s.getInt("summary.grid-rows", 8),
-                s.getInt("summary.grid-cols", 8));
+                s.getInt("summary.grid-cols", 8),
+                Boolean.parseBoolean(s.get("drift.enabled", "true")),
+                drift(s, topics));
+    }
+
+    /** Attention drift: windows over the summaries, references, distances and alert thresholds. */
+    private static DriftConfig drift(Settings s, TopicNames topics) {
+        DriftConfig defaults = DriftConfig.defaults();
+        DriftTopics driftTopics = new DriftTopics(topics.saliencySummaries(),
+                s.get("topics.attention-references", defaults.topics().references()),
+                s.get("topics.attention-drift", defaults.topics().metrics()),
+                s.get("topics.attention-alerts", defaults.topics().alerts()));
+        Duration window = duration(s, "drift.window", defaults.windowSize());
+        Map<DriftMetric, Threshold> thresholds = new EnumMap<>(DriftMetric.class);
+        s.withPrefix("drift.threshold.").keySet().forEach(metric -> {
+            List<Double> values = list(s.get("drift.threshold." + metric, "")).stream().map(Double::valueOf).toList();
+            thresholds.put(DriftMetric.ofLabel(metric), values.size() == 1
+                    ? Threshold.of(values.get(0)) : new Threshold(values.get(0), values.get(1)));
+        });
+        AlertPolicy policy = new AlertPolicy(thresholds.isEmpty() ? defaults.alertPolicy().thresholds() : thresholds,
+                s.getInt("drift.open-after", defaults.alertPolicy().openAfter()),
+                s.getInt("drift.resolve-after", defaults.alertPolicy().resolveAfter()));
+        return defaults.withTopics(driftTopics)
+                .withWindows(window, duration(s, "drift.advance", window), duration(s, "drift.grace", defaults.grace()))
+                .withMinCount(s.getInt("drift.min-count", defaults.minCount()))
+                .withLearnWindows(s.getInt("drift.learn-windows", defaults.learnWindows()))
+                .withAlertPolicy(policy)
+                .withSamplingBoost(s.getDouble("drift.sampling-boost", defaults.samplingBoost()));
+    }
+
+    private static Duration duration(Settings s, String key, Duration defaultValue) {
+        return s.find(key).map(v -> {
+            try {
+                return Duration.parse(v);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("Setting '" + key + "' must be an ISO-8601 duration such as PT1M,"
+                        + " got '" + v + "'", e);
+            }
+        }).orElse(defaultValue);
     }
 
     /** A budget from {@code prefix}explanations-per-second, burst and reserved-for-flagged; unlimited if no rate. */

@@ -13,6 +13,7 @@ import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.serde.AvroSerdes;
 import io.saliencystream.stream.ProcessingCounters;
 import io.saliencystream.stream.TopicNames;
+import io.saliencystream.stream.drift.DriftTopics;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,10 +103,10 @@ public final class ThroughputBenchmark {
     /** Events per second from processor start until every event is accounted for. */
     private double endToEnd(CatalogModel model, double rate, int events) throws Exception {
         TopicNames topics = TopicNames.defaults();
-        try (EmbeddedStack stack = EmbeddedStack.start(topics)) {
+        try (EmbeddedStack stack = EmbeddedStack.start(topics, DriftTopics.defaults())) {
             AvroSerdes serdes = new AvroSerdes(new HttpSchemaRegistryClient(stack.schemaRegistryUrl()));
             List<SampleEvents.Sample> samples = new SampleEvents(model, serdes.specific(InferenceEvent.class).serializer(),
-                    topics.inferenceEvents()).build(11, events, Instant.parse("2026-11-26T08:00:00Z"));
+                    topics.inferenceEvents()).build(11, events, Instant.now().minusSeconds(600));
             DemoRunner.produce(stack.bootstrapServers(), topics.inferenceEvents(), samples);
             Path stateDir = Files.createTempDirectory("saliency-stream-bench");
             // the sample events carry producer flags and ground truth; measure the rate alone

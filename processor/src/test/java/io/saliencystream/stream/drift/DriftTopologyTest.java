@@ -73,8 +73,9 @@ class DriftTopologyTest {
     }
 
     private void pipe(SaliencySummary s) {
-        // the record timestamp is deliberately unrelated: windows must follow the summary's event time
-        summaries.pipeInput(s.getEventId(), s, Instant.EPOCH.plusSeconds(s.getEventTime().getEpochSecond() % 7));
+        // summaries are written seconds to minutes after their events, at varying delays that cross
+        // window boundaries: windows must follow the summary's event time, not the record's
+        summaries.pipeInput(s.getEventId(), s, s.getEventTime().plusSeconds(30 + 60 * (s.getEventTime().getEpochSecond() % 7)));
     }
 
     /** {@code n} summaries of class 3 with {@code grid} in minute-window {@code w}, at seconds 15, 20, ... */
