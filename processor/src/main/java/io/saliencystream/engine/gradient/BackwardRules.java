@@ -275,8 +275,9 @@ final class BackwardRules {
         if (!overlapping) {
             // disjoint windows: each input element is the maximum of at most one window, so
             // placing each window's gradient at its argmax never collides
+            long[] pads = ModelAnalysis.intsAttr(n, "pads");
             return w.op("MaxUnpool", List.of(g, indices, w.shape(x)), intsAttr("kernel_shape", kernel),
-                    intsAttr("strides", strides));
+                    intsAttr("strides", strides), intsAttr("pads", pads == null ? new long[2 * spatial] : pads));
         }
         if (model.opset < 16) {
             throw unsupported(n, "overlapping windows before opset 16 (needs ScatterElements with reduction=add)");
@@ -423,12 +424,26 @@ final class BackwardRules {
         int rank = rank(n.getOutput(0));
         long axis = normalize(ModelAnalysis.intAttr(n, "axis", 0), rank);
         long[] sizes = new long[n.getInputCount()];
+        int unknown = -1;
+        long known = 0;
         for (int i = 0; i < sizes.length; i++) {
             long[] s = shapes.containsKey(n.getInput(i)) ? shapes.get(n.getInput(i)) : model.constantDims(n.getInput(i));
+            if (s == null && unknown < 0) {
+                unknown = i; // an off-path input computed at run time: its extent is what the others leave
+                continue;
+            }
             if (s == null || s[(int) axis] < 0) {
-                throw unsupported(n, "an input of unknown extent along the concatenation axis");
+                throw unsupported(n, "inputs of unknown extent along the concatenation axis");
             }
             sizes[i] = s[(int) axis];
+            known += sizes[i];
+        }
+        if (unknown >= 0) {
+            long total = shapes.get(n.getOutput(0))[(int) axis];
+            if (total < 0) {
+                throw unsupported(n, "inputs of unknown extent along the concatenation axis");
+            }
+            sizes[unknown] = total - known;
         }
         String[] parts = w.split(g, axis, sizes);
         for (int i = 0; i < sizes.length; i++) {
