@@ -2,7 +2,7 @@
 """Exports randomly initialised torchvision classifiers to ONNX for the gradient tests.
 
 Run with Debian's interpreter (python3-torch, python3-torchvision, python3-onnx):
-    /usr/bin/python3 models/architectures/export.py [OUT_DIR]
+    /usr/bin/python3 models/architectures/export.py [OUT_DIR] [NAME...]
 OUT_DIR defaults to ~/.cache/saliency-stream/architectures, where the processor tests look.
 The files (tens of MB together) are not committed; the tests that need them skip with a
 message naming this script when they are absent.
@@ -51,20 +51,29 @@ MODELS = {
     "resnet18": (lambda: torchvision.models.resnet18(num_classes=CLASSES), 64),
     "mobilenet_v2": (lambda: torchvision.models.mobilenet_v2(num_classes=CLASSES), 64),
     "mobilenet_v3_small": (lambda: torchvision.models.mobilenet_v3_small(num_classes=CLASSES), 64),
+    # half width: 1.6 MB, small enough to commit under processor/src/test/resources/architectures
+    "mobilenet_v3_small_050": (lambda: torchvision.models.mobilenet_v3_small(num_classes=CLASSES, width_mult=0.5), 64),
     "vit_tiny": (small_vit, 32),
 }
+
+
+def build(name):
+    """The named model with its seeded weights, in eval mode, and its input side."""
+    make, side = MODELS[name]
+    torch.manual_seed(1234)
+    generator = torch.Generator().manual_seed(99)
+    model = make()
+    calibrate_batch_norm(model, side)
+    randomise_batch_norm(model, generator)
+    model.eval()
+    return model, side
 
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.expanduser("~/.cache/saliency-stream/architectures")
     os.makedirs(out, exist_ok=True)
-    for name, (make, side) in MODELS.items():
-        torch.manual_seed(1234)
-        generator = torch.Generator().manual_seed(99)
-        model = make()
-        calibrate_batch_norm(model, side)
-        randomise_batch_norm(model, generator)
-        model.eval()
+    for name in sys.argv[2:] or MODELS:
+        model, side = build(name)
         x = torch.randn(2, 3, side, side)
         path = os.path.join(out, name + ".onnx")
         torch.onnx.export(model, x, path, opset_version=OPSET, input_names=["x"], output_names=["logits"],

@@ -19,13 +19,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 2.5e-4 and the best of them must agree with the gradient. The first direction is the gradient
  * itself (the derivative is then |g| |v|, no cancellation); two more are random. The tolerance is
  * 5% of the derivative along the gradient and 5% of |g| (the typical size of g.v for a random
- * unit-variance v) along random directions. Measured along the gradient: PaddleOCR and ResNet-18
- * finite differences fall 3% short at every h tried, which the kink crossings explain only if
- * the bias persists to h = 2.5e-4; this tolerance is therefore looser than the per-operator checks.
- * The torchvision models disagree beyond it (ResNet-18 10% along a random direction, MobileNetV3
- * 2x, MobileNetV2 3x along the gradient) and the tiny ViT has a Slice with run-time bounds: that
- * case is disabled until the cause is found (a rule bug or the chaos of random-weight nets). PaddleOCR is the real trained
- * classifier in the model cache; the torchvision models come from models/architectures/export.py.
+ * unit-variance v) along random directions: looser than the per-operator checks because float32
+ * differences cannot take steps small enough. The 3% shortfall of PaddleOCR along the gradient is
+ * that truncation, not a rule error: float64 central differences of the same graph
+ * (models/architectures/onnx_reference.py) fall 7% short at h = 2e-3, 1% at 2.5e-4 and meet
+ * autograd at 1e-7, and {@link TorchReferenceGradientTest} matches the gradient element by element
+ * to 1e-6 of its largest entry. The random-weight torchvision nets are far more kinked (float64
+ * differences along the gradient of MobileNetV3-small: -1602 at h = 2e-3, 2257 at 2.5e-4, 37647 at
+ * 1e-7 against autograd 37612), so they are checked only against autograd there.
  */
 class WholeModelGradientTest {
 
@@ -33,10 +34,6 @@ class WholeModelGradientTest {
 
     static Path paddleOcr() {
         return Path.of(System.getProperty("user.home"), ".cache", "saliency-stream", "models", "ch_ppocr_mobile_v2.0_cls_infer.onnx");
-    }
-
-    static Path architecture(String name) {
-        return Path.of(System.getProperty("user.home"), ".cache", "saliency-stream", "architectures", name + ".onnx");
     }
 
     @ParameterizedTest(name = "{0} {5}")
@@ -48,23 +45,10 @@ class WholeModelGradientTest {
         directionalDerivativesMatchFiniteDifferences(name, h, w, probabilities, classes, score);
     }
 
-    @org.junit.jupiter.api.Disabled("unresolved: ResNet-18, MobileNetV2/V3 disagree with finite differences beyond 5%; ViT needs Slice with run-time bounds")
-    @ParameterizedTest(name = "{0} {5}")
-    @CsvSource({
-            "resnet18, 64, 64, false, 10, LOGODDS",
-            "mobilenet_v2, 64, 64, false, 10, LOGODDS",
-            "mobilenet_v3_small, 64, 64, false, 10, LOGODDS",
-            "vit_tiny, 32, 32, false, 10, LOGODDS",
-    })
-    void torchvision(String name, int h, int w, boolean probabilities, int classes, TargetScore score) throws Exception {
-        directionalDerivativesMatchFiniteDifferences(name, h, w, probabilities, classes, score);
-    }
-
     private void directionalDerivativesMatchFiniteDifferences(String name, int h, int w, boolean probabilities, int classes,
                                                       TargetScore score) throws Exception {
-        Path file = name.equals("paddleocr") ? paddleOcr() : architecture(name);
-        Assumptions.assumeTrue(Files.exists(file), name + " not found at " + file
-                + (name.equals("paddleocr") ? " (PaddleOcrModelTest fetches it)" : "; build it with /usr/bin/python3 models/architectures/export.py"));
+        Path file = paddleOcr();
+        Assumptions.assumeTrue(Files.exists(file), name + " not found at " + file + " (PaddleOcrModelTest fetches it)");
         try (GradientModel gm = GradientModel.load(file, "x", probabilities, score, new long[] {3, h, w})) {
             int size = gm.inputSize();
             Random r = new Random(5);
