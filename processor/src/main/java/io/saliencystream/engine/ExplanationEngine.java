@@ -20,7 +20,8 @@ public final class ExplanationEngine {
                 Occlusion.NAME, p -> new Occlusion(Occlusion.Params.from(p)),
                 VanillaGradient.NAME, p -> new VanillaGradient(VanillaGradient.Params.from(p), GradientModels.shared()),
                 SmoothGrad.NAME, p -> new SmoothGrad(SmoothGrad.Params.from(p), GradientModels.shared()),
-                IntegratedGradients.NAME, p -> new IntegratedGradients(IntegratedGradients.Params.from(p), GradientModels.shared())));
+                IntegratedGradients.NAME, p -> new IntegratedGradients(IntegratedGradients.Params.from(p), GradientModels.shared()),
+                Xrai.NAME, p -> new Xrai(Xrai.Params.from(p), GradientModels.shared())));
     }
 
     public ExplanationEngine(Map<String, Function<Map<String, String>, Explainer>> methods) {
