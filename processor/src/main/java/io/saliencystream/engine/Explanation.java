@@ -16,12 +16,21 @@ import java.util.Map;
  * @param modelCalls       ONNX Runtime invocations spent
  * @param modelEvaluations inputs scored (batch members summed)
  * @param durationNanos    wall time of the explanation
+ * @param diagnostics      method-specific figures by name, e.g. Integrated Gradients'
+ *                         "completenessError" (empty when the method reports none)
  */
 public record Explanation(String method, Map<String, String> parameters, long seed, int targetClass,
                           float targetScore, float[] scores, AttributionMap map, int modelCalls,
-                          long modelEvaluations, long durationNanos) {
+                          long modelEvaluations, long durationNanos, Map<String, Double> diagnostics) {
 
     public Explanation {
         parameters = Map.copyOf(parameters);
+        diagnostics = diagnostics == null ? Map.of() : Map.copyOf(diagnostics);
+    }
+
+    /** An explanation without diagnostics. */
+    public Explanation(String method, Map<String, String> parameters, long seed, int targetClass, float targetScore,
+                       float[] scores, AttributionMap map, int modelCalls, long modelEvaluations, long durationNanos) {
+        this(method, parameters, seed, targetClass, targetScore, scores, map, modelCalls, modelEvaluations, durationNanos, Map.of());
     }
 }

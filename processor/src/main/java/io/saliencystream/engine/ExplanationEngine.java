@@ -8,14 +8,20 @@ import java.util.function.Function;
 
 /**
  * Front door of the engine: explains an input with the model's default method from the
- * catalog. Stateless apart from the method table, so one engine serves all threads.
+ * catalog. Stateless apart from the method table, so one engine serves all threads. The gradient
+ * methods of the default table share {@link GradientModels#shared()}.
  */
 public final class ExplanationEngine {
 
     private final Map<String, Function<Map<String, String>, Explainer>> methods;
 
     public ExplanationEngine() {
-        this(Map.of(Occlusion.NAME, p -> new Occlusion(Occlusion.Params.from(p))));
+        this(Map.of(
+                Occlusion.NAME, p -> new Occlusion(Occlusion.Params.from(p)),
+                VanillaGradient.NAME, p -> new VanillaGradient(VanillaGradient.Params.from(p), GradientModels.shared()),
+                SmoothGrad.NAME, p -> new SmoothGrad(SmoothGrad.Params.from(p), GradientModels.shared()),
+                IntegratedGradients.NAME, p -> new IntegratedGradients(IntegratedGradients.Params.from(p), GradientModels.shared()),
+                Xrai.NAME, p -> new Xrai(Xrai.Params.from(p), GradientModels.shared())));
     }
 
     public ExplanationEngine(Map<String, Function<Map<String, String>, Explainer>> methods) {

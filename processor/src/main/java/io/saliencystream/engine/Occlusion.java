@@ -161,7 +161,7 @@ public final class Occlusion implements Explainer {
             values[i] = covered[i] == 0 ? 0f : (float) (sum[i] / covered[i]);
         }
         return new Explanation(NAME, params.asMap(), seed, target, probabilities[target], probabilities,
-                new AttributionMap(w, h, values), runner.calls(), runner.evaluations(), System.nanoTime() - start);
+                new AttributionMap(w, h, values), runner.calls(), runner.evaluations(), System.nanoTime() - start, Map.of());
     }
 
     /** The value each channel is occluded with. */

@@ -1,0 +1,85 @@
+#!/usr/bin/python3
+"""Exports randomly initialised torchvision classifiers to ONNX for the gradient tests.
+
+Run with Debian's interpreter (python3-torch, python3-torchvision, python3-onnx):
+    /usr/bin/python3 models/architectures/export.py [OUT_DIR] [NAME...]
+OUT_DIR defaults to ~/.cache/saliency-stream/architectures, where the processor tests look.
+The files (tens of MB together) are not committed; the tests that need them skip with a
+message naming this script when they are absent.
+
+Weights are random (seeded). Batch-norm running statistics are calibrated on a few random
+batches (otherwise activations of an untrained deep net saturate every ReLU6 and the gradient is
+zero), then scale and shift are randomised so the inference batch-norm is not an identity.
+Every model emits raw logits for 10 classes.
+"""
+import os
+import sys
+
+import torch
+import torchvision
+
+OPSET = 17
+CLASSES = 10
+
+
+def calibrate_batch_norm(model, side):
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.momentum = None  # cumulative average over the calibration batches
+    model.train()
+    with torch.no_grad():
+        for _ in range(4):
+            model(torch.randn(16, 3, side, side) * 0.5)
+
+
+def randomise_batch_norm(model, generator):
+    for m in model.modules():
+        if isinstance(m, (torch.nn.BatchNorm2d, torch.nn.LayerNorm)):
+            with torch.no_grad():
+                m.weight.uniform_(0.5, 1.5, generator=generator)
+                m.bias.uniform_(-0.2, 0.2, generator=generator)
+
+
+def small_vit():
+    # a tiny ViT: 8x8 patches of a 32x32 image, 2 encoder layers of width 32
+    return torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2,
+                                                hidden_dim=32, mlp_dim=64, num_classes=CLASSES)
+
+
+MODELS = {
+    # name: (constructor, input side)
+    "resnet18": (lambda: torchvision.models.resnet18(num_classes=CLASSES), 64),
+    "mobilenet_v2": (lambda: torchvision.models.mobilenet_v2(num_classes=CLASSES), 64),
+    "mobilenet_v3_small": (lambda: torchvision.models.mobilenet_v3_small(num_classes=CLASSES), 64),
+    # half width: 1.6 MB, small enough to commit under processor/src/test/resources/architectures
+    "mobilenet_v3_small_050": (lambda: torchvision.models.mobilenet_v3_small(num_classes=CLASSES, width_mult=0.5), 64),
+    "vit_tiny": (small_vit, 32),
+}
+
+
+def build(name):
+    """The named model with its seeded weights, in eval mode, and its input side."""
+    make, side = MODELS[name]
+    torch.manual_seed(1234)
+    generator = torch.Generator().manual_seed(99)
+    model = make()
+    calibrate_batch_norm(model, side)
+    randomise_batch_norm(model, generator)
+    model.eval()
+    return model, side
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.expanduser("~/.cache/saliency-stream/architectures")
+    os.makedirs(out, exist_ok=True)
+    for name in sys.argv[2:] or MODELS:
+        model, side = build(name)
+        x = torch.randn(2, 3, side, side)
+        path = os.path.join(out, name + ".onnx")
+        torch.onnx.export(model, x, path, opset_version=OPSET, input_names=["x"], output_names=["logits"],
+                          dynamic_axes={"x": {0: "N"}, "logits": {0: "N"}}, do_constant_folding=True)
+        print(f"{name}: {path} ({os.path.getsize(path) / 1e6:.1f} MB, input 3x{side}x{side})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,599 @@
+package io.saliencystream.engine.gradient;
+
+import ai.onnx.proto.OnnxMl.NodeProto;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.saliencystream.engine.gradient.GraphWriter.intAttr;
+import static io.saliencystream.engine.gradient.GraphWriter.intsAttr;
+import static io.saliencystream.engine.gradient.ModelAnalysis.describe;
+
+/**
+ * Reverse-mode rules: for one forward node and the gradients of its outputs, the nodes that
+ * compute the gradients of its inputs, written in standard ONNX operators. A rule that meets a
+ * form it does not cover (say a strided Slice) throws {@link UnsupportedGradientException}
+ * naming the node, so no gradient is ever silently wrong.
+ */
+final class BackwardRules {
+
+    static final Set<String> SUPPORTED = Set.of("Identity", "Dropout", "Cast", "Relu", "LeakyRelu", "Sigmoid", "Tanh",
+            "HardSigmoid", "HardSwish", "Clip", "Erf", "Sqrt", "Exp", "Log", "Neg", "Pow", "Add", "Sub", "Mul", "Div",
+            "Sum", "Softmax", "LogSoftmax", "Conv", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
+            "ReduceMean", "ReduceSum", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "MatMul", "Gemm",
+            "Concat", "Split", "Slice", "Gather", "LayerNormalization", "Expand");
+
+    private final ModelAnalysis model;
+    private final Map<String, long[]> shapes;
+    private final GraphWriter w;
+
+    BackwardRules(ModelAnalysis model, Map<String, long[]> shapes, GraphWriter writer) {
+        this.model = model;
+        this.shapes = shapes;
+        this.w = writer;
+    }
+
+    /**
+     * Gradients of the node's inputs, index by index (null where an input is off the path or
+     * gets none), given the gradients of its outputs (null where an output is off the path).
+     */
+    String[] inputGradients(NodeProto n, String[] gOut) {
+        String[] gIn = new String[n.getInputCount()];
+        String g = gOut[0];
+        String x = n.getInputCount() > 0 ? n.getInput(0) : null;
+        String y = n.getOutput(0);
+        switch (n.getOpType()) {
+            case "Identity", "Dropout", "Cast" -> gIn[0] = g;
+            case "Relu" -> gIn[0] = w.where(w.op("Greater", x, w.scalar(0)), g);
+            case "LeakyRelu" -> gIn[0] = w.op("Where", List.of(w.op("Greater", x, w.scalar(0)), g,
+                    w.op("Mul", g, w.scalar(ModelAnalysis.floatAttr(n, "alpha", 0.01f)))));
+            case "Sigmoid" -> gIn[0] = w.op("Mul", g, w.op("Mul", y, w.op("Sub", w.scalar(1), y)));
+            case "Tanh" -> gIn[0] = w.op("Mul", g, w.op("Sub", w.scalar(1), w.op("Mul", y, y)));
+            case "HardSigmoid" -> {
+                float alpha = ModelAnalysis.floatAttr(n, "alpha", 0.2f);
+                String t = w.op("Add", w.op("Mul", x, w.scalar(alpha)), w.scalar(ModelAnalysis.floatAttr(n, "beta", 0.5f)));
+                gIn[0] = w.where(w.op("And", w.op("Greater", t, w.scalar(0)), w.op("Less", t, w.scalar(1))),
+                        w.op("Mul", g, w.scalar(alpha)));
+            }
+            case "HardSwish" -> {
+                // y = x * clip(x / 6 + 1/2, 0, 1): slope 0 below -3, 1 above 3, (2x + 3) / 6 between
+                String inner = w.op("Div", w.op("Add", w.op("Mul", x, w.scalar(2)), w.scalar(3)), w.scalar(6));
+                String slope = w.op("Where", List.of(w.op("Greater", x, w.scalar(3)), w.scalar(1), inner));
+                slope = w.op("Where", List.of(w.op("Less", x, w.scalar(-3)), w.scalar(0), slope));
+                gIn[0] = w.op("Mul", g, slope);
+            }
+            case "Clip" -> gIn[0] = clip(n, g);
+            case "Erf" -> gIn[0] = w.op("Mul", g, w.op("Mul", w.scalar(2 / Math.sqrt(Math.PI)),
+                    w.op("Exp", w.op("Neg", w.op("Mul", x, x)))));
+            case "Sqrt" -> gIn[0] = w.op("Div", g, w.op("Mul", y, w.scalar(2)));
+            case "Exp" -> gIn[0] = w.op("Mul", g, y);
+            case "Log" -> gIn[0] = w.op("Div", g, x);
+            case "Neg" -> gIn[0] = w.op("Neg", g);
+            case "Pow" -> {
+                if (model.onPath(n.getInput(1))) {
+                    throw unsupported(n, "an exponent that depends on the input");
+                }
+                String e = n.getInput(1);
+                gIn[0] = unbroadcast(w.op("Mul", g, w.op("Mul", e, w.op("Pow", x, w.op("Sub", e, w.scalar(1))))), y, x);
+            }
+            case "Add", "Sum" -> {
+                for (int i = 0; i < n.getInputCount(); i++) {
+                    gIn[i] = unbroadcast(g, y, n.getInput(i));
+                }
+            }
+            case "Sub" -> {
+                gIn[0] = unbroadcast(g, y, x);
+                gIn[1] = unbroadcast(w.op("Neg", g), y, n.getInput(1));
+            }
+            case "Mul" -> {
+                gIn[0] = unbroadcast(w.op("Mul", g, n.getInput(1)), y, x);
+                gIn[1] = unbroadcast(w.op("Mul", g, x), y, n.getInput(1));
+            }
+            case "Div" -> {
+                String b = n.getInput(1);
+                gIn[0] = unbroadcast(w.op("Div", g, b), y, x);
+                gIn[1] = unbroadcast(w.op("Neg", w.op("Div", w.op("Mul", g, y), b)), y, b);
+            }
+            case "Softmax", "LogSoftmax" -> gIn[0] = softmax(n, g);
+            case "Conv" -> gIn[0] = conv(n, g);
+            case "BatchNormalization" -> gIn[0] = batchNorm(n, g);
+            case "MaxPool" -> gIn[0] = maxPool(n, g);
+            case "AveragePool" -> gIn[0] = averagePool(n, g);
+            case "GlobalAveragePool" -> {
+                long[] s = staticShape(x, n);
+                long count = 1;
+                for (int i = 2; i < s.length; i++) {
+                    count *= s[i];
+                }
+                gIn[0] = w.op("Div", w.op("Expand", g, w.shape(x)), w.scalar(count));
+            }
+            case "ReduceMean", "ReduceSum" -> gIn[0] = reduce(n, g);
+            case "Reshape", "Flatten", "Squeeze", "Unsqueeze" -> gIn[0] = w.reshapeLike(g, x);
+            case "Expand" -> gIn[0] = unbroadcast(g, y, x);
+            case "Transpose" -> {
+                int rank = rank(x);
+                long[] perm = ModelAnalysis.intsAttr(n, "perm");
+                if (perm == null) {
+                    perm = new long[rank];
+                    for (int i = 0; i < rank; i++) {
+                        perm[i] = rank - 1 - i;
+                    }
+                }
+                long[] inverse = new long[rank];
+                for (int i = 0; i < rank; i++) {
+                    inverse[(int) perm[i]] = i;
+                }
+                gIn[0] = w.transpose(g, inverse);
+            }
+            case "MatMul" -> matMul(n, g, gIn);
+            case "Gemm" -> gemm(n, g, gIn);
+            case "Concat" -> concat(n, g, gIn);
+            case "Split" -> {
+                long axis = normalize(ModelAnalysis.intAttr(n, "axis", 0), rank(x));
+                List<String> parts = new ArrayList<>();
+                for (int i = 0; i < n.getOutputCount(); i++) {
+                    parts.add(gOut[i] != null ? gOut[i] : w.zerosLike(n.getOutput(i)));
+                }
+                gIn[0] = w.op("Concat", parts, intAttr("axis", axis));
+            }
+            case "Slice" -> gIn[0] = slice(n, g);
+            case "Gather" -> gIn[0] = gather(n, g);
+            case "LayerNormalization" -> gIn[0] = layerNorm(n, g);
+            default -> throw unsupported(n, "no gradient rule");
+        }
+        return gIn;
+    }
+
+    private String clip(NodeProto n, String g) {
+        String x = n.getInput(0);
+        String min;
+        String max;
+        if (model.opset < 11) {
+            float lo = ModelAnalysis.floatAttr(n, "min", Float.NEGATIVE_INFINITY);
+            float hi = ModelAnalysis.floatAttr(n, "max", Float.POSITIVE_INFINITY);
+            min = Float.isInfinite(lo) ? null : w.scalar(lo);
+            max = Float.isInfinite(hi) ? null : w.scalar(hi);
+        } else {
+            min = n.getInputCount() > 1 && !n.getInput(1).isEmpty() ? n.getInput(1) : null;
+            max = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? n.getInput(2) : null;
+        }
+        // inside the bounds the slope is 1, outside 0 (at the bounds themselves 0, as in PyTorch's hardtanh)
+        String inside = null;
+        if (min != null) {
+            inside = w.op("Greater", x, min);
+        }
+        if (max != null) {
+            String below = w.op("Less", x, max);
+            inside = inside == null ? below : w.op("And", inside, below);
+        }
+        return inside == null ? g : w.where(inside, g);
+    }
+
+    private String softmax(NodeProto n, String g) {
+        String y = n.getOutput(0);
+        int rank = rank(y);
+        long axis = normalize(ModelAnalysis.intAttr(n, "axis", model.opset < 13 ? 1 : -1), rank);
+        if (model.opset < 13 && axis != rank - 1) {
+            throw unsupported(n, "axis " + axis + " before opset 13 (softmax over flattened trailing axes)");
+        }
+        if (n.getOpType().equals("Softmax")) {
+            // dx = y * (g - sum(g * y))
+            String dot = w.reduceSum(w.op("Mul", g, y), new long[] {axis}, true);
+            return w.op("Mul", y, w.op("Sub", g, dot));
+        }
+        // log-softmax: dx = g - softmax * sum(g)
+        return w.op("Sub", g, w.op("Mul", w.op("Exp", y), w.reduceSum(g, new long[] {axis}, true)));
+    }
+
+    private String conv(NodeProto n, String g) {
+        String x = n.getInput(0);
+        String weights = n.getInput(1);
+        if (model.onPath(weights)) {
+            throw unsupported(n, "weights that depend on the input");
+        }
+        long[] xs = staticShape(x, n);
+        long[] ys = staticShape(n.getOutput(0), n);
+        int spatial = xs.length - 2;
+        long[] kernel = ModelAnalysis.intsAttr(n, "kernel_shape");
+        if (kernel == null) {
+            long[] wd = model.constantDims(weights);
+            if (wd == null) {
+                throw unsupported(n, "neither kernel_shape nor constant weights");
+            }
+            kernel = Arrays.copyOfRange(wd, 2, wd.length);
+        }
+        long[] strides = orOnes(ModelAnalysis.intsAttr(n, "strides"), spatial);
+        long[] dilations = orOnes(ModelAnalysis.intsAttr(n, "dilations"), spatial);
+        long[] pads = explicitPads(n, xs, ys, kernel, strides, dilations);
+        long[] outputPadding = new long[spatial];
+        for (int i = 0; i < spatial; i++) {
+            long covered = (ys[i + 2] - 1) * strides[i] - pads[i] - pads[i + spatial] + dilations[i] * (kernel[i] - 1) + 1;
+            outputPadding[i] = xs[i + 2] - covered;
+            if (outputPadding[i] < 0 || outputPadding[i] >= Math.max(strides[i], dilations[i])) {
+                throw unsupported(n, "input extent " + xs[i + 2] + " not recoverable by a transposed convolution");
+            }
+        }
+        // the transposed convolution with the same weights is the adjoint of the convolution;
+        // output_padding restores the input rows and columns the last stride step never reached
+        return w.op("ConvTranspose", List.of(g, weights), intsAttr("kernel_shape", kernel), intsAttr("strides", strides),
+                intsAttr("dilations", dilations), intsAttr("pads", pads), intsAttr("output_padding", outputPadding),
+                intAttr("group", ModelAnalysis.intAttr(n, "group", 1)));
+    }
+
+    /** Begin and end padding per spatial axis, auto_pad resolved from the probed shapes. */
+    private long[] explicitPads(NodeProto n, long[] xs, long[] ys, long[] kernel, long[] strides, long[] dilations) {
+        int spatial = xs.length - 2;
+        String autoPad = ModelAnalysis.stringAttr(n, "auto_pad", "NOTSET");
+        long[] pads = ModelAnalysis.intsAttr(n, "pads");
+        if (autoPad.equals("NOTSET")) {
+            return pads == null ? new long[2 * spatial] : pads;
+        }
+        long[] p = new long[2 * spatial];
+        if (autoPad.equals("VALID")) {
+            return p;
+        }
+        for (int i = 0; i < spatial; i++) {
+            long total = Math.max(0, (ys[i + 2] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - xs[i + 2]);
+            long small = total / 2;
+            p[i] = autoPad.equals("SAME_UPPER") ? small : total - small;
+            p[i + spatial] = total - p[i];
+        }
+        return p;
+    }
+
+    private String batchNorm(NodeProto n, String g) {
+        if (n.getOutputCount() > 1 && ModelAnalysis.intAttr(n, "training_mode", 0) != 0) {
+            throw unsupported(n, "training mode");
+        }
+        float eps = ModelAnalysis.floatAttr(n, "epsilon", 1e-5f);
+        String factor = w.op("Div", n.getInput(1), w.op("Sqrt", w.op("Add", n.getInput(4), w.scalar(eps))));
+        int rank = rank(n.getInput(0));
+        long[] perChannel = new long[rank - 1];
+        Arrays.fill(perChannel, 1);
+        perChannel[0] = -1;
+        return w.op("Mul", g, w.op("Reshape", factor, w.longs(perChannel)));
+    }
+
+    private String maxPool(NodeProto n, String g) {
+        String x = n.getInput(0);
+        String indices = n.getOutput(1);
+        if (ModelAnalysis.intAttr(n, "storage_order", 0) != 0) {
+            throw unsupported(n, "column-major storage_order");
+        }
+        long[] xs = staticShape(x, n);
+        int spatial = xs.length - 2;
+        long[] kernel = ModelAnalysis.intsAttr(n, "kernel_shape");
+        long[] strides = orOnes(ModelAnalysis.intsAttr(n, "strides"), spatial);
+        long[] dilations = orOnes(ModelAnalysis.intsAttr(n, "dilations"), spatial);
+        boolean overlapping = false;
+        for (int i = 0; i < spatial; i++) {
+            overlapping |= strides[i] < dilations[i] * (kernel[i] - 1) + 1;
+        }
+        if (!overlapping) {
+            // disjoint windows: each input element is the maximum of at most one window, so
+            // placing each window's gradient at its argmax never collides
+            long[] pads = ModelAnalysis.intsAttr(n, "pads");
+            return w.op("MaxUnpool", List.of(g, indices, w.shape(x)), intsAttr("kernel_shape", kernel),
+                    intsAttr("strides", strides), intsAttr("pads", pads == null ? new long[2 * spatial] : pads));
+        }
+        if (model.opset < 16) {
+            throw unsupported(n, "overlapping windows before opset 16 (needs ScatterElements with reduction=add)");
+        }
+        // overlapping windows can share an argmax: scatter-add the gradients onto the flat input
+        String flat = w.op("Reshape", g, w.longs(-1));
+        String flatIndices = w.op("Reshape", indices, w.longs(-1));
+        String zeros = w.zerosLike(w.op("Reshape", x, w.longs(-1)));
+        String scattered = w.op("ScatterElements", List.of(zeros, flatIndices, flat), intAttr("axis", 0),
+                GraphWriter.stringAttr("reduction", "add"));
+        return w.reshapeLike(scattered, x);
+    }
+
+    private String averagePool(NodeProto n, String g) {
+        String x = n.getInput(0);
+        if (ModelAnalysis.intAttr(n, "ceil_mode", 0) != 0) {
+            throw unsupported(n, "ceil_mode");
+        }
+        long[] xs = staticShape(x, n);
+        long[] ys = staticShape(n.getOutput(0), n);
+        int spatial = xs.length - 2;
+        long[] kernel = ModelAnalysis.intsAttr(n, "kernel_shape");
+        long[] strides = orOnes(ModelAnalysis.intsAttr(n, "strides"), spatial);
+        long[] ones = orOnes(null, spatial);
+        long[] pads = explicitPads(n, xs, ys, kernel, strides, ones);
+        long size = 1;
+        for (long k : kernel) {
+            size *= k;
+        }
+        String scaled = w.op("Div", g, w.scalar(size));
+        boolean padded = Arrays.stream(pads).anyMatch(p -> p != 0);
+        if (padded && ModelAnalysis.intAttr(n, "count_include_pad", 0) == 0) {
+            // each window divides by its count of real (unpadded) inputs: that count over the
+            // kernel size is the average of ones with padding counted
+            String fraction = w.op("AveragePool", List.of(w.onesLike(x)), intsAttr("kernel_shape", kernel),
+                    intsAttr("strides", strides), intsAttr("pads", pads), intAttr("count_include_pad", 1));
+            scaled = w.op("Div", scaled, fraction);
+        }
+        long channels = xs[1];
+        long[] kernelDims = new long[spatial + 2];
+        kernelDims[0] = channels;
+        kernelDims[1] = 1;
+        System.arraycopy(kernel, 0, kernelDims, 2, spatial);
+        float[] k = new float[(int) (channels * size)];
+        Arrays.fill(k, 1f);
+        long[] outputPadding = new long[spatial];
+        for (int i = 0; i < spatial; i++) {
+            outputPadding[i] = xs[i + 2] - ((ys[i + 2] - 1) * strides[i] - pads[i] - pads[i + spatial] + kernel[i]);
+        }
+        return w.op("ConvTranspose", List.of(scaled, w.floats(kernelDims, k)), intsAttr("kernel_shape", kernel),
+                intsAttr("strides", strides), intsAttr("pads", pads), intsAttr("output_padding", outputPadding),
+                intAttr("group", channels));
+    }
+
+    private String reduce(NodeProto n, String g) {
+        String x = n.getInput(0);
+        long[] xs = shapes.get(x);
+        int rank = xs.length;
+        long[] axes = ModelAnalysis.intsAttr(n, "axes");
+        if (axes == null && n.getInputCount() > 1 && !n.getInput(1).isEmpty()) {
+            axes = model.constantLongs(n.getInput(1));
+            if (axes == null) {
+                throw unsupported(n, "axes computed at run time");
+            }
+        }
+        if (axes == null || axes.length == 0) {
+            if (ModelAnalysis.intAttr(n, "noop_with_empty_axes", 0) != 0) {
+                return g;
+            }
+            axes = new long[rank];
+            for (int i = 0; i < rank; i++) {
+                axes[i] = i;
+            }
+        }
+        long[] sorted = Arrays.stream(axes).map(a -> normalize(a, rank)).sorted().toArray();
+        String kept = ModelAnalysis.intAttr(n, "keepdims", 1) == 1 ? g : w.unsqueeze(g, sorted);
+        String expanded = w.op("Expand", kept, w.shape(x));
+        if (n.getOpType().equals("ReduceSum")) {
+            return expanded;
+        }
+        long count = 1;
+        for (long a : sorted) {
+            if (xs[(int) a] < 0) {
+                throw unsupported(n, "a mean over the batch axis");
+            }
+            count *= xs[(int) a];
+        }
+        return w.op("Div", expanded, w.scalar(count));
+    }
+
+    private void matMul(NodeProto n, String g, String[] gIn) {
+        String a = n.getInput(0);
+        String b = n.getInput(1);
+        String y = n.getOutput(0);
+        if (model.onPath(a)) {
+            gIn[0] = unbroadcast(w.op("MatMul", g, swapLast(b, n)), y, a);
+        }
+        if (model.onPath(b)) {
+            gIn[1] = unbroadcast(w.op("MatMul", swapLast(a, n), g), y, b);
+        }
+    }
+
+    private String swapLast(String t, NodeProto n) {
+        long[] s = shapes.containsKey(t) ? shapes.get(t) : model.constantDims(t);
+        if (s == null) {
+            throw unsupported(n, "an operand of unknown rank");
+        }
+        if (s.length < 2) {
+            throw unsupported(n, "a 1-D operand");
+        }
+        long[] perm = new long[s.length];
+        for (int i = 0; i < perm.length; i++) {
+            perm[i] = i;
+        }
+        perm[perm.length - 1] = perm.length - 2;
+        perm[perm.length - 2] = perm.length - 1;
+        return w.transpose(t, perm);
+    }
+
+    private void gemm(NodeProto n, String g, String[] gIn) {
+        String a = n.getInput(0);
+        String b = n.getInput(1);
+        boolean transA = ModelAnalysis.intAttr(n, "transA", 0) != 0;
+        boolean transB = ModelAnalysis.intAttr(n, "transB", 0) != 0;
+        float alpha = ModelAnalysis.floatAttr(n, "alpha", 1f);
+        float beta = ModelAnalysis.floatAttr(n, "beta", 1f);
+        String ga = alpha == 1f ? g : w.op("Mul", g, w.scalar(alpha));
+        long[] swap = {1, 0};
+        if (model.onPath(a)) {
+            // Y = A' B': dA' = g B'^T, and B'^T is B itself when B enters transposed
+            String dPrime = w.op("MatMul", ga, transB ? b : w.transpose(b, swap));
+            gIn[0] = transA ? w.transpose(dPrime, swap) : dPrime;
+        }
+        if (model.onPath(b)) {
+            String dPrime = w.op("MatMul", transA ? a : w.transpose(a, swap), ga);
+            gIn[1] = transB ? w.transpose(dPrime, swap) : dPrime;
+        }
+        if (n.getInputCount() > 2 && model.onPath(n.getInput(2))) {
+            gIn[2] = unbroadcast(beta == 1f ? g : w.op("Mul", g, w.scalar(beta)), n.getOutput(0), n.getInput(2));
+        }
+    }
+
+    private void concat(NodeProto n, String g, String[] gIn) {
+        int rank = rank(n.getOutput(0));
+        long axis = normalize(ModelAnalysis.intAttr(n, "axis", 0), rank);
+        long[] sizes = new long[n.getInputCount()];
+        int unknown = -1;
+        long known = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            long[] s = shapes.containsKey(n.getInput(i)) ? shapes.get(n.getInput(i)) : model.constantDims(n.getInput(i));
+            if (s == null && unknown < 0) {
+                unknown = i; // an off-path input computed at run time: its extent is what the others leave
+                continue;
+            }
+            if (s == null || s[(int) axis] < 0) {
+                throw unsupported(n, "inputs of unknown extent along the concatenation axis");
+            }
+            sizes[i] = s[(int) axis];
+            known += sizes[i];
+        }
+        if (unknown >= 0) {
+            long total = shapes.get(n.getOutput(0))[(int) axis];
+            if (total < 0) {
+                throw unsupported(n, "inputs of unknown extent along the concatenation axis");
+            }
+            sizes[unknown] = total - known;
+        }
+        String[] parts = w.split(g, axis, sizes);
+        for (int i = 0; i < sizes.length; i++) {
+            gIn[i] = model.onPath(n.getInput(i)) ? parts[i] : null;
+        }
+    }
+
+    private String slice(NodeProto n, String g) {
+        String x = n.getInput(0);
+        long[] xs = shapes.get(x);
+        long[] starts;
+        long[] ends;
+        long[] axes;
+        long[] steps = null;
+        if (model.opset < 10) {
+            starts = ModelAnalysis.intsAttr(n, "starts");
+            ends = ModelAnalysis.intsAttr(n, "ends");
+            axes = ModelAnalysis.intsAttr(n, "axes");
+        } else {
+            starts = model.constantLongs(n.getInput(1));
+            ends = model.constantLongs(n.getInput(2));
+            axes = n.getInputCount() > 3 && !n.getInput(3).isEmpty() ? model.constantLongs(n.getInput(3)) : null;
+            if (n.getInputCount() > 4 && !n.getInput(4).isEmpty()) {
+                steps = model.constantLongs(n.getInput(4));
+            }
+            if (starts == null || ends == null || (n.getInputCount() > 3 && !n.getInput(3).isEmpty() && axes == null)
+                    || (n.getInputCount() > 4 && !n.getInput(4).isEmpty() && steps == null)) {
+                throw unsupported(n, "bounds computed at run time");
+            }
+        }
+        long[] pads = new long[2 * xs.length];
+        for (int i = 0; i < starts.length; i++) {
+            int axis = (int) normalize(axes == null ? i : axes[i], xs.length);
+            if (steps != null && steps[i] != 1) {
+                throw unsupported(n, "step " + steps[i]);
+            }
+            long dim = xs[axis];
+            if (dim < 0) {
+                if (starts[i] == 0 && ends[i] >= Integer.MAX_VALUE) {
+                    continue;
+                }
+                throw unsupported(n, "a partial slice of the batch axis");
+            }
+            long begin = Math.max(0, Math.min(dim, starts[i] < 0 ? starts[i] + dim : starts[i]));
+            long end = Math.max(begin, Math.min(dim, ends[i] < 0 ? ends[i] + dim : ends[i]));
+            pads[axis] = begin;
+            pads[axis + xs.length] = dim - end;
+        }
+        return w.pad(g, pads);
+    }
+
+    private String gather(NodeProto n, String g) {
+        String x = n.getInput(0);
+        long[] xs = shapes.get(x);
+        long[] index = model.constantLongs(n.getInput(1));
+        long[] indexDims = model.constantDims(n.getInput(1));
+        if (index == null || indexDims.length != 0) {
+            throw unsupported(n, "indices that are not a constant scalar");
+        }
+        int axis = (int) normalize(ModelAnalysis.intAttr(n, "axis", 0), xs.length);
+        long dim = xs[axis];
+        if (dim < 0) {
+            throw unsupported(n, "gathering along the batch axis");
+        }
+        long at = index[0] < 0 ? index[0] + dim : index[0];
+        // the gathered slice's gradient goes back to position `at`; a one-hot column along the
+        // axis, broadcast against the re-inserted axis, puts it there and zeros elsewhere
+        long[] dims = new long[xs.length - axis];
+        Arrays.fill(dims, 1);
+        dims[0] = dim;
+        float[] oneHot = new float[(int) dim];
+        oneHot[(int) at] = 1f;
+        return w.op("Mul", w.unsqueeze(g, axis), w.floats(dims, oneHot));
+    }
+
+    private String layerNorm(NodeProto n, String g) {
+        String x = n.getInput(0);
+        if (model.onPath(n.getInput(1))) {
+            throw unsupported(n, "a scale that depends on the input");
+        }
+        int rank = rank(x);
+        long axis = normalize(ModelAnalysis.intAttr(n, "axis", -1), rank);
+        long[] axes = new long[(int) (rank - axis)];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = axis + i;
+        }
+        float eps = ModelAnalysis.floatAttr(n, "epsilon", 1e-5f);
+        // dx = inv * (gh - mean(gh) - xh * mean(gh * xh)), gh = g * scale, xh the normalised x
+        String centred = w.op("Sub", x, w.reduce("ReduceMean", x, axes, true));
+        String variance = w.reduce("ReduceMean", w.op("Mul", centred, centred), axes, true);
+        String inv = w.op("Reciprocal", w.op("Sqrt", w.op("Add", variance, w.scalar(eps))));
+        String xh = w.op("Mul", centred, inv);
+        String gh = w.op("Mul", g, n.getInput(1));
+        String inner = w.op("Sub", w.op("Sub", gh, w.reduce("ReduceMean", gh, axes, true)),
+                w.op("Mul", xh, w.reduce("ReduceMean", w.op("Mul", gh, xh), axes, true)));
+        return w.op("Mul", inv, inner);
+    }
+
+    /**
+     * Sums {@code g} (shaped like {@code result}) over the axes along which {@code operand} was
+     * broadcast, and gives it the operand's shape.
+     */
+    private String unbroadcast(String g, String result, String operand) {
+        if (!model.onPath(operand)) {
+            return null;
+        }
+        long[] rs = shapes.get(result);
+        long[] os = shapes.get(operand);
+        List<Long> axes = new ArrayList<>();
+        int lead = rs.length - os.length;
+        for (int i = 0; i < rs.length; i++) {
+            if (i < lead || (os[i - lead] == 1 && rs[i] != 1)) {
+                axes.add((long) i);
+            }
+        }
+        if (axes.isEmpty()) {
+            return lead == 0 ? g : w.reshapeLike(g, operand);
+        }
+        String summed = w.reduceSum(g, axes.stream().mapToLong(Long::longValue).toArray(), true);
+        return w.reshapeLike(summed, operand);
+    }
+
+    private int rank(String t) {
+        return shapes.get(t).length;
+    }
+
+    private long[] staticShape(String t, NodeProto n) {
+        long[] s = shapes.get(t);
+        for (int i = 1; i < s.length; i++) {
+            if (s[i] < 0) {
+                throw unsupported(n, "tensor '" + t + "' with a batch-dependent axis " + i);
+            }
+        }
+        return s;
+    }
+
+    private static long normalize(long axis, int rank) {
+        return axis < 0 ? axis + rank : axis;
+    }
+
+    private static long[] orOnes(long[] v, int n) {
+        if (v != null) {
+            return v;
+        }
+        long[] ones = new long[n];
+        Arrays.fill(ones, 1);
+        return ones;
+    }
+
+    static UnsupportedGradientException unsupported(NodeProto n, String what) {
+        return new UnsupportedGradientException("cannot differentiate " + describe(n) + ": " + what);
+    }
+}

@@ -1,0 +1,115 @@
+package io.saliencystream.engine.segment;
+
+import java.util.Arrays;
+
+/**
+ * Graph-based image segmentation (Felzenszwalb and Huttenlocher, 2004) on the 8-connected pixel
+ * grid: edges weighted by the Euclidean colour distance are taken in increasing order, and two
+ * components merge when the edge is no heavier than either's internal difference plus
+ * {@code scale / size}; components smaller than {@code minSize} are then merged into a neighbour.
+ * Larger scales give larger segments. No pre-smoothing: callers blur first if they want it.
+ */
+public final class Felzenszwalb {
+
+    private Felzenszwalb() {
+    }
+
+    /**
+     * @param channels one w*h row-major plane per colour channel
+     * @return a label per pixel, labels numbered 0..segments-1 in order of first appearance
+     */
+    public static int[] segment(float[][] channels, int w, int h, double scale, int minSize) {
+        if (channels.length == 0 || w <= 0 || h <= 0 || scale < 0 || minSize < 1) {
+            throw new IllegalArgumentException("segmentation needs channels, a positive size, scale >= 0 and minSize >= 1; got "
+                    + channels.length + " channels, " + w + "x" + h + ", " + scale + ", " + minSize);
+        }
+        for (float[] c : channels) {
+            if (c.length != w * h) {
+                throw new IllegalArgumentException("channel of " + c.length + " values for a " + w + "x" + h + " image");
+            }
+        }
+        int[][] offsets = {{1, 0}, {0, 1}, {1, 1}, {1, -1}};
+        int edges = 0;
+        long[] a = new long[w * h * 4];
+        float[] weight = new float[w * h * 4];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                for (int[] o : offsets) {
+                    int nx = x + o[0];
+                    int ny = y + o[1];
+                    if (nx < w && ny >= 0 && ny < h) {
+                        int p = y * w + x;
+                        int q = ny * w + nx;
+                        double d = 0;
+                        for (float[] c : channels) {
+                            d += (c[p] - c[q]) * (c[p] - c[q]);
+                        }
+                        weight[edges] = (float) Math.sqrt(d);
+                        a[edges] = ((long) p << 32) | q;
+                        edges++;
+                    }
+                }
+            }
+        }
+        Integer[] order = new Integer[edges];
+        for (int i = 0; i < edges; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (i, j) -> Float.compare(weight[i], weight[j]));
+        int n = w * h;
+        int[] parent = new int[n];
+        int[] size = new int[n];
+        double[] threshold = new double[n];
+        for (int i = 0; i < n; i++) {
+            parent[i] = i;
+            size[i] = 1;
+            threshold[i] = scale;
+        }
+        for (int e : order) {
+            int p = find(parent, (int) (a[e] >>> 32));
+            int q = find(parent, (int) a[e]);
+            if (p != q && weight[e] <= threshold[p] && weight[e] <= threshold[q]) {
+                int r = union(parent, size, p, q);
+                threshold[r] = weight[e] + scale / size[r];
+            }
+        }
+        for (int e : order) {
+            int p = find(parent, (int) (a[e] >>> 32));
+            int q = find(parent, (int) a[e]);
+            if (p != q && (size[p] < minSize || size[q] < minSize)) {
+                union(parent, size, p, q);
+            }
+        }
+        int[] labels = new int[n];
+        int[] relabel = new int[n];
+        Arrays.fill(relabel, -1);
+        int next = 0;
+        for (int i = 0; i < n; i++) {
+            int r = find(parent, i);
+            if (relabel[r] < 0) {
+                relabel[r] = next++;
+            }
+            labels[i] = relabel[r];
+        }
+        return labels;
+    }
+
+    private static int find(int[] parent, int i) {
+        while (parent[i] != i) {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        return i;
+    }
+
+    private static int union(int[] parent, int[] size, int p, int q) {
+        if (size[p] < size[q]) {
+            int t = p;
+            p = q;
+            q = t;
+        }
+        parent[q] = p;
+        size[p] += size[q];
+        return p;
+    }
+}

@@ -1,0 +1,204 @@
+package io.saliencystream.engine.gradient;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static io.saliencystream.engine.gradient.GraphWriter.floatAttr;
+import static io.saliencystream.engine.gradient.GraphWriter.intAttr;
+import static io.saliencystream.engine.gradient.GraphWriter.intsAttr;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Each operator's gradient rule against central finite differences (see {@link GradientCheck}),
+ * element by element, through small graphs with random output weights.
+ */
+class OperatorGradientTest {
+
+    private static final double TOL = 2e-3;
+
+    @ParameterizedTest(name = "Conv c{0} {1}x{2} k{3} s{4} p{5} d{6} g{7} opset {8}")
+    @CsvSource({
+            "3, 7, 6, 3, 1, 1, 1, 1, 9",    // same padding
+            "4, 7, 8, 3, 2, 1, 1, 1, 13",   // stride 2 on odd rows: output_padding 0 rows, 1 column
+            "4, 6, 6, 3, 2, 0, 1, 2, 9",    // groups, no padding, a dropped last row and column
+            "4, 9, 7, 3, 1, 2, 2, 4, 17",   // depthwise, dilated
+            "2, 8, 5, 5, 3, 2, 1, 1, 13",   // stride 3, kernel 5
+            "6, 6, 6, 1, 1, 0, 1, 3, 9",    // pointwise, grouped
+    })
+    void conv(int c, int h, int wd, int k, int stride, int pad, int dilation, int group, int opset) throws Exception {
+        TestGraph t = new TestGraph(opset, c, h, wd);
+        int out = 2 * group;
+        String w = t.random(1, out, c / group, k, k);
+        String b = t.random(2, out);
+        String y = t.node("Conv", List.of("x", w, b), intsAttr("kernel_shape", k, k), intsAttr("strides", stride, stride),
+                intsAttr("pads", pad, pad, pad, pad), intsAttr("dilations", dilation, dilation), intAttr("group", group));
+        GradientCheck.elementwise(t.build(y), new long[] {c, h, wd}, TestGraph.gaussian(3, c * h * wd, 1), 4, TOL);
+    }
+
+    @Test
+    void convWithAutoPadSameUpperAndAsymmetricStride() throws Exception {
+        TestGraph t = new TestGraph(13, 3, 7, 8);
+        String w = t.random(1, 4, 3, 3, 3);
+        String y = t.node("Conv", List.of("x", w), intsAttr("strides", 2, 1), GraphWriter.stringAttr("auto_pad", "SAME_UPPER"));
+        GradientCheck.elementwise(t.build(y), new long[] {3, 7, 8}, TestGraph.gaussian(3, 168, 1), 5, TOL);
+    }
+
+    @Test
+    void batchNormThenActivationsOfThePaddleOcrClassifier() throws Exception {
+        // BN, then hard-swish written as PaddleOCR writes it (x * clip(x + 3, 0, 6) / 6, opset 9
+        // Clip attributes), hard-sigmoid gate, ReLU
+        TestGraph t = new TestGraph(9, 3, 4, 5);
+        String bn = t.node("BatchNormalization", List.of("x", t.floats(new long[] {3}, new float[] {1.5f, 0.7f, 1f}),
+                t.floats(new long[] {3}, new float[] {0.1f, -0.2f, 0f}), t.floats(new long[] {3}, new float[] {0.3f, -0.1f, 0.2f}),
+                t.floats(new long[] {3}, new float[] {1.2f, 0.8f, 2f})), floatAttr("epsilon", 1e-5f));
+        String shifted = t.node("Add", List.of(bn, t.floats(new long[] {}, new float[] {3f})));
+        String clipped = t.node("Clip", shifted, floatAttr("min", 0f), floatAttr("max", 6f));
+        String hs = t.node("Div", List.of(t.node("Mul", List.of(bn, clipped)), t.floats(new long[] {}, new float[] {6f})));
+        String gate = t.node("HardSigmoid", hs, floatAttr("alpha", 0.2f), floatAttr("beta", 0.5f));
+        String y = t.node("Relu", t.node("Mul", List.of(hs, gate)));
+        // kinks of the composite lie where BN(x) is -3, 0 or 3 and where the gate saturates;
+        // inputs are drawn so BN outputs stay clear of them and ReLU's kink at hs = 0 coincides with BN(x) = 0 or -3
+        float[] x = TestGraph.awayFrom(7, 60, 3f, 0.15f, -2.3f, -2.1f, -1.1f, 0.1f, 0.2f, 0f, 2.1f, 2f, 2.5f, 1.6f, 1.9f, -1.6f, -1.8f, -2.2f);
+        GradientCheck.elementwise(t.build(y), new long[] {3, 4, 5}, x, 8, TOL);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Erf", "Clip13", "Identity", "Dropout"})
+    void elementwise(String op) throws Exception {
+        int opset = op.equals("HardSwish") ? 14 : 13;
+        TestGraph t = new TestGraph(opset, 2, 3, 4);
+        String y = switch (op) {
+            case "Clip13" -> t.node("Clip", List.of("x", t.floats(new long[] {}, new float[] {-1f}), t.floats(new long[] {}, new float[] {1.5f})));
+            case "LeakyRelu" -> t.node(op, "x", floatAttr("alpha", 0.1f));
+            default -> t.node(op, "x");
+        };
+        float[] x = TestGraph.awayFrom(11, 24, 4f, 0.05f, 0f, -3f, 3f, -2.5f, 2.5f, -1f, 1.5f);
+        GradientCheck.elementwise(t.build(y), new long[] {2, 3, 4}, x, 12, TOL);
+    }
+
+    @Test
+    void broadcastingArithmeticWithBothOperandsOnThePath() throws Exception {
+        TestGraph t = new TestGraph(13, 3, 4, 5);
+        // per-channel statistics [3,1,1] broadcast against x, a constant [5] row, and a scalar
+        String mean = t.node("ReduceMean", "x", intsAttr("axes", 2, 3), intAttr("keepdims", 1));
+        String prod = t.node("Mul", List.of("x", mean));
+        String row = t.random(3, 5);
+        String sum = t.node("Add", List.of(prod, row));
+        String denominator = t.node("Add", List.of(t.node("Mul", List.of(mean, mean)), t.floats(new long[] {}, new float[] {1f})));
+        String quotient = t.node("Div", List.of(sum, denominator));
+        String diff = t.node("Sub", List.of(quotient, t.node("Sqrt", t.node("Add", List.of(t.node("Mul", List.of("x", "x")),
+                t.floats(new long[] {}, new float[] {0.5f}))))));
+        String pow = t.node("Pow", List.of(t.node("Sigmoid", diff), t.floats(new long[] {}, new float[] {3f})));
+        String y = t.node("Sum", List.of(pow, mean, "x"));
+        GradientCheck.elementwise(t.build(y), new long[] {3, 4, 5}, TestGraph.gaussian(9, 60, 1), 10, TOL);
+    }
+
+    @ParameterizedTest(name = "MaxPool k{0} s{1} p{2} opset {3}")
+    @CsvSource({
+            "2, 2, 0, 9",    // PaddleOCR's: disjoint windows, MaxUnpool
+            "3, 3, 1, 9",    // disjoint, padded
+            "3, 2, 1, 17",   // ResNet's overlapping windows: scatter-add
+            "2, 1, 0, 16",
+    })
+    void maxPool(int k, int s, int p, int opset) throws Exception {
+        TestGraph t = new TestGraph(opset, 2, 7, 6);
+        String y = t.node("MaxPool", "x", intsAttr("kernel_shape", k, k), intsAttr("strides", s, s), intsAttr("pads", p, p, p, p));
+        GradientCheck.elementwise(t.build(y), new long[] {2, 7, 6}, TestGraph.distinct(13, 84, 0.05f), 14, TOL);
+    }
+
+    @Test
+    void overlappingMaxPoolBeforeOpset16IsRefusedByName() {
+        TestGraph t = new TestGraph(13, 2, 7, 6);
+        String y = t.node("MaxPool", "x", intsAttr("kernel_shape", 3, 3), intsAttr("strides", 2, 2));
+        assertThatThrownBy(() -> GradientModel.of(t.build(y), "x", false, TargetScore.RAW, new long[] {2, 7, 6}))
+                .isInstanceOf(UnsupportedGradientException.class).hasMessageContaining("MaxPool node 'maxpool0'")
+                .hasMessageContaining("overlapping");
+    }
+
+    @ParameterizedTest(name = "AveragePool k{0} s{1} p{2} count_include_pad {3}")
+    @CsvSource({"2, 2, 0, 0", "3, 2, 1, 0", "3, 2, 1, 1", "3, 1, 1, 0"})
+    void averagePool(int k, int s, int p, int includePad) throws Exception {
+        TestGraph t = new TestGraph(13, 2, 7, 6);
+        String y = t.node("AveragePool", "x", intsAttr("kernel_shape", k, k), intsAttr("strides", s, s),
+                intsAttr("pads", p, p, p, p), intAttr("count_include_pad", includePad));
+        GradientCheck.elementwise(t.build(y), new long[] {2, 7, 6}, TestGraph.gaussian(15, 84, 1), 16, TOL);
+    }
+
+    @Test
+    void classifierHeadGlobalPoolShapeSubgraphMatMulSoftmax() throws Exception {
+        // PaddleOCR's head: GlobalAveragePool, a Reshape whose shape is computed by Shape, Cast,
+        // Slice, Concat (not differentiated), MatMul, Add, Softmax (opset 9)
+        TestGraph t = new TestGraph(9, 4, 3, 5);
+        String pooled = t.node("GlobalAveragePool", "x");
+        String shape = t.node("Cast", t.node("Shape", pooled), intAttr("to", 7));
+        String batch = t.node("Slice", shape, intsAttr("axes", 0), intsAttr("starts", 0), intsAttr("ends", 1));
+        String target = t.node("Concat", List.of(batch, t.longs(-1)), intAttr("axis", 0));
+        String flat = t.node("Reshape", List.of(pooled, target));
+        String logits = t.node("Add", List.of(t.node("MatMul", List.of(flat, t.random(1, 4, 3))), t.random(2, 3)));
+        String y = t.node("Softmax", logits, intAttr("axis", 1));
+        GradientCheck.elementwise(t.build(y), new long[] {4, 3, 5}, TestGraph.gaussian(17, 60, 2), 18, TOL);
+    }
+
+    @ParameterizedTest(name = "Gemm transA {0} transB {1}")
+    @CsvSource({"0, 0", "0, 1", "1, 0", "1, 1"})
+    void gemmAndLogSoftmax(int transA, int transB) throws Exception {
+        TestGraph t = new TestGraph(13, 6);
+        String a = t.node("Flatten", "x", intAttr("axis", 1));
+        if (transA == 1) {
+            // Gemm then sees A = x^T of shape [6, N]; only batch 1 makes sense, which the check uses
+            a = t.node("Transpose", a, intsAttr("perm", 1, 0));
+        }
+        String b = transB == 1 ? t.random(3, 4, 6) : t.random(3, 6, 4);
+        String y = t.node("Gemm", List.of(a, b, t.random(4, 4)), intAttr("transA", transA), intAttr("transB", transB),
+                floatAttr("alpha", 0.7f), floatAttr("beta", 1.3f));
+        y = t.node("LogSoftmax", y, intAttr("axis", -1));
+        GradientCheck.elementwise(t.build(y), new long[] {6}, TestGraph.gaussian(19, 6, 1), 20, TOL);
+    }
+
+    @Test
+    void tokenOperatorsOfAVisionTransformer() throws Exception {
+        // patches -> tokens (Reshape, Transpose), class token (Concat), LayerNorm, attention-like
+        // batched MatMul of x with its own transpose, Softmax, GELU (Erf), Gather of token 0, Split, Slice
+        TestGraph t = new TestGraph(17, 4, 2, 3);
+        String tokens = t.node("Transpose", t.node("Reshape", List.of("x", t.longs(0, 4, 6))), intsAttr("perm", 0, 2, 1));
+        String cls = t.node("Expand", List.of(t.random(5, 1, 1, 4), t.node("Concat", List.of(
+                t.node("Slice", List.of(t.node("Shape", "x"), t.longs(0), t.longs(1))), t.longs(1, 4)), intAttr("axis", 0))));
+        String seq = t.node("Concat", List.of(cls, tokens), intAttr("axis", 1));
+        String ln = t.node("LayerNormalization", List.of(seq, t.floats(new long[] {4}, new float[] {1.2f, 0.8f, 1f, 0.9f}),
+                t.random(6, 4)), intAttr("axis", -1), floatAttr("epsilon", 1e-5f));
+        String scores = t.node("Softmax", t.node("MatMul", List.of(ln, t.node("Transpose", ln, intsAttr("perm", 0, 2, 1)))),
+                intAttr("axis", -1));
+        String mixed = t.node("MatMul", List.of(scores, ln));
+        String gelu = t.node("Mul", List.of(mixed, t.node("Add", List.of(t.node("Erf", mixed),
+                t.floats(new long[] {}, new float[] {1f})))));
+        String first = t.node("Gather", List.of(gelu, t.scalarLong(0)), intAttr("axis", 1));
+        String rest = t.node("Slice", List.of(gelu, t.longs(2), t.longs(7), t.longs(1)));
+        String restMean = t.node("ReduceMean", List.of(rest), intsAttr("axes", 1), intAttr("keepdims", 0));
+        String y = t.node("Concat", List.of(t.node("Unsqueeze", List.of(first, t.longs(1))),
+                t.node("Unsqueeze", List.of(restMean, t.longs(1)))), intAttr("axis", 1));
+        GradientCheck.elementwise(t.build(y), new long[] {4, 2, 3}, TestGraph.gaussian(21, 24, 1), 22, 3e-3);
+    }
+
+    @Test
+    void splitWithAnUnusedPieceAndSqueeze() throws Exception {
+        TestGraph t = new TestGraph(13, 6, 2);
+        String[] parts = t.nodes("Split", List.of("x", t.longs(1, 2, 3)), 3, intAttr("axis", 1));
+        // the middle piece is unused: its gradient is zero
+        String first = t.node("Squeeze", List.of(parts[0], t.longs(1)));
+        String last = t.node("ReduceSum", List.of(parts[2], t.longs(1)), intAttr("keepdims", 0));
+        String y = t.node("Tanh", t.node("Mul", List.of(first, last)));
+        GradientCheck.elementwise(t.build(y), new long[] {6, 2}, TestGraph.gaussian(23, 12, 1), 24, TOL);
+    }
+
+    @Test
+    void operatorWithoutRuleIsReportedWithItsNodeAtBuildTime() {
+        TestGraph t = new TestGraph(13, 2, 3);
+        String y = t.node("Relu", t.node("Cos", "x"));
+        assertThatThrownBy(() -> GradientModel.of(t.build(y), "x", false, TargetScore.RAW, new long[] {2, 3}))
+                .isInstanceOf(UnsupportedGradientException.class)
+                .hasMessageContaining("Cos node 'cos0'").hasMessageContaining("no gradient rule for operator Cos");
+    }
+}
