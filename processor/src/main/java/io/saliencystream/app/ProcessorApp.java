@@ -62,7 +62,8 @@ public final class ProcessorApp implements AutoCloseable {
             SaliencyTopology saliency = new SaliencyTopology(config.topics(), config.sampling(), serdes,
                     new CatalogEventValidator(catalog, inputs),
                     new EngineEventExplainer(catalog, new ExplanationEngine(), inputs,
-                            config.gridRows(), config.gridCols(), versions(), Clock.systemUTC()));
+                            config.gridRows(), config.gridCols(), versions(), Clock.systemUTC(),
+                            config.methodsByReason()));
             if (config.driftEnabled()) {
                 saliency = saliency.withSamplingBoost(DriftSamplingBoost.of(config.drift(), serdes));
             }

@@ -1,5 +1,6 @@
 package io.saliencystream.app;
 
+import io.saliencystream.engine.ModelSpec;
 import io.saliencystream.stream.BudgetConfig;
 import io.saliencystream.stream.FlagRules;
 import io.saliencystream.stream.SamplingConfig;
@@ -38,7 +39,8 @@ public record ProcessorConfig(
         int gridRows,
         int gridCols,
         boolean driftEnabled,
-        DriftConfig drift) {
+        DriftConfig drift,
+        Map<String, ModelSpec.MethodSpec> methodsByReason) {
 
     /** Limits on event inputs, checked before any pixel is decoded. */
     public record InputLimits(int maxImageBytes, long maxImagePixels) {
@@ -92,7 +94,36 @@ public record ProcessorConfig(
                 s.getInt("summary.grid-rows", 8),
                 s.getInt("summary.grid-cols", 8),
                 Boolean.parseBoolean(s.get("drift.enabled", "true")),
-                drift(s, topics));
+                drift(s, topics),
+                methodsByReason(s));
+    }
+
+    /**
+     * {@code explain.method-for.<reason>=<method>} and {@code explain.method-for.<reason>.params=k=v;k=v}:
+     * the method for events selected for a reason ({@code sampled}, {@code producer},
+     * {@code low-confidence}, {@code small-margin}, {@code label-disagreement}, {@code watched-class}).
+     */
+    private static Map<String, ModelSpec.MethodSpec> methodsByReason(Settings s) {
+        Map<String, ModelSpec.MethodSpec> out = new java.util.TreeMap<>();
+        for (String key : s.withPrefix("explain.method-for.").keySet()) {
+            if (key.endsWith(".params")) {
+                continue;
+            }
+            Map<String, String> params = new java.util.LinkedHashMap<>();
+            for (String pair : s.get("explain.method-for." + key + ".params", "").split(";")) {
+                if (pair.isBlank()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                if (eq < 1) {
+                    throw new IllegalArgumentException("Setting 'explain.method-for." + key + ".params' must be"
+                            + " k=v pairs separated by ';', got '" + pair + "'");
+                }
+                params.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+            out.put(key, new ModelSpec.MethodSpec(s.require("explain.method-for." + key), params));
+        }
+        return out;
     }
 
     /** Attention drift: windows over the summaries, references, distances and alert thresholds. */

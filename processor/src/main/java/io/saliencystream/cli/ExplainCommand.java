@@ -182,7 +182,7 @@ public final class ExplainCommand implements Callable<Integer> {
         try (ModelCatalog catalog = loadCatalog(store)) {
             CatalogModel model = findModel(catalog);
             ModelSpec.MethodSpec methodSpec = methodSpec(model.spec());
-            Explainer explainer = explainer(model.spec(), methodSpec);
+            Explainer explainer = explainer(methodSpec);
             int targetClass = targetClass(model.spec());
             Preprocessor pre = new Preprocessor(model.spec());
             ImageDecoder decoder = ImageDecoder.withDefaults();
@@ -338,14 +338,9 @@ public final class ExplainCommand implements Callable<Integer> {
         return new ModelSpec.MethodSpec(method, params);
     }
 
-    private Explainer explainer(ModelSpec model, ModelSpec.MethodSpec m) {
-        // the engine builds explainers from a spec's method, so hand it the model with this one
-        ModelSpec withMethod = new ModelSpec(model.name(), model.version(), model.onnxFile(), model.source(),
-                model.inputName(), model.layout(), model.width(), model.height(), model.channels(),
-                model.colorOrder(), model.pixelScale(), model.mean(), model.std(), model.resize(),
-                model.output(), model.labels(), m);
+    private Explainer explainer(ModelSpec.MethodSpec m) {
         try {
-            return engine.defaultExplainer(withMethod);
+            return engine.explainer(m);
         } catch (IllegalArgumentException e) {
             throw usage("--method " + m.name() + " with parameters " + m.parameters() + ": " + e.getMessage());
         }

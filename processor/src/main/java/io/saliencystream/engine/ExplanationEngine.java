@@ -30,13 +30,21 @@ public final class ExplanationEngine {
 
     /** The explainer the catalog names as the model's default, with its parameters. */
     public Explainer defaultExplainer(ModelSpec spec) {
-        ModelSpec.MethodSpec m = spec.method();
-        Function<Map<String, String>, Explainer> factory = methods.get(m.name());
-        if (factory == null) {
-            throw new IllegalArgumentException("model " + spec.key() + " names method '" + m.name()
-                    + "'; this engine knows " + methods.keySet());
+        try {
+            return explainer(spec.method());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model " + spec.key() + ": " + e.getMessage(), e);
         }
-        return factory.apply(m.parameters());
+    }
+
+    /** The explainer of {@code method} with its parameters; unknown names and bad parameters fail clearly. */
+    public Explainer explainer(ModelSpec.MethodSpec method) {
+        Function<Map<String, String>, Explainer> factory = methods.get(method.name());
+        if (factory == null) {
+            throw new IllegalArgumentException("unknown method '" + method.name() + "'; this engine knows "
+                    + new java.util.TreeSet<>(methods.keySet()));
+        }
+        return factory.apply(method.parameters());
     }
 
     /** Explains the class the model predicts (argmax of the scores recomputed here). */

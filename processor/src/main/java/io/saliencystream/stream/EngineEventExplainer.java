@@ -2,6 +2,7 @@ package io.saliencystream.stream;
 
 import io.saliencystream.engine.AttributionMap;
 import io.saliencystream.engine.CatalogModel;
+import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.Explanation;
 import io.saliencystream.engine.ExplanationEngine;
 import io.saliencystream.engine.Hashes;
@@ -40,6 +41,10 @@ import org.apache.avro.specific.SpecificDatumWriter;
  */
 public final class EngineEventExplainer implements EventExplainer {
 
+    private static final String FLAG_PREFIX = "flag:";
+    /** Diagnostic of path methods (integrated gradients, XRAI): sum of attribution − (F(x) − F(baseline)). */
+    private static final String COMPLETENESS_ERROR = "completenessError";
+
     /** Cells listed in a summary's topRegions. */
     static final int TOP_REGIONS = 3;
 
@@ -50,9 +55,16 @@ public final class EngineEventExplainer implements EventExplainer {
     private final int gridCols;
     private final Map<String, String> versions;
     private final Clock clock;
+    private final Map<String, Explainer> explainersByReason;
 
+    /**
+     * @param methodsByReason methods that replace the catalog's for events selected for a reason,
+     *                        keyed by the reason without its {@code flag:} prefix ({@code sampled},
+     *                        {@code low-confidence}, ...); a flag's method wins over {@code sampled}'s
+     */
     public EngineEventExplainer(ModelCatalog catalog, ExplanationEngine engine, EventInputs inputs,
-                                int gridRows, int gridCols, Map<String, String> versions, Clock clock) {
+                                int gridRows, int gridCols, Map<String, String> versions, Clock clock,
+                                Map<String, ModelSpec.MethodSpec> methodsByReason) {
         this.catalog = catalog;
         this.engine = engine;
         this.inputs = inputs;
@@ -60,6 +72,10 @@ public final class EngineEventExplainer implements EventExplainer {
         this.gridCols = gridCols;
         this.versions = Map.copyOf(versions);
         this.clock = clock;
+        Map<String, Explainer> byReason = new LinkedHashMap<>();
+        // built now, so that a misconfigured method fails at start-up rather than per event
+        methodsByReason.forEach((reason, method) -> byReason.put(reason, engine.explainer(method)));
+        this.explainersByReason = Map.copyOf(byReason);
     }
 
     /** The seed of an event's explanation: the first 8 bytes of SHA-256 of its id. */
@@ -86,7 +102,8 @@ public final class EngineEventExplainer implements EventExplainer {
                 view = preprocessor.modelView(image);
                 inputSha256 = Hashes.sha256Hex(bytes);
             }
-            Explanation explanation = engine.explain(model, tensor, seedOf(event.getEventId()));
+            Explanation explanation = explainerFor(model.spec(), selection)
+                    .explain(model, tensor, Explainer.PREDICTED_CLASS, seedOf(event.getEventId()));
             SaliencySummary summary = summary(event, selection, model.spec(), explanation);
             return new ExplainedEvent(summary, overlay(event, model.spec(), explanation, view),
                     audit(event, selection, model, explanation, inputSha256, summary));
@@ -96,6 +113,17 @@ public final class EngineEventExplainer implements EventExplainer {
             throw new IllegalStateException("ONNX Runtime failed on model " + event.getModelName() + ":"
                     + event.getModelVersion() + ": " + e.getMessage(), e);
         }
+    }
+
+    private Explainer explainerFor(ModelSpec spec, Selection selection) {
+        for (String reason : selection.reasons()) {
+            if (reason.startsWith(FLAG_PREFIX) && explainersByReason.containsKey(reason.substring(FLAG_PREFIX.length()))) {
+                return explainersByReason.get(reason.substring(FLAG_PREFIX.length()));
+            }
+        }
+        Explainer sampled = explainersByReason.get(Selection.SAMPLED);
+        return sampled != null && selection.reasons().contains(Selection.SAMPLED)
+                ? sampled : engine.defaultExplainer(spec);
     }
 
     private SaliencySummary summary(InferenceEvent event, Selection selection, ModelSpec spec, Explanation e) {
@@ -125,6 +153,8 @@ public final class EngineEventExplainer implements EventExplainer {
                 .setEntropy((float) stats.entropy())
                 .setPositiveMass((float) stats.positiveMass())
                 .setNegativeMass((float) -stats.negativeMass())
+                .setCompletenessError(e.diagnostics().containsKey(COMPLETENESS_ERROR)
+                        ? e.diagnostics().get(COMPLETENESS_ERROR).floatValue() : null)
                 .setModelCalls(e.modelCalls())
                 .setModelEvaluations((int) Math.min(Integer.MAX_VALUE, e.modelEvaluations()))
                 .setDurationMillis(e.durationNanos() / 1_000_000)

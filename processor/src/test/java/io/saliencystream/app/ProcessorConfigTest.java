@@ -58,6 +58,8 @@ class ProcessorConfigTest {
         file.put("flags.watched-labels", "cat, dog");
         file.put("flags.watched-classes", "3,5");
         file.put("inputs.file-root", "/data/images");
+        file.put("explain.method-for.low-confidence", "integrated_gradients");
+        file.put("explain.method-for.low-confidence.params", "steps=64; baseline=black,white");
         ProcessorConfig c = ProcessorConfig.from(settings(file, Map.of()));
         assertThat(c.sampling().rateFor("text-orientation")).isEqualTo(0.3);
         assertThat(c.sampling().rateFor("other")).isEqualTo(0.01);
@@ -67,6 +69,10 @@ class ProcessorConfigTest {
         assertThat(c.sampling().flagRules().watchedLabels()).containsExactlyInAnyOrder("cat", "dog");
         assertThat(c.sampling().flagRules().watchedClasses()).containsExactlyInAnyOrder(3, 5);
         assertThat(c.inputFileRoot()).contains(Path.of("/data/images"));
+        assertThat(c.methodsByReason()).containsOnlyKeys("low-confidence");
+        assertThat(c.methodsByReason().get("low-confidence").name()).isEqualTo("integrated_gradients");
+        assertThat(c.methodsByReason().get("low-confidence").parameters())
+                .containsEntry("steps", "64").containsEntry("baseline", "black,white");
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.saliencystream.engine.ExplanationEngine;
 import io.saliencystream.engine.Hashes;
 import io.saliencystream.engine.ImageDecoder;
 import io.saliencystream.engine.ModelCatalog;
+import io.saliencystream.engine.ModelSpec;
 import io.saliencystream.engine.ModelStore;
 import io.saliencystream.engine.Preprocessor;
 import io.saliencystream.engine.SampleImages;
@@ -49,7 +50,9 @@ class EngineEventExplainerTest {
         model = catalog.require("text-orientation", "ppocr-mobile-v2.0-cls");
         explainer = new EngineEventExplainer(catalog, new ExplanationEngine(),
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8,
-                Map.of("java", "17"), Clock.fixed(NOW, ZoneOffset.UTC));
+                Map.of("java", "17"), Clock.fixed(NOW, ZoneOffset.UTC),
+                Map.of("producer", new ModelSpec.MethodSpec("integrated_gradients",
+                        Map.of("steps", "16", "baseline", "black"))));
     }
 
     @AfterAll
@@ -112,6 +115,28 @@ class EngineEventExplainerTest {
         assertThat(fromTensor.summary().getPredictedClass()).isEqualTo(fromImage.summary().getPredictedClass());
         assertThat(fromTensor.audit().getMapSha256()).isEqualTo(fromImage.audit().getMapSha256());
         assertThat(fromTensor.audit().getInputSha256()).isNotEqualTo(fromImage.audit().getInputSha256());
+    }
+
+    @Test
+    void aFlagWithItsOwnMethodIsExplainedWithItAndPathMethodsReportCompleteness() throws Exception {
+        EncodedImage image = new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(png(SampleImages.sample(8, false))));
+        ExplainedEvent flagged = explainer.explain(event("e-4", image),
+                Selection.of(true, List.of(Selection.FLAG_PRODUCER)));
+        assertThat(flagged.summary().getMethod()).isEqualTo("integrated_gradients");
+        assertThat(flagged.audit().getParameters()).containsEntry("steps", "16");
+        assertThat(flagged.summary().getCompletenessError()).isNotNull();
+
+        ExplainedEvent sampled = explainer.explain(event("e-4", image), Selection.of(true, List.of()));
+        assertThat(sampled.summary().getMethod()).isEqualTo("occlusion");
+        assertThat(sampled.summary().getCompletenessError()).isNull();
+    }
+
+    @Test
+    void anUnknownMethodForAReasonFailsAtConstruction() {
+        assertThatThrownBy(() -> new EngineEventExplainer(catalog, new ExplanationEngine(),
+                new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
+                Clock.systemUTC(), Map.of("sampled", new ModelSpec.MethodSpec("astrology", Map.of()))))
+                .hasMessageContaining("astrology").hasMessageContaining("occlusion");
     }
 
     @Test
