@@ -15,7 +15,10 @@ public final class ExplanationEngine {
     private final Map<String, Function<Map<String, String>, Explainer>> methods;
 
     public ExplanationEngine() {
-        this(Map.of(Occlusion.NAME, p -> new Occlusion(Occlusion.Params.from(p))));
+        this(Map.of(
+                Occlusion.NAME, p -> new Occlusion(Occlusion.Params.from(p)),
+                Rise.NAME, p -> new Rise(Rise.Params.from(p)),
+                KernelShap.NAME, p -> new KernelShap(KernelShap.Params.from(p))));
     }
 
     public ExplanationEngine(Map<String, Function<Map<String, String>, Explainer>> methods) {
