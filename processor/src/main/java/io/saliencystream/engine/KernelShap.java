@@ -134,7 +134,7 @@ public final class KernelShap implements Explainer {
         ModelRunner runner = new ModelRunner(model);
         float[] inputRaw = runner.raw(input, 1)[0];
         float[] probabilities = runner.probabilities(inputRaw);
-        int target = Perturbation.target(spec, input, probabilities, targetClass);
+        int target = Perturbation.target(spec, probabilities, targetClass);
         Segmentation seg = superpixels(spec, layout, input);
         int m = seg.count();
         float[] fill = Perturbation.perChannel(params.baseline(), input, spec);

@@ -51,8 +51,8 @@ final class Perturbation {
         return fill;
     }
 
-    /** Checks the input length against the model and resolves {@link Explainer#PREDICTED_CLASS}. */
-    static int target(ModelSpec spec, float[] input, float[] probabilities, int targetClass) {
+    /** Resolves {@link Explainer#PREDICTED_CLASS} and checks an explicit target. */
+    static int target(ModelSpec spec, float[] probabilities, int targetClass) {
         if (targetClass == Explainer.PREDICTED_CLASS) {
             return ModelRunner.argmax(probabilities);
         }

@@ -156,7 +156,7 @@ public final class Rise implements Explainer {
         Preprocessor layout = new Preprocessor(spec);
         ModelRunner runner = new ModelRunner(model);
         float[] probabilities = runner.probabilities(runner.raw(input, 1)[0]);
-        int target = Perturbation.target(spec, input, probabilities, targetClass);
+        int target = Perturbation.target(spec, probabilities, targetClass);
         int classes = probabilities.length;
         float[] fill = Perturbation.perChannel(params.baseline(), input, spec);
         RiseMaskBank bank = RiseMaskBank.of(new RiseMaskBank.Key(w, h, params.cells(), params.p(),

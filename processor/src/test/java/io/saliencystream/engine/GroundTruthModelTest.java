@@ -78,7 +78,9 @@ class GroundTruthModelTest {
         }
         System.out.printf(Locale.ROOT, "shapes:v1 clean accuracy %d/%d, stamped non-circles predicted circle %d/%d%n",
                 correct, clean.size(), fooled, stamped.size());
-        assertThat(correct).isGreaterThanOrEqualTo(194);
+        // measured 197/200 and 6/60 (held out in Python: 98.3 % clean accuracy, 13 % of stamped non-circles called circle)
+        assertThat(correct).isGreaterThanOrEqualTo(195);
+        assertThat(fooled).isGreaterThanOrEqualTo(3);
     }
 
     private static int predict(GroundTruthSamples.Sample s) throws Exception {
@@ -128,17 +130,18 @@ class GroundTruthModelTest {
     void attributionMethodsPointAtTheShape() throws Exception {
         List<GroundTruthSamples.Sample> clean = GroundTruthSamples.clean();
         Quality occlusion = measure(new Occlusion(new Occlusion.Params(8, 4, "0", 128, Occlusion.Score.LOGODDS)), clean, false);
-        Quality rise = measure(new Rise(Rise.Params.from(Map.of("preset", "8x8", "masks", "1000", "minMasks", "300",
+        Quality rise = measure(new Rise(Rise.Params.from(Map.of("preset", "8x8", "masks", "500", "minMasks", "200",
                 "tolerance", "0.05", "batchSize", "100"))), clean, true);
         Quality shap = measure(new KernelShap(KernelShap.Params.from(Map.of("superpixels", "slic", "segments", "40",
                 "samples", "256", "batchSize", "128"))), clean, false);
-        // the shape's box covers about a tenth of the image: a map blind to it would score about 0.1
-        assertThat(occlusion.pointing()).isGreaterThanOrEqualTo(0.0);
-        assertThat(occlusion.roiMass()).isGreaterThanOrEqualTo(0.0);
-        assertThat(rise.pointing()).isGreaterThanOrEqualTo(0.0);
-        assertThat(rise.roiMass()).isGreaterThanOrEqualTo(0.0);
-        assertThat(shap.pointing()).isGreaterThanOrEqualTo(0.0);
-        assertThat(shap.roiMass()).isGreaterThanOrEqualTo(0.0);
+        // the shape's box covers about a tenth of the image: a map blind to it would score about 0.1.
+        // Measured (all seeded, so repeatable): occlusion 0.965 / 0.512, RISE 0.715 / 0.367, KernelSHAP 0.750 / 0.421
+        assertThat(occlusion.pointing()).isGreaterThanOrEqualTo(0.94);
+        assertThat(occlusion.roiMass()).isGreaterThanOrEqualTo(0.48);
+        assertThat(rise.pointing()).isGreaterThanOrEqualTo(0.68);
+        assertThat(rise.roiMass()).isGreaterThanOrEqualTo(0.33);
+        assertThat(shap.pointing()).isGreaterThanOrEqualTo(0.72);
+        assertThat(shap.roiMass()).isGreaterThanOrEqualTo(0.39);
     }
 
     @Test
@@ -151,7 +154,9 @@ class GroundTruthModelTest {
         double stamped = cornerMass(occlusion, GroundTruthSamples.stamped(), corner);
         System.out.printf(Locale.ROOT, "occlusion: share of the evidence for circle in the stamp's corner: clean %.3f, stamped %.3f%n",
                 clean, stamped);
-        assertThat(stamped).isGreaterThan(clean);
+        // measured: clean 0.043, stamped 0.535
+        assertThat(clean).isLessThan(0.08);
+        assertThat(stamped).isGreaterThan(0.45);
     }
 
     private static double cornerMass(Explainer explainer, List<GroundTruthSamples.Sample> samples, Roi corner) throws Exception {
