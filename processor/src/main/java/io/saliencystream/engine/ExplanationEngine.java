@@ -21,7 +21,9 @@ public final class ExplanationEngine {
                 VanillaGradient.NAME, p -> new VanillaGradient(VanillaGradient.Params.from(p), GradientModels.shared()),
                 SmoothGrad.NAME, p -> new SmoothGrad(SmoothGrad.Params.from(p), GradientModels.shared()),
                 IntegratedGradients.NAME, p -> new IntegratedGradients(IntegratedGradients.Params.from(p), GradientModels.shared()),
-                Xrai.NAME, p -> new Xrai(Xrai.Params.from(p), GradientModels.shared())));
+                Xrai.NAME, p -> new Xrai(Xrai.Params.from(p), GradientModels.shared()),
+                Rise.NAME, p -> new Rise(Rise.Params.from(p)),
+                KernelShap.NAME, p -> new KernelShap(KernelShap.Params.from(p))));
     }
 
     public ExplanationEngine(Map<String, Function<Map<String, String>, Explainer>> methods) {

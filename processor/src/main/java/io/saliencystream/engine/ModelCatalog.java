@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,6 +26,9 @@ public final class ModelCatalog implements AutoCloseable {
     /** Classpath location of the catalog shipped with the application. */
     public static final String DEFAULT_RESOURCE = "/models/catalog.json";
 
+    /** Prefix of an {@code onnxFile} that names a classpath resource instead of a file in the store. */
+    public static final String CLASSPATH = "classpath:";
+
     private record CatalogFile(List<ModelSpec> models) {
     }
 
@@ -36,7 +41,9 @@ public final class ModelCatalog implements AutoCloseable {
     private ModelCatalog(List<ModelSpec> specs, ModelStore store) {
         Map<String, CatalogModel> byKey = new LinkedHashMap<>();
         for (ModelSpec spec : specs) {
-            CatalogModel model = new CatalogModel(spec, () -> spec.source() == null
+            CatalogModel model = new CatalogModel(spec, () -> spec.onnxFile().startsWith(CLASSPATH)
+                    ? fromClasspath(store.dir(), spec)
+                    : spec.source() == null
                     ? requireExisting(store.dir().resolve(spec.onnxFile()), spec)
                     : store.fetch(spec.onnxFile(), spec.source()));
             if (byKey.putIfAbsent(spec.key(), model) != null) {
@@ -77,6 +84,30 @@ public final class ModelCatalog implements AutoCloseable {
             throw new IOException("model catalog " + where + " lists no models");
         }
         return new ModelCatalog(file.models(), store);
+    }
+
+    /**
+     * Copies a model shipped inside the application ({@code onnxFile} "classpath:/path/x.onnx")
+     * to the store directory, once: ONNX Runtime reads files, and the audit hashes the file.
+     * The copy is rewritten when its bytes differ from the resource (a newer build).
+     */
+    private static Path fromClasspath(Path dir, ModelSpec spec) throws IOException {
+        String resource = spec.onnxFile().substring(CLASSPATH.length());
+        byte[] bytes;
+        try (InputStream in = ModelCatalog.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("model " + spec.key() + ": no resource " + resource + " on the classpath");
+            }
+            bytes = in.readAllBytes();
+        }
+        Path file = dir.resolve(spec.name() + "-" + spec.version() + "-" + Path.of(resource).getFileName());
+        if (Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), bytes)) {
+            return file;
+        }
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "model", ".part");
+        Files.write(tmp, bytes);
+        return Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static Path requireExisting(Path file, ModelSpec spec) throws IOException {

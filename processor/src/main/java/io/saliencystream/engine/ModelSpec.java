@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param name       model name as inference events name it
  * @param version    model version as inference events name it
- * @param onnxFile   ONNX file, relative to the model store's directory
+ * @param onnxFile   ONNX file, relative to the model store's directory, or "classpath:/path" for a
+ *                   model shipped inside the application (copied to the store on first use)
  * @param source     where {@link ModelStore} fetches the file from; null when it must already be there
  * @param inputName  name of the model's image input
  * @param layout     NCHW or NHWC; the batch dimension comes first

@@ -17,7 +17,7 @@ class ModelCatalogTest {
     @Test
     void defaultCatalogDescribesThePaddleOcrClassifier() throws Exception {
         try (ModelCatalog catalog = ModelCatalog.defaultCatalog(new ModelStore(dir))) {
-            assertThat(catalog.models()).hasSize(1);
+            assertThat(catalog.models()).hasSize(2);
             ModelSpec spec = catalog.find("text-orientation", "ppocr-mobile-v2.0-cls").orElseThrow().spec();
             assertThat(spec.inputShape(1)).containsExactly(1, 3, 48, 192);
             assertThat(spec.labels()).containsExactly("0", "180");
@@ -30,6 +30,28 @@ class ModelCatalogTest {
             assertThatThrownBy(() -> catalog.require("text-orientation", "v9"))
                     .isInstanceOfSatisfying(InvalidInputException.class,
                             e -> assertThat(e.code()).isEqualTo(InvalidInputException.UNKNOWN_MODEL));
+        }
+    }
+
+    @Test
+    void defaultCatalogShipsTheGroundTruthShapesModelOnTheClasspath() throws Exception {
+        try (ModelCatalog catalog = ModelCatalog.defaultCatalog(new ModelStore(dir))) {
+            CatalogModel shapes = catalog.require("shapes", "v1");
+            assertThat(shapes.spec().labels()).containsExactly("circle", "square", "triangle", "cross");
+            assertThat(shapes.spec().inputShape(1)).containsExactly(1, 3, 64, 64);
+            Path file = shapes.file();
+            assertThat(file.getParent()).isEqualTo(dir);
+            try (var in = ModelCatalog.class.getResourceAsStream("/models/groundtruth/shapes-v1.onnx")) {
+                assertThat(Files.readAllBytes(file)).isEqualTo(in.readAllBytes());
+            }
+            assertThat(shapes.session().getInputNames()).containsExactly("x");
+            assertThat(new ExplanationEngine().defaultExplainer(shapes.spec())).isInstanceOf(Rise.class);
+        }
+        // a stale copy in the store is replaced by the shipped model
+        Path stale = dir.resolve("shapes-v1-shapes-v1.onnx");
+        Files.write(stale, new byte[] {1, 2, 3});
+        try (ModelCatalog catalog = ModelCatalog.defaultCatalog(new ModelStore(dir))) {
+            assertThat(Files.size(catalog.require("shapes", "v1").file())).isGreaterThan(1000);
         }
     }
 
