@@ -4,6 +4,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -82,18 +83,15 @@ public final class ImageDecoder {
             throw new InvalidInputException(InvalidInputException.IMAGE_TOO_LARGE,
                     "image is " + bytes.length + " bytes, over the limit of " + maxBytes);
         }
-        try {
-            ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes));
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            while (readers.hasNext()) {
-                ImageReader reader = readers.next();
-                if (FORMATS.contains(formatOf(reader))) {
-                    reader.setInput(in, true, true);
-                    return reader;
-                }
+        // in memory: ImageIO's default stream for a byte array spills to a temporary file per image
+        ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        while (readers.hasNext()) {
+            ImageReader reader = readers.next();
+            if (FORMATS.contains(formatOf(reader))) {
+                reader.setInput(in, true, true);
+                return reader;
             }
-        } catch (IOException e) {
-            throw undecodable("cannot read image bytes: " + e.getMessage(), e);
         }
         throw undecodable("image format not recognised (only PNG and JPEG are accepted)", null);
     }
