@@ -1,12 +1,12 @@
 package io.saliencystream.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.saliencystream.app.audit.AvroJsonLines;
 import io.saliencystream.engine.CatalogModel;
 import io.saliencystream.engine.ModelCatalog;
 import io.saliencystream.engine.ModelStore;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
 import io.saliencystream.schema.DeadLetter;
-import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.SaliencyOverlay;
 import io.saliencystream.schema.SaliencySummary;
@@ -66,7 +66,17 @@ public final class DemoRunner {
         this.console = console;
     }
 
+    /** Something to do with the live stack once the demo's results are in, before it shuts down. */
+    @FunctionalInterface
+    public interface WhileRunning {
+        void accept(EmbeddedStack stack, TopicNames topics, Result result) throws Exception;
+    }
+
     public Result run(Options options) throws Exception {
+        return run(options, (stack, topics, result) -> { });
+    }
+
+    public Result run(Options options, WhileRunning whileRunning) throws Exception {
         TopicNames topics = TopicNames.defaults();
         console.println("saliency-stream demo: embedded broker, registry, PaddleOCR text-orientation model");
         try (EmbeddedStack stack = EmbeddedStack.start(topics, DriftTopics.defaults());
@@ -92,6 +102,7 @@ public final class DemoRunner {
                 Result result = await(app, collector, samples.size(), options.timeout(), started);
                 write(options.out(), result);
                 report(options, result, model);
+                whileRunning.accept(stack, topics, result);
                 return result;
             } finally {
                 deleteRecursively(stateDir);
@@ -148,8 +159,9 @@ public final class DemoRunner {
         deleteRecursively(out);
         Files.createDirectories(overlays);
         OutputCollector.Outputs o = result.outputs();
-        writeLines(out.resolve("summaries.jsonl"), o.summaries(), SaliencySummary::toString);
-        writeLines(out.resolve("audit.jsonl"), o.audits(), ExplanationAudit::toString);
+        // Avro's JSON encoding, so that `verify --audit audit.jsonl --summaries summaries.jsonl` reads them back
+        AvroJsonLines.write(out.resolve("summaries.jsonl"), o.summaries());
+        AvroJsonLines.write(out.resolve("audit.jsonl"), o.audits());
         writeLines(out.resolve("dead-letters.jsonl"), o.deadLetters(), DemoRunner::deadLetterJson);
         for (SaliencyOverlay overlay : o.overlays()) {
             Files.write(overlays.resolve(overlay.getEventId() + ".png"), bytes(overlay.getPng()));

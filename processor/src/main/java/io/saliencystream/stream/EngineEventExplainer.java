@@ -270,4 +270,9 @@ public final class EngineEventExplainer implements EventExplainer {
         }
         return List.of(out);
     }
+
+    /** The preprocessing settings an audit records for a model: what a verifier compares against. */
+    public static Map<String, String> preprocessingOf(ModelSpec spec) {
+        return preprocessing(spec);
+    }
 }
