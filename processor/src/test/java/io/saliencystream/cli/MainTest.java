@@ -26,7 +26,7 @@ class MainTest {
     void helpListsEveryCommand() {
         Run r = run("--help");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("demo", "run", "explain", "fetch-models", "bench");
+        assertThat(r.out()).contains("demo", "run", "explain", "verify", "fetch-models", "bench");
     }
 
     @Test
