@@ -49,23 +49,7 @@ class SaliencyTopologyIT {
 
     @Test
     void countsReconcileWithCommittedOutputsUnderExactlyOnce() throws Exception {
-        try (KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build()) {
-            cluster.format();
-            cluster.startup();
-            cluster.waitForReadyBrokers();
-            try (Admin admin = cluster.admin()) {
-                admin.createTopics(Stream.of(TOPICS.inferenceEvents(), TOPICS.saliencySummaries(),
-                                TOPICS.saliencyOverlays(), TOPICS.explanationAudit(), TOPICS.deadLetters())
-                        .map(t -> new NewTopic(t, t.equals(TOPICS.inferenceEvents()) ? 3 : 1, (short) 1))
-                        .toList()).all().get();
-            }
-
+        try (KafkaClusterTestKit cluster = startCluster()) {
             InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
             AvroSerdes serdes = new AvroSerdes(registry);
             List<byte[]> values = mixedInput(serdes);
@@ -95,6 +79,128 @@ class SaliencyTopologyIT {
                 assertThat(committedCount(bootstrap, TOPICS.deadLetters(), 30)).isEqualTo(counts.deadLettered());
             }
         }
+    }
+
+    /**
+     * Explanations that take long compared with max.poll.interval.ms: with settings StreamsSettings
+     * accepts (poll interval 4 s, worst case 500 ms), a thread explaining 30 events of 400 ms each
+     * (12 s in all, three poll intervals) is never evicted from the group. Kafka Streams polls
+     * again between records once half the interval has passed, so what must fit is one
+     * explanation; {@link #oneExplanationLongerThanThePollIntervalEvictsTheThread} shows the hazard.
+     */
+    @Test
+    void slowExplanationsNeverGetTheStreamThreadEvicted() throws Exception {
+        try (KafkaClusterTestKit cluster = startCluster()) {
+            AvroSerdes serdes = new AvroSerdes(new InMemorySchemaRegistry());
+            var serializer = serdes.specific(InferenceEvent.class).serializer();
+            List<byte[]> values = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                values.add(serializer.serialize(TOPICS.inferenceEvents(), event("slow-" + i)));
+            }
+            produce(cluster.bootstrapServers(), values);
+
+            StreamsSettings settings = new StreamsSettings("saliency-slow-it", cluster.bootstrapServers(),
+                    "exactly_once_v2", stateDir, 1, 1, Duration.ofMillis(200), Duration.ofMillis(500),
+                    Duration.ofSeconds(4), StreamsSettings.maxPollRecordsFor(Duration.ofSeconds(4), Duration.ofMillis(500)));
+            assertThat(settings.maxPollRecords()).isEqualTo(4);
+            EventExplainer slow = (e, selection) -> {
+                try {
+                    Thread.sleep(400);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(interrupted);
+                }
+                return TestEvents.EXPLAINER.explain(e, selection);
+            };
+            SaliencyTopology topology = new SaliencyTopology(TOPICS, SamplingConfig.of(1.0), serdes,
+                    TestEvents.VALIDATOR, slow);
+            List<KafkaStreams.State> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (KafkaStreams streams = new KafkaStreams(topology.build(), settings.toProperties())) {
+                streams.setStateListener((now, before) -> states.add(now));
+                streams.start();
+                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                ProcessingCounters.Snapshot counts = ProcessingCounters.read(streams.metrics());
+                while (counts.accountedFor() < values.size() && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                    counts = ProcessingCounters.read(streams.metrics());
+                }
+                assertThat(counts.explained()).isEqualTo(values.size());
+                assertThat(committedCount(cluster.bootstrapServers(), TOPICS.saliencySummaries(), values.size()))
+                        .as("each event explained exactly once").isEqualTo(values.size());
+                int firstRunning = states.indexOf(KafkaStreams.State.RUNNING);
+                assertThat(states.subList(firstRunning + 1, states.size()))
+                        .as("no rebalance after the thread started explaining: %s", states)
+                        .doesNotContain(KafkaStreams.State.REBALANCING, KafkaStreams.State.ERROR);
+            }
+        }
+    }
+
+    /**
+     * The hazard the worst-case check in StreamsSettings guards against: one explanation longer
+     * than max.poll.interval.ms evicts the thread and the group rebalances. StreamsSettings
+     * refuses such settings, so this test builds the properties by hand.
+     */
+    @Test
+    void oneExplanationLongerThanThePollIntervalEvictsTheThread() throws Exception {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new StreamsSettings("x", "localhost:9092",
+                        "exactly_once_v2", null, 1, 1, Duration.ofMillis(200), Duration.ofMillis(5000),
+                        Duration.ofSeconds(4), 1))
+                .hasMessageContaining("Even one explanation does not fit");
+        try (KafkaClusterTestKit cluster = startCluster()) {
+            AvroSerdes serdes = new AvroSerdes(new InMemorySchemaRegistry());
+            var serializer = serdes.specific(InferenceEvent.class).serializer();
+            produce(cluster.bootstrapServers(), List.of(
+                    serializer.serialize(TOPICS.inferenceEvents(), event("too-slow-1")),
+                    serializer.serialize(TOPICS.inferenceEvents(), event("too-slow-2"))));
+            Properties props = new StreamsSettings("saliency-too-slow-it", cluster.bootstrapServers(),
+                    "at_least_once", stateDir, 1, 1, Duration.ofMillis(200), Duration.ofMillis(500),
+                    Duration.ofSeconds(4), 1).toProperties();
+            EventExplainer tooSlow = (e, selection) -> {
+                try {
+                    Thread.sleep(6000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(interrupted);
+                }
+                return TestEvents.EXPLAINER.explain(e, selection);
+            };
+            List<KafkaStreams.State> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (KafkaStreams streams = new KafkaStreams(new SaliencyTopology(TOPICS, SamplingConfig.of(1.0), serdes,
+                    TestEvents.VALIDATOR, tooSlow).build(), props)) {
+                streams.setStateListener((now, before) -> states.add(now));
+                streams.start();
+                long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+                while (System.nanoTime() < deadline && !rebalancedAfterRunning(states)) {
+                    Thread.sleep(200);
+                }
+                assertThat(rebalancedAfterRunning(states)).as("states %s", states).isTrue();
+            }
+        }
+    }
+
+    private static boolean rebalancedAfterRunning(List<KafkaStreams.State> states) {
+        int firstRunning = states.indexOf(KafkaStreams.State.RUNNING);
+        return firstRunning >= 0 && states.subList(firstRunning + 1, states.size()).contains(KafkaStreams.State.REBALANCING);
+    }
+
+    private static KafkaClusterTestKit startCluster() throws Exception {
+        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .build();
+        cluster.format();
+        cluster.startup();
+        cluster.waitForReadyBrokers();
+        try (Admin admin = cluster.admin()) {
+            admin.createTopics(Stream.of(TOPICS.inferenceEvents(), TOPICS.saliencySummaries(),
+                            TOPICS.saliencyOverlays(), TOPICS.explanationAudit(), TOPICS.deadLetters())
+                    .map(t -> new NewTopic(t, t.equals(TOPICS.inferenceEvents()) ? 3 : 1, (short) 1))
+                    .toList()).all().get();
+        }
+        return cluster;
     }
 
     /** 20 explainable, 10 unsampled, and 30 bad ones of three kinds: 60 records. */
