@@ -63,7 +63,7 @@ public final class ProcessorApp implements AutoCloseable {
                     new CatalogEventValidator(catalog, inputs),
                     new EngineEventExplainer(catalog, new ExplanationEngine(), inputs,
                             config.gridRows(), config.gridCols(), versions(), Clock.systemUTC(),
-                            config.methodsByReason()));
+                            config.methodsByReason(), config.faithfulnessReasons()));
             if (config.driftEnabled()) {
                 saliency = saliency.withSamplingBoost(DriftSamplingBoost.of(config.drift(), serdes));
             }

@@ -40,7 +40,8 @@ public record ProcessorConfig(
         int gridCols,
         boolean driftEnabled,
         DriftConfig drift,
-        Map<String, ModelSpec.MethodSpec> methodsByReason) {
+        Map<String, ModelSpec.MethodSpec> methodsByReason,
+        Set<String> faithfulnessReasons) {
 
     /** Limits on event inputs, checked before any pixel is decoded. */
     public record InputLimits(int maxImageBytes, long maxImagePixels) {
@@ -95,7 +96,8 @@ public record ProcessorConfig(
                 s.getInt("summary.grid-cols", 8),
                 Boolean.parseBoolean(s.get("drift.enabled", "true")),
                 drift(s, topics),
-                methodsByReason(s));
+                methodsByReason(s),
+                list(s.get("summary.faithfulness-for", "")));
     }
 
     /**

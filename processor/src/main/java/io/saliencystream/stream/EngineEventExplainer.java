@@ -5,12 +5,15 @@ import io.saliencystream.engine.CatalogModel;
 import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.Explanation;
 import io.saliencystream.engine.ExplanationEngine;
+import io.saliencystream.engine.Faithfulness;
 import io.saliencystream.engine.Hashes;
 import io.saliencystream.engine.InvalidInputException;
 import io.saliencystream.engine.ModelCatalog;
 import io.saliencystream.engine.ModelSpec;
 import io.saliencystream.engine.Preprocessor;
+import io.saliencystream.metrics.MapQuality;
 import io.saliencystream.metrics.MapStatistics;
+import io.saliencystream.metrics.Roi;
 import io.saliencystream.render.OverlayOptions;
 import io.saliencystream.render.OverlayRenderer;
 import io.saliencystream.schema.Box;
@@ -26,10 +29,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -47,6 +52,10 @@ public final class EngineEventExplainer implements EventExplainer {
 
     /** Cells listed in a summary's topRegions. */
     static final int TOP_REGIONS = 3;
+    /** Box blur radius of the summary's pointing game: a 5x5 mean, so one noisy pixel does not decide. */
+    static final int POINTING_SMOOTH = 2;
+    /** Dead-letter code of an event whose regionsOfInterest holds a box with no area inside the image. */
+    public static final String INVALID_REGION = "invalid-region-of-interest";
 
     private final ModelCatalog catalog;
     private final ExplanationEngine engine;
@@ -56,15 +65,19 @@ public final class EngineEventExplainer implements EventExplainer {
     private final Map<String, String> versions;
     private final Clock clock;
     private final Map<String, Explainer> explainersByReason;
+    private final Set<String> faithfulnessReasons;
+    private final Faithfulness faithfulness = new Faithfulness(Faithfulness.Params.from(Map.of()));
 
     /**
-     * @param methodsByReason methods that replace the catalog's for events selected for a reason,
-     *                        keyed by the reason without its {@code flag:} prefix ({@code sampled},
-     *                        {@code low-confidence}, ...); a flag's method wins over {@code sampled}'s
+     * @param methodsByReason     methods that replace the catalog's for events selected for a reason,
+     *                            keyed by the reason without its {@code flag:} prefix ({@code sampled},
+     *                            {@code low-confidence}, ...); a flag's method wins over {@code sampled}'s
+     * @param faithfulnessReasons reasons, named the same way, whose events also get deletion and
+     *                            insertion AUCs in their summary (34 more model evaluations each)
      */
     public EngineEventExplainer(ModelCatalog catalog, ExplanationEngine engine, EventInputs inputs,
                                 int gridRows, int gridCols, Map<String, String> versions, Clock clock,
-                                Map<String, ModelSpec.MethodSpec> methodsByReason) {
+                                Map<String, ModelSpec.MethodSpec> methodsByReason, Set<String> faithfulnessReasons) {
         this.catalog = catalog;
         this.engine = engine;
         this.inputs = inputs;
@@ -76,6 +89,7 @@ public final class EngineEventExplainer implements EventExplainer {
         // built now, so that a misconfigured method fails at start-up rather than per event
         methodsByReason.forEach((reason, method) -> byReason.put(reason, engine.explainer(method)));
         this.explainersByReason = Map.copyOf(byReason);
+        this.faithfulnessReasons = Set.copyOf(faithfulnessReasons);
     }
 
     /** The seed of an event's explanation: the first 8 bytes of SHA-256 of its id. */
@@ -104,7 +118,7 @@ public final class EngineEventExplainer implements EventExplainer {
             }
             Explanation explanation = explainerFor(model.spec(), selection)
                     .explain(model, tensor, Explainer.PREDICTED_CLASS, seedOf(event.getEventId()));
-            SaliencySummary summary = summary(event, selection, model.spec(), explanation);
+            SaliencySummary summary = summary(event, selection, model, tensor, explanation);
             return new ExplainedEvent(summary, overlay(event, model.spec(), explanation, view),
                     audit(event, selection, model, explanation, inputSha256, summary));
         } catch (InvalidInputException e) {
@@ -126,10 +140,16 @@ public final class EngineEventExplainer implements EventExplainer {
                 ? sampled : engine.defaultExplainer(spec);
     }
 
-    private SaliencySummary summary(InferenceEvent event, Selection selection, ModelSpec spec, Explanation e) {
+    private SaliencySummary summary(InferenceEvent event, Selection selection, CatalogModel model, float[] tensor,
+                                    Explanation e) throws InvalidInputException, ai.onnxruntime.OrtException {
+        ModelSpec spec = model.spec();
         MapStatistics stats = MapStatistics.of(e.map(), gridRows, gridCols, TOP_REGIONS);
         List<Box> top = stats.topRegions().stream().map(EngineEventExplainer::box).toList();
         Integer reported = event.getTopK().isEmpty() ? null : event.getTopK().get(0).getClassIndex();
+        List<Roi> rois = rois(event);
+        Faithfulness.Curves curves = wantsFaithfulness(selection)
+                ? faithfulness.evaluate(model, tensor, e.map(), e.targetClass()) : null;
+        long evaluations = e.modelEvaluations() + (curves == null ? 0 : curves.modelEvaluations());
         return SaliencySummary.newBuilder()
                 .setEventId(event.getEventId())
                 .setEventTime(event.getEventTime())
@@ -153,12 +173,40 @@ public final class EngineEventExplainer implements EventExplainer {
                 .setEntropy((float) stats.entropy())
                 .setPositiveMass((float) stats.positiveMass())
                 .setNegativeMass((float) -stats.negativeMass())
+                .setGini((float) MapQuality.gini(e.map()))
+                .setRoiMass(rois.isEmpty() ? null : (float) MapQuality.roiMass(e.map(), rois))
+                .setPointingGame(rois.isEmpty() ? null : MapQuality.pointingGame(e.map(), rois, POINTING_SMOOTH))
+                .setDeletionAuc(curves == null ? null : (float) curves.deletionAuc())
+                .setInsertionAuc(curves == null ? null : (float) curves.insertionAuc())
                 .setCompletenessError(e.diagnostics().containsKey(COMPLETENESS_ERROR)
                         ? e.diagnostics().get(COMPLETENESS_ERROR).floatValue() : null)
-                .setModelCalls(e.modelCalls())
-                .setModelEvaluations((int) Math.min(Integer.MAX_VALUE, e.modelEvaluations()))
+                .setModelCalls(e.modelCalls() + (curves == null ? 0 : curves.modelCalls()))
+                .setModelEvaluations((int) Math.min(Integer.MAX_VALUE, evaluations))
                 .setDurationMillis(e.durationNanos() / 1_000_000)
                 .build();
+    }
+
+    private boolean wantsFaithfulness(Selection selection) {
+        return selection.reasons().stream().anyMatch(reason -> faithfulnessReasons.contains(
+                reason.startsWith(FLAG_PREFIX) ? reason.substring(FLAG_PREFIX.length()) : reason));
+    }
+
+    /** The event's regions of interest, clipped to the image; a box with no area inside it is an error. */
+    private static List<Roi> rois(InferenceEvent event) throws InvalidInputException {
+        List<Roi> out = new ArrayList<>();
+        for (Box b : event.getRegionsOfInterest()) {
+            double x0 = Math.max(0, b.getX());
+            double y0 = Math.max(0, b.getY());
+            double x1 = Math.min(1, (double) b.getX() + b.getWidth());
+            double y1 = Math.min(1, (double) b.getY() + b.getHeight());
+            if (!(x0 < x1 && y0 < y1)) {
+                throw new InvalidInputException(INVALID_REGION, "region of interest (x=" + b.getX() + ", y=" + b.getY()
+                        + ", width=" + b.getWidth() + ", height=" + b.getHeight()
+                        + ") has no area inside the image (normalised coordinates, 0..1)");
+            }
+            out.add(new Roi(x0, y0, x1, y1));
+        }
+        return out;
     }
 
     private static SaliencyOverlay overlay(InferenceEvent event, ModelSpec spec, Explanation e, BufferedImage view) {

@@ -33,6 +33,7 @@ class ProcessorConfigTest {
         assertThat(c.topics().inferenceEvents()).isEqualTo("inference-events");
         assertThat(c.gridRows()).isEqualTo(8);
         assertThat(c.inputFileRoot()).isEmpty();
+        assertThat(c.faithfulnessReasons()).isEmpty();
     }
 
     @Test
@@ -60,7 +61,9 @@ class ProcessorConfigTest {
         file.put("inputs.file-root", "/data/images");
         file.put("explain.method-for.low-confidence", "integrated_gradients");
         file.put("explain.method-for.low-confidence.params", "steps=64; baseline=black,white");
+        file.put("summary.faithfulness-for", "low-confidence, label-disagreement");
         ProcessorConfig c = ProcessorConfig.from(settings(file, Map.of()));
+        assertThat(c.faithfulnessReasons()).containsExactly("low-confidence", "label-disagreement");
         assertThat(c.sampling().rateFor("text-orientation")).isEqualTo(0.3);
         assertThat(c.sampling().rateFor("other")).isEqualTo(0.01);
         assertThat(c.sampling().budgetFor("other")).isEqualTo(new BudgetConfig(10, 20, 0.5));

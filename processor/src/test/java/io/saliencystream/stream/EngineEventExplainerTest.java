@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +53,7 @@ class EngineEventExplainerTest {
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8,
                 Map.of("java", "17"), Clock.fixed(NOW, ZoneOffset.UTC),
                 Map.of("producer", new ModelSpec.MethodSpec("integrated_gradients",
-                        Map.of("steps", "16", "baseline", "black"))));
+                        Map.of("steps", "16", "baseline", "black"))), Set.of());
     }
 
     @AfterAll
@@ -135,7 +136,7 @@ class EngineEventExplainerTest {
     void anUnknownMethodForAReasonFailsAtConstruction() {
         assertThatThrownBy(() -> new EngineEventExplainer(catalog, new ExplanationEngine(),
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
-                Clock.systemUTC(), Map.of("sampled", new ModelSpec.MethodSpec("astrology", Map.of()))))
+                Clock.systemUTC(), Map.of("sampled", new ModelSpec.MethodSpec("astrology", Map.of())), Set.of()))
                 .hasMessageContaining("astrology").hasMessageContaining("occlusion");
     }
 
