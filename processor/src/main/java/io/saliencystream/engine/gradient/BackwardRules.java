@@ -76,7 +76,8 @@ final class BackwardRules {
                 if (model.onPath(n.getInput(1))) {
                     throw unsupported(n, "an exponent that depends on the input");
                 }
-                String e = n.getInput(1);
+                // integer exponents are allowed (Pow's T1): the derivative's exponent e - 1 is taken in float
+                String e = w.op("Cast", List.of(n.getInput(1)), intAttr("to", ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT.getNumber()));
                 gIn[0] = unbroadcast(w.op("Mul", g, w.op("Mul", e, w.op("Pow", x, w.op("Sub", e, w.scalar(1))))), y, x);
             }
             case "Add", "Sum" -> {

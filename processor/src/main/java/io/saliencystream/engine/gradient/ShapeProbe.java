@@ -27,6 +27,9 @@ import java.util.Set;
  * run time (Slice bounds, Pad amounts, Resize scales, computed from Shape in exported models)
  * are fetched too, and where both runs agree they are recorded as constants of the analysis,
  * so the rules see them like initializers. Inputs that change with the batch stay run-time values.
+ *
+ * <p>A model whose input declares a fixed batch of 1 (common in exported models) is probed once;
+ * its shapes are all static and its gradient model takes one input per run.
  */
 final class ShapeProbe {
 
@@ -57,7 +60,11 @@ final class ShapeProbe {
                 Map<String, TensorProto> values1 = new HashMap<>();
                 Map<String, TensorProto> values2 = new HashMap<>();
                 Map<String, long[]> one = run(env, session, analysis, inputShapeWithoutBatch, 1, computed, values1);
-                Map<String, long[]> two = run(env, session, analysis, inputShapeWithoutBatch, 2, computed, values2);
+                Map<String, long[]> two = fixedBatchOfOne(analysis) ? one
+                        : run(env, session, analysis, inputShapeWithoutBatch, 2, computed, values2);
+                if (two == one) {
+                    values2.putAll(values1);
+                }
                 values1.forEach((name, v) -> {
                     if (v.equals(values2.get(name))) {
                         analysis.constants.put(name, v);
@@ -81,6 +88,13 @@ final class ShapeProbe {
                 return shapes;
             }
         }
+    }
+
+    private static boolean fixedBatchOfOne(ModelAnalysis analysis) {
+        return analysis.model.getGraph().getInputList().stream().filter(v -> v.getName().equals(analysis.input)).findFirst()
+                .map(v -> v.getType().getTensorType().getShape())
+                .filter(s -> s.getDimCount() > 0 && s.getDim(0).hasDimValue() && s.getDim(0).getDimValue() == 1)
+                .isPresent();
     }
 
     /** Non-constant tensors that path nodes read as parameters (bounds, amounts, scales) rather than as data. */
