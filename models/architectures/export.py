@@ -42,8 +42,27 @@ def randomise_batch_norm(model, generator):
 
 def small_vit():
     # a tiny ViT: 8x8 patches of a 32x32 image, 2 encoder layers of width 32
-    return torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2,
-                                                hidden_dim=32, mlp_dim=64, num_classes=CLASSES)
+    vit = torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2,
+                                               hidden_dim=32, mlp_dim=64, num_classes=CLASSES)
+    # torchvision starts the head at zero (logits and gradient all zero): draw it instead
+    torch.nn.init.normal_(vit.heads.head.weight, std=0.5)
+    return vit
+
+
+def narrow_resnet18(width):
+    """ResNet-18's layout (BasicBlock, [2, 2, 2, 2]) with every channel count times width."""
+    block = torchvision.models.resnet.BasicBlock
+    net = torchvision.models.ResNet(block, [2, 2, 2, 2], num_classes=CLASSES)
+    planes = [int(c * width) for c in (64, 128, 256, 512)]
+    net.inplanes = planes[0]
+    net.conv1 = torch.nn.Conv2d(3, planes[0], kernel_size=7, stride=2, padding=3, bias=False)
+    net.bn1 = torch.nn.BatchNorm2d(planes[0])
+    net.layer1 = net._make_layer(block, planes[0], 2)
+    net.layer2 = net._make_layer(block, planes[1], 2, stride=2)
+    net.layer3 = net._make_layer(block, planes[2], 2, stride=2)
+    net.layer4 = net._make_layer(block, planes[3], 2, stride=2)
+    net.fc = torch.nn.Linear(planes[3], CLASSES)
+    return net
 
 
 MODELS = {
@@ -54,6 +73,10 @@ MODELS = {
     # half width: 1.6 MB, small enough to commit under processor/src/test/resources/architectures
     "mobilenet_v3_small_050": (lambda: torchvision.models.mobilenet_v3_small(num_classes=CLASSES, width_mult=0.5), 64),
     "vit_tiny": (small_vit, 32),
+    # narrow variants committed under processor/src/test/resources/architectures so CI covers
+    # ResNet and MobileNetV2 too (the full-width exports are 44 and 9 MB)
+    "resnet18_025": (lambda: narrow_resnet18(0.25), 64),
+    "mobilenet_v2_035": (lambda: torchvision.models.mobilenet_v2(num_classes=CLASSES, width_mult=0.35), 64),
 }
 
 

@@ -49,17 +49,24 @@ public final class IntegratedGradients implements Explainer {
         }
 
         /**
-         * Reads "score" (logodds), "baseline" (black; a comma-separated list averages several, e.g.
-         * "black,white"), "steps" (32), "rule" (riemann_middle), "blurSigma" (5 pixels), "batchSize" (16).
+         * Reads "score" (logodds), "baseline" (blurred; a comma-separated list averages several, e.g.
+         * "black,white"), "steps" (64), "rule" (gauss_legendre), "blurSigma" (5 pixels), "batchSize" (16).
+         * The defaults were chosen on the PaddleOCR orientation classifier (dark text on light
+         * paper): from a black baseline the light background differs most from the baseline, so
+         * its pixel noise dominates the map (outlines land on the paper, not the text), and the
+         * completeness error at 32 Gauss-Legendre nodes reached 41% on one sample. From a blurred
+         * baseline only the strokes' detail is missing, the map sits on the letters, and 64 nodes
+         * keep the error at 1-4% on the docs/img samples (Gauss-Legendre converges fastest of the
+         * rules at equal cost: 4% at 32 nodes against 14% for riemann_middle on a black baseline).
          */
         public static Params from(Map<String, String> p) {
             try {
                 List<Baseline> baselines = new ArrayList<>();
-                for (String b : p.getOrDefault("baseline", "black").split(",")) {
+                for (String b : p.getOrDefault("baseline", "blurred").split(",")) {
                     baselines.add(Baseline.parse(b));
                 }
                 return new Params(GradientRuns.score(p.getOrDefault("score", "logodds")), baselines,
-                        Integer.parseInt(p.getOrDefault("steps", "32")), IntegrationRule.parse(p.getOrDefault("rule", "riemann_middle")),
+                        Integer.parseInt(p.getOrDefault("steps", "64")), IntegrationRule.parse(p.getOrDefault("rule", "gauss_legendre")),
                         Double.parseDouble(p.getOrDefault("blurSigma", "5")), Integer.parseInt(p.getOrDefault("batchSize", "16")));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("integrated gradients parameters " + p + ": " + e.getMessage(), e);

@@ -15,9 +15,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Prints what gradients cost on the real PaddleOCR classifier and the committed MobileNetV3-small
- * (forward+backward vs forward at one batch size; IG-32 vs 32 forward passes), and renders IG and
- * XRAI overlays of a PaddleOCR sample into docs/img. No assertions on time. Run with
+ * Prints what gradients cost on the real PaddleOCR classifier and the committed narrow
+ * architectures (forward+backward vs forward at one batch size; IG-32 vs 32 forward passes), and
+ * renders IG (default parameters) and XRAI overlays of PaddleOCR samples into docs/img. No assertions on time. Run with
  * {@code mvn -pl processor test -Dtest=GradientBenchmark -Dsurefire.excluded=integration -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("benchmark")
@@ -33,18 +33,21 @@ class GradientBenchmark {
             CatalogModel paddle = catalog.find("text-orientation", "ppocr-mobile-v2.0-cls").orElseThrow();
             float[] x = new Preprocessor(paddle.spec()).tensor(SampleImages.sample(21, false).image());
             time("paddleocr 3x48x192", paddle, x, cache);
-            Path mobilenet = Path.of("src", "test", "resources", "architectures", "mobilenet_v3_small_050.onnx");
-            ModelSpec spec = new ModelSpec("mobilenet", "1", "m.onnx", null, "x", ModelSpec.Layout.NCHW, 64, 64, 3,
-                    ModelSpec.ColorOrder.RGB, 1 / 255.0, new double[] {0.5, 0.5, 0.5}, new double[] {0.25, 0.25, 0.25},
-                    ModelSpec.ResizeMode.STRETCH, ModelSpec.OutputKind.LOGITS, List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
-                    new ModelSpec.MethodSpec("occlusion", Map.of()));
-            try (CatalogModel m = CatalogModel.of(spec, mobilenet)) {
-                float[] mx = new float[spec.inputSize()];
-                java.util.Random r = new java.util.Random(1);
-                for (int i = 0; i < mx.length; i++) {
-                    mx[i] = (float) r.nextGaussian() * 0.5f;
+            for (String name : List.of("mobilenet_v3_small_050", "resnet18_025", "mobilenet_v2_035", "vit_tiny")) {
+                int side = name.startsWith("vit") ? 32 : 64;
+                Path file = Path.of("src", "test", "resources", "architectures", name + ".onnx");
+                ModelSpec spec = new ModelSpec(name, "1", "m.onnx", null, "x", ModelSpec.Layout.NCHW, side, side, 3,
+                        ModelSpec.ColorOrder.RGB, 1 / 255.0, new double[] {0.5, 0.5, 0.5}, new double[] {0.25, 0.25, 0.25},
+                        ModelSpec.ResizeMode.STRETCH, ModelSpec.OutputKind.LOGITS, List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+                        new ModelSpec.MethodSpec("occlusion", Map.of()));
+                try (CatalogModel m = CatalogModel.of(spec, file)) {
+                    float[] mx = new float[spec.inputSize()];
+                    java.util.Random r = new java.util.Random(1);
+                    for (int i = 0; i < mx.length; i++) {
+                        mx[i] = (float) r.nextGaussian() * 0.5f;
+                    }
+                    time(name + " 3x" + side + "x" + side, m, mx, cache);
                 }
-                time("mobilenet_v3_small_050 3x64x64", m, mx, cache);
             }
             render(paddle, cache);
         }
@@ -99,10 +102,10 @@ class GradientBenchmark {
         for (SampleImages.Sample s : SampleImages.samples(5, 2)) {
             float[] x = pre.tensor(s.image());
             String orientation = s.rotated() ? "rotated" : "upright";
-            Explanation ig = new IntegratedGradients(IntegratedGradients.Params.from(Map.of("steps", "64", "baseline", "black,white")), cache)
+            Explanation ig = new IntegratedGradients(IntegratedGradients.Params.from(Map.of()), cache)
                     .explain(model, x, Explainer.PREDICTED_CLASS, 1L);
             Files.write(out.resolve("ig-" + orientation + "-" + i + ".png"), OverlayRenderer.render(pre.modelView(s.image()), ig.map(),
-                    OverlayOptions.defaults(String.format(Locale.ROOT, "IG-64 black+white  predicted %s  completeness err %.1f%%",
+                    OverlayOptions.forMethod("ig").withCaption(String.format(Locale.ROOT, "IG defaults (64 Gauss-Legendre, blurred)  predicted %s  err %.1f%%",
                             s.expectedLabel(), 100 * ig.diagnostics().get("completenessRelativeError")))));
             Explanation xrai = new Xrai(Xrai.Params.from(Map.of()), cache).explain(model, x, Explainer.PREDICTED_CLASS, 1L);
             Files.write(out.resolve("xrai-" + orientation + "-" + i + ".png"), OverlayRenderer.render(pre.modelView(s.image()), xrai.map(),

@@ -53,7 +53,7 @@ class IntegratedGradientsPaddleOcrTest {
                 IntegrationRule.GAUSS_LEGENDRE}) {
             double[] errors = new double[steps.length];
             for (int i = 0; i < steps.length; i++) {
-                Explanation e = new IntegratedGradients(IntegratedGradients.Params.from(Map.of("steps", Integer.toString(steps[i]),
+                Explanation e = new IntegratedGradients(IntegratedGradients.Params.from(Map.of("baseline", "black", "steps", Integer.toString(steps[i]),
                         "rule", rule.lowerName(), "batchSize", "32")), CACHE).explain(model, x, Explainer.PREDICTED_CLASS, 1L);
                 errors[i] = e.diagnostics().get("completenessRelativeError");
                 System.out.printf(Locale.ROOT, "  %-15s %3d  %.5f  (F(x) %.3f, F(b) %.3f, %d calls, %.0f ms)%n", rule.lowerName(), steps[i],
@@ -65,5 +65,17 @@ class IntegratedGradientsPaddleOcrTest {
             assertThat(errors[steps.length - 1]).as("%s at %d steps", rule, steps[steps.length - 1]).isLessThan(0.01);
             assertThat(errors[steps.length - 1]).as("%s shrinks with steps", rule).isLessThan(errors[0]);
         }
+    }
+
+    @Test
+    void defaultParametersKeepCompletenessErrorWithinFivePercent() throws Exception {
+        // the defaults (blurred baseline, 64 Gauss-Legendre nodes) are what the stream and docs/img overlays use
+        float[] x = new Preprocessor(model.spec()).tensor(SampleImages.sample(21, false).image());
+        Explanation e = new IntegratedGradients(IntegratedGradients.Params.from(Map.of()), CACHE)
+                .explain(model, x, Explainer.PREDICTED_CLASS, 1L);
+        assertThat(e.parameters()).containsEntry("rule", "gauss_legendre").containsEntry("baseline", "blurred")
+                .containsEntry("steps", "64");
+        System.out.printf(Locale.ROOT, "IG defaults on PaddleOCR: completeness error %.4f%n", e.diagnostics().get("completenessRelativeError"));
+        assertThat(e.diagnostics().get("completenessRelativeError")).isLessThan(0.05);
     }
 }

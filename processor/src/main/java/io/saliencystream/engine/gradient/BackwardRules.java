@@ -24,7 +24,7 @@ final class BackwardRules {
             "HardSigmoid", "HardSwish", "Clip", "Erf", "Sqrt", "Exp", "Log", "Neg", "Pow", "Add", "Sub", "Mul", "Div",
             "Sum", "Softmax", "LogSoftmax", "Conv", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
             "ReduceMean", "ReduceSum", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "MatMul", "Gemm",
-            "Concat", "Split", "Slice", "Gather", "LayerNormalization", "Expand");
+            "Concat", "Split", "Slice", "Gather", "LayerNormalization", "Expand", "Pad", "Resize", "LRN");
 
     private final ModelAnalysis model;
     private final Map<String, long[]> shapes;
@@ -76,7 +76,8 @@ final class BackwardRules {
                 if (model.onPath(n.getInput(1))) {
                     throw unsupported(n, "an exponent that depends on the input");
                 }
-                String e = n.getInput(1);
+                // integer exponents are allowed (Pow's T1): the derivative's exponent e - 1 is taken in float
+                String e = w.op("Cast", List.of(n.getInput(1)), intAttr("to", ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT.getNumber()));
                 gIn[0] = unbroadcast(w.op("Mul", g, w.op("Mul", e, w.op("Pow", x, w.op("Sub", e, w.scalar(1))))), y, x);
             }
             case "Add", "Sum" -> {
@@ -142,6 +143,9 @@ final class BackwardRules {
             case "Slice" -> gIn[0] = slice(n, g);
             case "Gather" -> gIn[0] = gather(n, g);
             case "LayerNormalization" -> gIn[0] = layerNorm(n, g);
+            case "Pad" -> gIn[0] = pad(n, g);
+            case "Resize" -> gIn[0] = resize(n, g);
+            case "LRN" -> gIn[0] = lrn(n, g);
             default -> throw unsupported(n, "no gradient rule");
         }
         return gIn;
@@ -493,6 +497,155 @@ final class BackwardRules {
             pads[axis + xs.length] = dim - end;
         }
         return w.pad(g, pads);
+    }
+
+    private String pad(NodeProto n, String g) {
+        String x = n.getInput(0);
+        long[] xs = staticShape(x, n);
+        String mode = ModelAnalysis.stringAttr(n, "mode", "constant");
+        if (!Set.of("constant", "reflect", "edge").contains(mode)) {
+            throw unsupported(n, "mode " + mode);
+        }
+        long[] pads;
+        long[] axes = null;
+        if (model.opset < 11) {
+            pads = ModelAnalysis.intsAttr(n, "pads");
+        } else {
+            pads = model.constantLongs(n.getInput(1));
+            if (n.getInputCount() > 3 && !n.getInput(3).isEmpty()) {
+                axes = model.constantLongs(n.getInput(3));
+                if (axes == null) {
+                    throw unsupported(n, "axes computed at run time");
+                }
+            }
+        }
+        if (pads == null) {
+            throw unsupported(n, "pads that change with the batch size");
+        }
+        int count = pads.length / 2;
+        float[][][] maps = new float[xs.length][][];
+        for (int i = 0; i < count; i++) {
+            int axis = (int) normalize(axes == null ? i : axes[i], xs.length);
+            if (pads[i] != 0 || pads[i + count] != 0) {
+                if (axis == 0) {
+                    throw unsupported(n, "padding of the batch axis");
+                }
+                maps[axis] = AxisMaps.pad((int) xs[axis], pads[i], pads[i + count], mode);
+            }
+        }
+        return adjointAlongAxes(g, maps);
+    }
+
+    private String resize(NodeProto n, String g) {
+        String x = n.getInput(0);
+        long[] xs = staticShape(x, n);
+        long[] ys = staticShape(n.getOutput(0), n);
+        String coordinates = model.opset < 11 ? "asymmetric" : ModelAnalysis.stringAttr(n, "coordinate_transformation_mode", "half_pixel");
+        String mode = ModelAnalysis.stringAttr(n, "mode", "nearest");
+        if (model.opset < 11 && mode.equals("nearest")) {
+            throw unsupported(n, "nearest mode before opset 11 (runtime-specific rounding)");
+        }
+        if (ModelAnalysis.intAttr(n, "antialias", 0) != 0) {
+            throw unsupported(n, "antialias");
+        }
+        if (!ModelAnalysis.stringAttr(n, "keep_aspect_ratio_policy", "stretch").equals("stretch")) {
+            throw unsupported(n, "keep_aspect_ratio_policy other than stretch");
+        }
+        // tf_half_pixel_for_nn: ONNX Runtime's sampling departs from the specification's formula
+        // (finite differences disagree for round_prefer_ceil), so no matrix here would be its adjoint
+        if (Set.of("tf_crop_and_resize", "half_pixel_symmetric", "tf_half_pixel_for_nn").contains(coordinates)) {
+            throw unsupported(n, "coordinate_transformation_mode " + coordinates);
+        }
+        AxisMaps.Resize settings = new AxisMaps.Resize(mode, coordinates,
+                ModelAnalysis.stringAttr(n, "nearest_mode", "round_prefer_floor"),
+                ModelAnalysis.floatAttr(n, "cubic_coeff_a", -0.75f), ModelAnalysis.intAttr(n, "exclude_outside", 0) != 0);
+        int scalesInput = model.opset < 11 ? 1 : 2;
+        float[] scales = null;
+        if (n.getInputCount() > scalesInput && !n.getInput(scalesInput).isEmpty()) {
+            scales = model.constantFloats(n.getInput(scalesInput));
+            if (scales == null) {
+                throw unsupported(n, "scales that change with the batch size");
+            }
+        }
+        long[] axes = ModelAnalysis.intsAttr(n, "axes");
+        int[] axisOf = new int[xs.length];
+        for (int i = 0; i < axisOf.length; i++) {
+            axisOf[i] = i;
+        }
+        if (axes != null) {
+            axisOf = Arrays.stream(axes).mapToInt(a -> (int) normalize(a, xs.length)).toArray();
+        }
+        float[][][] maps = new float[xs.length][][];
+        for (int i = 0; i < axisOf.length; i++) {
+            int axis = axisOf[i];
+            // with sizes instead of scales the scale is output over input extent
+            double scale = scales != null && scales.length > 0 ? scales[i] : (double) ys[axis] / xs[axis];
+            if (axis == 0) {
+                if (scale != 1) {
+                    throw unsupported(n, "resizing the batch axis");
+                }
+                continue;
+            }
+            float[][] m = AxisMaps.resize((int) xs[axis], (int) ys[axis], scale, settings);
+            maps[axis] = AxisMaps.isIdentity(m) ? null : m;
+        }
+        return adjointAlongAxes(g, maps);
+    }
+
+    /** g times the transpose of maps[axis] along each axis that has a map; maps[axis] is [out, in]. */
+    private String adjointAlongAxes(String g, float[][][] maps) {
+        int rank = maps.length;
+        for (int axis = 0; axis < rank; axis++) {
+            float[][] m = maps[axis];
+            if (m == null) {
+                continue;
+            }
+            int out = m.length;
+            int in = m[0].length;
+            float[] flat = new float[out * in];
+            for (int o = 0; o < out; o++) {
+                System.arraycopy(m[o], 0, flat, o * in, in);
+            }
+            long[] swap = new long[rank];
+            for (int i = 0; i < rank; i++) {
+                swap[i] = i;
+            }
+            swap[axis] = rank - 1;
+            swap[rank - 1] = axis;
+            String moved = axis == rank - 1 ? g : w.transpose(g, swap);
+            String product = w.op("MatMul", moved, w.floats(new long[] {out, in}, flat));
+            g = axis == rank - 1 ? product : w.transpose(product, swap);
+        }
+        return g;
+    }
+
+    private String lrn(NodeProto n, String g) {
+        String x = n.getInput(0);
+        long[] xs = staticShape(x, n);
+        float alpha = ModelAnalysis.floatAttr(n, "alpha", 1e-4f);
+        float beta = ModelAnalysis.floatAttr(n, "beta", 0.75f);
+        float bias = ModelAnalysis.floatAttr(n, "bias", 1f);
+        long size = ModelAnalysis.intAttr(n, "size", 0);
+        long below = (size - 1) / 2;
+        long above = size - 1 - below;
+        // y_i = x_i d_i^-beta, d_i = bias + alpha/size * sum of x_j^2 over channels i - below .. i + above:
+        // dx_j = g_j d_j^-beta - 2 alpha beta/size x_j * sum of g_i x_i d_i^(-beta-1) over the i whose window holds j
+        String d = w.op("Add", w.scalar(bias), w.op("Mul", w.scalar(alpha / size),
+                channelWindowSum(w.op("Mul", x, x), x, xs[1], size, below, above)));
+        String dPow = w.op("Pow", d, w.scalar(-beta));
+        String inner = w.op("Div", w.op("Mul", w.op("Mul", g, x), dPow), d);
+        String spread = channelWindowSum(inner, x, xs[1], size, above, below);
+        return w.op("Sub", w.op("Mul", g, dPow), w.op("Mul", w.scalar(2 * alpha * beta / size), w.op("Mul", x, spread)));
+    }
+
+    /** Sum over channels c - before .. c + after of t (shaped like x, channels on axis 1), as a ones Conv. */
+    private String channelWindowSum(String t, String x, long channels, long size, long before, long after) {
+        float[] ones = new float[(int) size];
+        Arrays.fill(ones, 1f);
+        String stacked = w.op("Reshape", t, w.longs(0, 1, channels, -1));
+        String summed = w.op("Conv", List.of(stacked, w.floats(new long[] {1, 1, size, 1}, ones)),
+                intsAttr("kernel_shape", size, 1), intsAttr("pads", before, 0, after, 0));
+        return w.reshapeLike(summed, x);
     }
 
     private String gather(NodeProto n, String g) {

@@ -25,6 +25,8 @@ public final class GradientGraphBuilder {
     public static final String SCORE = "saliency_score";
     public static final String GRADIENT = "saliency_gradient";
 
+    static final int MIN_OPSET = 9;
+
     /** Probabilities below this are clamped before the log of the log-odds. */
     static final double TINY = 1e-30;
 
@@ -40,6 +42,11 @@ public final class GradientGraphBuilder {
     public static ModelProto build(ModelProto forward, String input, String output, boolean outputIsProbability,
                                    TargetScore score, long[] inputShape) throws OrtException {
         ModelAnalysis analysis = new ModelAnalysis(forward, input, output);
+        if (analysis.opset < MIN_OPSET) {
+            // the backward graph is written in the model's opset and needs Where, ConstantOfShape, MaxUnpool
+            throw new UnsupportedGradientException("model opset " + analysis.opset + " is below " + MIN_OPSET
+                    + ", the first with the operators the gradient graph is written in");
+        }
         for (NodeProto n : analysis.pathNodes) {
             if (!BackwardRules.SUPPORTED.contains(n.getOpType())) {
                 throw BackwardRules.unsupported(n, "no gradient rule for operator " + n.getOpType()

@@ -232,6 +232,25 @@ final class ModelAnalysis {
         return v;
     }
 
+    /** Float values of a constant tensor, or null when the tensor is not a float constant. */
+    float[] constantFloats(String name) {
+        TensorProto t = constants.get(name);
+        if (t == null || t.getDataType() != TensorProto.DataType.FLOAT.getNumber()) {
+            return null;
+        }
+        if (t.getFloatDataCount() > 0) {
+            float[] v = new float[t.getFloatDataCount()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = t.getFloatData(i);
+            }
+            return v;
+        }
+        ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        float[] v = new float[raw.remaining() / 4];
+        raw.asFloatBuffer().get(v);
+        return v;
+    }
+
     /** Dimensions of a constant tensor, or null when it is not a constant. */
     long[] constantDims(String name) {
         TensorProto t = constants.get(name);

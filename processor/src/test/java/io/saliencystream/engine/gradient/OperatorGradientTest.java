@@ -193,6 +193,98 @@ class OperatorGradientTest {
         GradientCheck.elementwise(t.build(y), new long[] {6, 2}, TestGraph.gaussian(23, 12, 1), 24, TOL);
     }
 
+    @ParameterizedTest(name = "Pad {0} pads {1} opset {2}")
+    @CsvSource({
+            "constant, 0 1 2 0 2 1, 13",
+            "constant, 0 -1 1 0 2 -2, 13",   // negative pads crop
+            "reflect, 0 2 1 0 1 3, 13",
+            "edge, 0 1 3 0 2 1, 13",
+            "reflect, 0 1 2 0 2 1, 9",      // attribute form
+            "edge, 0 0 2 0 0 0, 9",
+    })
+    void pad(String mode, String padList, int opset) throws Exception {
+        long[] pads = java.util.Arrays.stream(padList.split(" ")).mapToLong(Long::parseLong).toArray();
+        long[] full = new long[8];
+        System.arraycopy(pads, 0, full, 1, 3);
+        System.arraycopy(pads, 3, full, 5, 3);
+        TestGraph t = new TestGraph(opset, 2, 4, 5);
+        String y = opset < 11
+                ? t.node("Pad", "x", intsAttr("pads", full), GraphWriter.stringAttr("mode", mode))
+                : t.node("Pad", List.of("x", t.longs(full), t.floats(new long[] {}, new float[] {0.7f})), GraphWriter.stringAttr("mode", mode));
+        // squaring makes each output's weight depend on its value, so a wrong source index shows
+        y = t.node("Mul", List.of(y, y));
+        GradientCheck.elementwise(t.build(y), new long[] {2, 4, 5}, TestGraph.gaussian(31, 40, 1), 32, TOL);
+    }
+
+    @ParameterizedTest(name = "Resize {0} {1} {2} scales {3}x{4} opset {5}")
+    @CsvSource({
+            "nearest, half_pixel, round_prefer_floor, 2, 2, 13",
+            "nearest, asymmetric, floor, 1.5, 0.6, 13",
+            "nearest, align_corners, round_prefer_ceil, 0.5, 1.7, 13",
+            "nearest, asymmetric, round_prefer_ceil, 2.5, 0.5, 11",
+            "nearest, half_pixel, ceil, 2.5, 0.5, 13",
+            "linear, half_pixel, round_prefer_floor, 2, 2, 13",
+            "linear, pytorch_half_pixel, round_prefer_floor, 0.6, 1.4, 13",
+            "linear, align_corners, round_prefer_floor, 2, 0.5, 11",
+            "linear, asymmetric, round_prefer_floor, 3, 0.5, 13",
+            "linear, asymmetric, round_prefer_floor, 2, 1.5, 10",
+            "cubic, half_pixel, round_prefer_floor, 1.6, 0.8, 13",
+            "cubic, align_corners, round_prefer_floor, 2, 0.5, 13",
+    })
+    void resizeByScales(String mode, String coordinates, String nearest, float sh, float sw, int opset) throws Exception {
+        TestGraph t = new TestGraph(opset, 2, 5, 6);
+        String scales = t.floats(new long[] {4}, new float[] {1, 1, sh, sw});
+        // opset 11 requires the roi input even where it is unused
+        List<String> inputs = opset < 11 ? List.of("x", scales) : List.of("x", t.floats(new long[] {0}, new float[0]), scales);
+        String y = opset < 11
+                ? t.node("Resize", inputs, GraphWriter.stringAttr("mode", mode))
+                : t.node("Resize", inputs, GraphWriter.stringAttr("mode", mode),
+                GraphWriter.stringAttr("coordinate_transformation_mode", coordinates), GraphWriter.stringAttr("nearest_mode", nearest));
+        y = t.node("Mul", List.of(y, y));
+        GradientCheck.elementwise(t.build(y), new long[] {2, 5, 6}, TestGraph.gaussian(33, 60, 1), 34, TOL);
+    }
+
+    @ParameterizedTest(name = "Resize {0} to sizes computed from the input shape, exclude_outside {1}")
+    @CsvSource({"linear, 0", "nearest, 0", "cubic, 1"})
+    void resizeToSizesComputedAtRunTime(String mode, int excludeOutside) throws Exception {
+        // sizes = shape(x) * [1, 1, 2, 1] - [0, 0, 1, -2]: 3x5 -> 5x7, a shape subgraph the probe folds
+        TestGraph t = new TestGraph(13, 2, 3, 5);
+        String sizes = t.node("Sub", List.of(t.node("Mul", List.of(t.node("Shape", "x"), t.longs(1, 1, 2, 1))), t.longs(0, 0, 1, -2)));
+        String y = t.node("Resize", List.of("x", "", "", sizes), GraphWriter.stringAttr("mode", mode),
+                intAttr("exclude_outside", excludeOutside));
+        y = t.node("Mul", List.of(y, y));
+        GradientCheck.elementwise(t.build(y), new long[] {2, 3, 5}, TestGraph.gaussian(35, 30, 1), 36, TOL);
+    }
+
+    @ParameterizedTest(name = "LRN size {0} alpha {1} beta {2} bias {3}")
+    @CsvSource({"3, 0.5, 0.75, 1", "5, 1e-4, 0.75, 1", "1, 0.8, 0.5, 2", "7, 0.3, 1.2, 0.5"}) // ONNX Runtime takes odd sizes only
+    void lrn(int size, float alpha, float beta, float bias) throws Exception {
+        TestGraph t = new TestGraph(13, 6, 3, 2);
+        String y = t.node("LRN", "x", intAttr("size", size), floatAttr("alpha", alpha), floatAttr("beta", beta), floatAttr("bias", bias));
+        GradientCheck.elementwise(t.build(y), new long[] {6, 3, 2}, TestGraph.gaussian(37, 36, 1.5f), 38, TOL);
+    }
+
+    @Test
+    void sliceWithBoundsComputedFromTheInputShapeIsFolded() throws Exception {
+        // a ViT-style token slice x[:, 1:L-1] where L comes from Shape at run time
+        TestGraph t = new TestGraph(13, 6, 3);
+        String length = t.node("Gather", List.of(t.node("Shape", "x"), t.longs(1)));
+        String end = t.node("Sub", List.of(length, t.longs(1)));
+        String y = t.node("Slice", List.of("x", t.longs(1), end, t.longs(1)));
+        y = t.node("Mul", List.of(y, t.node("Tanh", y)));
+        GradientCheck.elementwise(t.build(y), new long[] {6, 3}, TestGraph.gaussian(39, 18, 1), 40, TOL);
+    }
+
+    @Test
+    void sliceWhoseBoundsFollowTheBatchIsRefusedByName() {
+        TestGraph t = new TestGraph(13, 4);
+        String end = t.node("Gather", List.of(t.node("Shape", "x"), t.longs(0)));
+        String y = t.node("Slice", List.of("x", t.longs(0), end, t.longs(1)));
+        assertThatThrownBy(() -> GradientModel.of(t.build(y), "x", false, TargetScore.RAW, new long[] {4}))
+                .isInstanceOf(UnsupportedGradientException.class).hasMessageContaining("Slice node 'slice")
+                .hasMessageContaining("bounds computed at run time");
+    }
+
     @Test
     void operatorWithoutRuleIsReportedWithItsNodeAtBuildTime() {
         TestGraph t = new TestGraph(13, 2, 3);
