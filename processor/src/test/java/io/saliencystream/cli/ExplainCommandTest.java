@@ -29,6 +29,8 @@ import static org.assertj.core.api.Assertions.within;
  * default model cache; skipped only when the npm registry cannot be reached) over synthetic
  * text lines written as files.
  */
+// real models over many images: tens of seconds, so run with the integration tests in `mvn verify`
+@org.junit.jupiter.api.Tag("slow")
 class ExplainCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -21,6 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * README of models/groundtruth); each method's time per image is printed relative to one
  * forward pass of a single image.
  */
+// real models over many images: tens of seconds, so run with the integration tests in `mvn verify`
+@org.junit.jupiter.api.Tag("slow")
 class GroundTruthModelTest {
 
     /** Box blur radius of the pointing game: a 5x5 mean, so one noisy pixel does not decide. */

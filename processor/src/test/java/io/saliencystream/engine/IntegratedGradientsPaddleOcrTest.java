@@ -16,6 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sum to F(x) - F(baseline) (log-odds of the predicted orientation) up to the quadrature error,
  * which must fall below 1% with enough steps and shrink as steps grow.
  */
+// real models over many images: tens of seconds, so run with the integration tests in `mvn verify`
+@org.junit.jupiter.api.Tag("slow")
 class IntegratedGradientsPaddleOcrTest {
 
     private static ModelCatalog catalog;

@@ -21,6 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the default cache (skipped only when the npm registry cannot be reached), on the synthetic
  * text lines of {@link SampleImages}.
  */
+// real models over many images: tens of seconds, so run with the integration tests in `mvn verify`
+@org.junit.jupiter.api.Tag("slow")
 class PaddleOcrModelTest {
 
     private static ModelCatalog catalog;
