@@ -157,7 +157,7 @@ public final class DriftPlot {
         }
     }
 
-    /** 1, 2 or 5 times a power of ten at or above {@code v}. */
+    /** 1, 2, 2.5 or 5 times a power of ten at or above {@code v}. */
     static double niceCeiling(double v) {
         double power = Math.pow(10, Math.floor(Math.log10(v)));
         for (double step : new double[] {1, 2, 2.5, 5, 10}) {
