@@ -330,17 +330,23 @@ public final class DemoRunner {
         for (AttentionDriftAlert a : r.outputs().driftAlerts()) {
             String label = a.getModelName().equals(spec.name()) ? spec.labels().get(a.getPredictedClass())
                     : Integer.toString(a.getPredictedClass());
-            text.append(String.format(Locale.ROOT, "  ALERT %s %s:%s \"%s\" in window %s-%s UTC, the %s after the"
-                            + " switch: %s %.3f vs threshold %.3f%n", a.getState(), a.getModelName(),
-                    a.getModelVersion(), label, time.format(a.getWindowStart()), time.format(a.getWindowEnd()),
-                    ordinal(t.windowsAfterSwitch(a.getWindowStart())), a.getMetric(), a.getDistance(), a.getThreshold()));
+            text.append(String.format(Locale.ROOT, "  ALERT %s %s:%s \"%s\" in window %s-%s UTC, %s: %s %.3f vs"
+                            + " threshold %.3f%n", a.getState(), a.getModelName(), a.getModelVersion(), label,
+                    time.format(a.getWindowStart()), time.format(a.getWindowEnd()),
+                    relativeToSwitch(t.windowsAfterSwitch(a.getWindowStart())), a.getMetric(), a.getDistance(),
+                    a.getThreshold()));
         }
         return text.toString();
     }
 
-    private static String ordinal(long n) {
-        return n + (n % 100 >= 11 && n % 100 <= 13 ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th")
-                + " window";
+    private static String relativeToSwitch(long windowsAfter) {
+        if (windowsAfter <= 0) {
+            return (1 - windowsAfter) + " window(s) before the switch";
+        }
+        long n = windowsAfter;
+        String suffix = n % 100 >= 11 && n % 100 <= 13 ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd"
+                : n % 10 == 3 ? "rd" : "th";
+        return "the " + n + suffix + " window after the switch";
     }
 
     private static String deadLetterJson(DeadLetter d) {
