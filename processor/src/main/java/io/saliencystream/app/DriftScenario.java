@@ -46,11 +46,11 @@ public record DriftScenario(Duration window, Duration grace, int eventsPerWindow
     }
 
     /**
-     * The demo's scenario: 20 s windows of 64 events (about 16 per class), 3 windows to learn, 2 more
-     * clean ones, 3 stamped ones; two windows above 0.1 open an alert.
+     * The demo's scenario: 16 s windows of 64 events (one every 250 ms, about 16 per class), 3 windows
+     * to learn, 2 more clean ones, 3 stamped ones; two windows above 0.1 open an alert.
      */
     public static DriftScenario demo() {
-        return new DriftScenario(Duration.ofSeconds(20), Duration.ofSeconds(5), 64, 5, 3, 3, 8, 2, 0.1);
+        return new DriftScenario(Duration.ofSeconds(16), Duration.ofSeconds(5), 64, 5, 3, 3, 8, 2, 0.1);
     }
 
     /** Event time between two consecutive events. */
