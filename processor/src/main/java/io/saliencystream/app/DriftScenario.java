@@ -15,7 +15,10 @@ import java.util.Map;
  * past the last window's grace so that it closes.
  *
  * @param window          drift window length (tumbling), in event time
- * @param grace           how late a summary may arrive and still count, in event time
+ * @param grace           how late a summary may arrive and still count, in event time. Summaries
+ *                        are keyed by event id and spread over partitions, so the drift application
+ *                        sees them out of order by up to one processor commit's worth of events (one
+ *                        second of explanations); the grace must span more events than that
  * @param eventsPerWindow shapes events per window, all explained (sampling rate 1)
  * @param cleanWindows    windows of clean images, learning ones included
  * @param stampedWindows  windows of stamped images
@@ -46,11 +49,12 @@ public record DriftScenario(Duration window, Duration grace, int eventsPerWindow
     }
 
     /**
-     * The demo's scenario: 16 s windows of 64 events (one every 250 ms, about 16 per class), 3 windows
-     * to learn, 2 more clean ones, 3 stamped ones; two windows above 0.1 open an alert.
+     * The demo's scenario: 16 s windows of 64 events (one every 250 ms, about 16 per class) with a
+     * grace of one window (64 events), 3 windows to learn, 2 more clean ones, 3 stamped ones; two
+     * windows above 0.1 open an alert.
      */
     public static DriftScenario demo() {
-        return new DriftScenario(Duration.ofSeconds(16), Duration.ofSeconds(5), 64, 5, 3, 3, 8, 2, 0.1);
+        return new DriftScenario(Duration.ofSeconds(16), Duration.ofSeconds(16), 64, 5, 3, 3, 8, 2, 0.1);
     }
 
     /** Event time between two consecutive events. */

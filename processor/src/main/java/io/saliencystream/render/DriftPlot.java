@@ -299,10 +299,14 @@ public final class DriftPlot {
         for (int i = 0; i < a.windows(); i++) {
             Point p = chart.points().get(i);
             if (p.hasValue() && p.alertOpen() && (i == 0 || !chart.points().get(i - 1).alertOpen())) {
-                g.setColor(ALERT_MARK);
                 String opened = String.format(Locale.ROOT, "alert opened (%.3f)", p.value());
                 int tx = Math.min(a.x(i) - fm.stringWidth(opened) / 2, WIDTH - RIGHT - fm.stringWidth(opened) - 2);
-                g.drawString(opened, tx, a.y(p.value()) - 12);
+                int ty = a.y(p.value()) - 12;
+                // a light backing so that the line under the label does not cross it
+                g.setColor(new Color(255, 255, 255, 200));
+                g.fillRect(tx - 2, ty - fm.getAscent(), fm.stringWidth(opened) + 4, fm.getHeight());
+                g.setColor(ALERT_MARK);
+                g.drawString(opened, tx, ty);
             }
         }
         legend(g, fm);

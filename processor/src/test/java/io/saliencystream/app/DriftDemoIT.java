@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DriftDemoIT {
 
     /** About 12 shapes per class and window; reference from 2 windows, 1 more clean one, 3 stamped. */
-    private static final DriftScenario SCENARIO = new DriftScenario(Duration.ofSeconds(20), Duration.ofSeconds(5),
+    private static final DriftScenario SCENARIO = new DriftScenario(Duration.ofSeconds(20), Duration.ofSeconds(20),
             50, 3, 3, 2, 6, 2, 0.1);
 
     @TempDir

@@ -38,7 +38,7 @@ class EmbeddedDemoIT {
      * Enough shapes events to show both models in every output, few enough to stay quick; with about
      * 5 per class and window the distances are too noisy to alert on, so the threshold is out of reach.
      */
-    private static final DriftScenario DRIFT = new DriftScenario(Duration.ofSeconds(20), Duration.ofSeconds(5),
+    private static final DriftScenario DRIFT = new DriftScenario(Duration.ofSeconds(20), Duration.ofSeconds(20),
             20, 2, 1, 1, 3, 1, 0.9);
 
     @TempDir
