@@ -1,7 +1,9 @@
 package io.saliencystream.app;
 
 import io.saliencystream.engine.CatalogModel;
+import io.saliencystream.engine.GroundTruthSamples;
 import io.saliencystream.engine.ModelRunner;
+import io.saliencystream.engine.ModelSpec;
 import io.saliencystream.engine.Preprocessor;
 import io.saliencystream.engine.SampleImages;
 import io.saliencystream.schema.ClassScore;
@@ -11,6 +13,7 @@ import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.InputUri;
 import io.saliencystream.schema.RawTensor;
 import io.saliencystream.serde.ConfluentWireFormat;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -29,13 +32,20 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * The embedded default's input: inference events of the text-orientation model over rendered
  * text lines (upright and rotated 180°), with the model's own top-k as a serving layer would
- * report it, plus one event of every bad-input kind so the dead-letter path shows in the report.
+ * report it, plus one event of every bad-input kind so the dead-letter path shows in the report;
+ * and the attention-drift scenario's events of the ground-truth model (see {@link DriftScenario}).
  */
 public final class SampleEvents {
 
     /** One record to produce: key and value bytes as they go on the wire, and what it is. */
     public record Sample(String key, byte[] value, String description) {
     }
+
+    /**
+     * Key of every drift-scenario event: they come from one camera, and one key keeps them in one
+     * partition, in event-time order, as a per-source producer would send them.
+     */
+    static final String DRIFT_SOURCE_KEY = "shapes-camera-1";
 
     /** Every 40th good event carries a producer flag, as a customer report would set it. */
     static final int PRODUCER_FLAG_EVERY = 40;
@@ -73,6 +83,54 @@ public final class SampleEvents {
         return out;
     }
 
+    /**
+     * The drift scenario's events for {@code shapes}: the shipped clean images in turn, the stamp
+     * painted on from event {@link DriftScenario#stamped} on; each with the model's own scores as
+     * the serving layer would report them, and its true label.
+     */
+    public List<Sample> driftEvents(CatalogModel shapes, DriftScenario scenario, Instant firstWindowStart)
+            throws Exception {
+        Preprocessor preprocessor = new Preprocessor(shapes.spec());
+        ModelRunner runner = new ModelRunner(shapes);
+        List<GroundTruthSamples.Sample> images = GroundTruthSamples.clean();
+        List<Sample> out = new ArrayList<>();
+        for (int i = 0; i < scenario.events(); i++) {
+            GroundTruthSamples.Sample s = images.get(i % images.size());
+            boolean stamped = scenario.stamped(i);
+            BufferedImage image = stamped ? withStamp(s) : s.image();
+            float[] scores = runner.scores(preprocessor.tensor(image), 1)[0];
+            InferenceEvent event = event(shapes.spec(), "shapes-" + i, scenario.eventTime(firstWindowStart, i),
+                    png(image), scores)
+                    .setGroundTruthLabel(s.label())
+                    .setFlags(List.of())
+                    .setAttributes(Map.of("source", "demo-drift", "stamped", Boolean.toString(stamped)))
+                    .build();
+            out.add(new Sample(DRIFT_SOURCE_KEY, serializer.serialize(topic, event),
+                    (stamped ? "stamped " : "clean ") + s.label()));
+        }
+        return out;
+    }
+
+    /**
+     * A copy of {@code s} with the stamp painted on as the training data's generator paints it
+     * (models/groundtruth/shapes_data.py, paint_stamp): a checkerboard of 2x2 red (230, 20, 20)
+     * and white squares, red first.
+     */
+    static BufferedImage withStamp(GroundTruthSamples.Sample s) {
+        BufferedImage src = s.image();
+        BufferedImage img = new BufferedImage(src.getWidth(), src.getHeight(),
+                BufferedImage.TYPE_INT_RGB);
+        img.getGraphics().drawImage(src, 0, 0, null);
+        int[] b = s.stamp();
+        for (int y = b[1]; y < b[3]; y++) {
+            for (int x = b[0]; x < b[2]; x++) {
+                boolean red = ((x - b[0]) / 2 + (y - b[1]) / 2) % 2 == 0;
+                img.setRGB(x, y, red ? 0xe61414 : 0xffffff);
+            }
+        }
+        return img;
+    }
+
     private List<Sample> badInputs(Instant time, float[] scores) throws IOException {
         List<Sample> bad = new ArrayList<>();
         bad.add(new Sample("bad-garbage", "not avro at all".getBytes(StandardCharsets.UTF_8), "garbage bytes"));
@@ -103,27 +161,31 @@ public final class SampleEvents {
     }
 
     private InferenceEvent.Builder event(String id, Instant time, Object input, float[] scores) {
+        return event(model.spec(), id, time, input, scores);
+    }
+
+    private static InferenceEvent.Builder event(ModelSpec spec, String id, Instant time, Object input, float[] scores) {
         List<ClassScore> topK = new ArrayList<>();
         Integer[] order = new Integer[scores.length];
         Arrays.setAll(order, k -> k);
         Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
         for (int k : order) {
-            topK.add(new ClassScore(k, model.spec().labels().get(k), scores[k]));
+            topK.add(new ClassScore(k, spec.labels().get(k), scores[k]));
         }
         return InferenceEvent.newBuilder()
                 .setEventId(id)
                 .setEventTime(time)
-                .setModelName(model.spec().name())
-                .setModelVersion(model.spec().version())
+                .setModelName(spec.name())
+                .setModelVersion(spec.version())
                 .setInput(input)
                 .setTopK(topK);
     }
 
-    private static EncodedImage png(java.awt.image.BufferedImage image) throws IOException {
+    private static EncodedImage png(BufferedImage image) throws IOException {
         return new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(pngBytes(image)));
     }
 
-    private static byte[] pngBytes(java.awt.image.BufferedImage image) throws IOException {
+    private static byte[] pngBytes(BufferedImage image) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(image, "png", out);
         return out.toByteArray();

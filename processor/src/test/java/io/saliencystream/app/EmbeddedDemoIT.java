@@ -24,14 +24,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded default end to end, as the README's first command runs it: a real KRaft broker,
- * the schema registry over HTTP, the real PaddleOCR model, events in, every output read back
- * read_committed and reconciled exactly against the input.
+ * the schema registry over HTTP, the real PaddleOCR model and a small drift scenario on shapes:v1
+ * (DriftDemoIT checks its alerts), events in, every output read back read_committed and reconciled
+ * exactly against the input.
  */
 @Tag("integration")
 class EmbeddedDemoIT {
 
     private static final int GOOD_EVENTS = 60;
     private static final double RATE = 0.2;
+    private static final String TEXT_MODEL = "text-orientation";
+    /**
+     * Enough shapes events to show both models in every output, few enough to stay quick; with about
+     * 5 per class and window the distances are too noisy to alert on, so the threshold is out of reach.
+     */
+    private static final DriftScenario DRIFT = new DriftScenario(Duration.ofSeconds(20), Duration.ofSeconds(20),
+            20, 2, 1, 1, 3, 1, 0.9);
 
     @TempDir
     Path out;
@@ -39,7 +47,7 @@ class EmbeddedDemoIT {
     @Test
     void everyEventIsExplainedSkippedOrDeadLetteredAndTheThreeAddUp() throws Exception {
         DemoRunner.Result r = new DemoRunner(System.out)
-                .run(new DemoRunner.Options(out, GOOD_EVENTS, RATE, 7, Duration.ofMinutes(8)));
+                .run(new DemoRunner.Options(out, GOOD_EVENTS, RATE, 7, Duration.ofMinutes(8), DRIFT));
 
         var c = r.counters();
         assertThat(c.eventsIn()).isEqualTo(r.produced());
@@ -59,9 +67,13 @@ class EmbeddedDemoIT {
                 "image-too-large", "tensor-shape-mismatch", "tensor-not-finite", "input-unavailable");
         assertThat(o.deadLetters()).allSatisfy(d -> assertThat(d.getReason()).isNotBlank());
 
-        // sampling is deterministic: every unflagged explained event is one the hash selects
+        // the drift scenario's shapes events are all explained (their model's sampling rate is 1)
+        assertThat(o.summaries().stream().filter(s -> s.getModelName().equals(DriftScenario.MODEL)).count())
+                .isEqualTo(DRIFT.events());
+
+        // sampling is deterministic: every unflagged explained text line is one the hash selects
         for (SaliencySummary s : o.summaries()) {
-            if (s.getSelectionReasons().equals(List.of("sampled"))) {
+            if (s.getModelName().equals(TEXT_MODEL) && s.getSelectionReasons().equals(List.of("sampled"))) {
                 assertThat(Sampler.unitHash(s.getEventId())).isLessThan(RATE);
             }
             assertThat(s.getReportedClass()).as("recomputed class agrees with the serving model's")
@@ -71,6 +83,9 @@ class EmbeddedDemoIT {
         }
 
         for (ExplanationAudit a : o.audits()) {
+            if (!a.getModelName().equals(TEXT_MODEL)) {
+                continue;
+            }
             assertThat(a.getModelSha256()).isEqualTo("491843a3c65de46295864c6815e41127eaa812c4dac1e19c6850ec49da9d3640");
             assertThat(a.getSeed()).isEqualTo(io.saliencystream.stream.EngineEventExplainer.seedOf(a.getEventId()));
             assertThat(a.getParameters()).containsKeys("window", "stride", "baseline");
@@ -81,12 +96,19 @@ class EmbeddedDemoIT {
         try (var files = Files.list(out.resolve("overlays"))) {
             List<Path> pngs = files.toList();
             assertThat(pngs).hasSize(explained.size());
-            BufferedImage image = ImageIO.read(pngs.get(0).toFile());
+            String textEvent = o.summaries().stream().filter(s -> s.getModelName().equals(TEXT_MODEL)).findFirst()
+                    .orElseThrow().getEventId();
+            BufferedImage image = ImageIO.read(out.resolve("overlays/" + textEvent + ".png").toFile());
             assertThat(image.getWidth()).isGreaterThanOrEqualTo(192);
         }
+        // the drift scenario's windows closed and were written, and the report says what drift saw
+        assertThat(Files.readAllLines(out.resolve("drift.jsonl"))).hasSize(o.driftMetrics().size())
+                .filteredOn(l -> l.contains("\"modelName\": \"shapes\""))
+                .hasSizeGreaterThanOrEqualTo(DRIFT.cleanWindows() + DRIFT.stampedWindows());
+        assertThat(Files.exists(out.resolve("alerts.jsonl"))).isTrue();
         assertThat(Files.readAllLines(out.resolve("summaries.jsonl"))).hasSize(explained.size());
         assertThat(Files.readAllLines(out.resolve("dead-letters.jsonl"))).hasSize(9);
-        assertThat(Files.readString(out.resolve("report.txt"))).contains("dead-lettered");
+        assertThat(Files.readString(out.resolve("report.txt"))).contains("dead-lettered").contains("drift      shapes:v1");
         for (SaliencyOverlay overlay : o.overlays()) {
             byte[] png = new byte[overlay.getPng().remaining()];
             overlay.getPng().duplicate().get(png);
