@@ -273,8 +273,8 @@ public final class DemoRunner {
         AvroJsonLines.write(out.resolve("summaries.jsonl"), o.summaries());
         AvroJsonLines.write(out.resolve("audit.jsonl"), o.audits());
         writeLines(out.resolve("dead-letters.jsonl"), o.deadLetters(), DemoRunner::deadLetterJson);
-        writeLines(out.resolve("drift.jsonl"), o.driftMetrics(), AttentionDriftMetrics::toString);
-        writeLines(out.resolve("alerts.jsonl"), o.driftAlerts(), AttentionDriftAlert::toString);
+        AvroJsonLines.write(out.resolve("drift.jsonl"), o.driftMetrics());
+        AvroJsonLines.write(out.resolve("alerts.jsonl"), o.driftAlerts());
         for (DriftPlots.Plot plot : DriftPlots.of(o.driftMetrics(), result.drift(), shapes.spec())) {
             Files.write(out.resolve(plot.fileName()), plot.png());
         }

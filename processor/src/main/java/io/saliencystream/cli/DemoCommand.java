@@ -15,7 +15,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "demo-output", description = "Results folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--events", defaultValue = "300", description = "Good sample events to produce (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--events", defaultValue = "200", description = "Text-line events to produce (default: ${DEFAULT-VALUE}).")
     int events;
 
     @Option(names = "--sampling-rate", defaultValue = "0.15",

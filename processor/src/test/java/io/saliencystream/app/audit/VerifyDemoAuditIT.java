@@ -31,7 +31,10 @@ class VerifyDemoAuditIT {
         List<String> outputs = new ArrayList<>();
         List<Integer> codes = new ArrayList<>();
         DemoRunner.Result result = new DemoRunner(System.out).run(
-                new DemoRunner.Options(out, 24, 0.3, 11, Duration.ofMinutes(8)),
+                new DemoRunner.Options(out, 24, 0.3, 11, Duration.ofMinutes(8),
+                        // a small drift part: this test is about the audit trail of both models
+                        new io.saliencystream.app.DriftScenario(Duration.ofSeconds(20), Duration.ofSeconds(20),
+                                20, 2, 1, 1, 3, 1, 0.9)),
                 (stack, topics, r) -> {
                     String[] kafka = {"--bootstrap-servers", stack.bootstrapServers(),
                             "--schema-registry-url", stack.schemaRegistryUrl()};
