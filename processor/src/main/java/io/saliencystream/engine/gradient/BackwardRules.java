@@ -22,7 +22,7 @@ final class BackwardRules {
 
     static final Set<String> SUPPORTED = Set.of("Identity", "Dropout", "Cast", "Relu", "LeakyRelu", "Sigmoid", "Tanh",
             "HardSigmoid", "HardSwish", "Clip", "Erf", "Sqrt", "Exp", "Log", "Neg", "Pow", "Add", "Sub", "Mul", "Div",
-            "Sum", "Softmax", "LogSoftmax", "Conv", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
+            "Sum", "Softmax", "LogSoftmax", "Conv", "ConvTranspose", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
             "ReduceMean", "ReduceSum", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "MatMul", "Gemm",
             "Concat", "Split", "Slice", "Gather", "LayerNormalization", "Expand", "Pad", "Resize", "LRN");
 
@@ -100,6 +100,7 @@ final class BackwardRules {
             }
             case "Softmax", "LogSoftmax" -> gIn[0] = softmax(n, g);
             case "Conv" -> gIn[0] = conv(n, g);
+            case "ConvTranspose" -> gIn[0] = convTranspose(n, g);
             case "BatchNormalization" -> gIn[0] = batchNorm(n, g);
             case "MaxPool" -> gIn[0] = maxPool(n, g);
             case "AveragePool" -> gIn[0] = averagePool(n, g);
@@ -224,6 +225,38 @@ final class BackwardRules {
         // output_padding restores the input rows and columns the last stride step never reached
         return w.op("ConvTranspose", List.of(g, weights), intsAttr("kernel_shape", kernel), intsAttr("strides", strides),
                 intsAttr("dilations", dilations), intsAttr("pads", pads), intsAttr("output_padding", outputPadding),
+                intAttr("group", ModelAnalysis.intAttr(n, "group", 1)));
+    }
+
+    /**
+     * A transposed convolution is the adjoint of the convolution with the same weights, strides,
+     * pads, dilations and groups, so that convolution is its input gradient; output_padding only
+     * adds output rows the convolution's last stride step never reads back.
+     */
+    private String convTranspose(NodeProto n, String g) {
+        String weights = n.getInput(1);
+        if (model.onPath(weights)) {
+            throw unsupported(n, "weights that depend on the input");
+        }
+        if (!ModelAnalysis.stringAttr(n, "auto_pad", "NOTSET").equals("NOTSET")
+                || ModelAnalysis.intsAttr(n, "output_shape") != null) {
+            throw unsupported(n, "auto_pad or output_shape (give explicit pads and output_padding)");
+        }
+        long[] xs = staticShape(n.getInput(0), n);
+        int spatial = xs.length - 2;
+        long[] kernel = ModelAnalysis.intsAttr(n, "kernel_shape");
+        if (kernel == null) {
+            long[] wd = model.constantDims(weights);
+            if (wd == null) {
+                throw unsupported(n, "neither kernel_shape nor constant weights");
+            }
+            kernel = Arrays.copyOfRange(wd, 2, wd.length);
+        }
+        long[] pads = ModelAnalysis.intsAttr(n, "pads");
+        return w.op("Conv", List.of(g, weights), intsAttr("kernel_shape", kernel),
+                intsAttr("strides", orOnes(ModelAnalysis.intsAttr(n, "strides"), spatial)),
+                intsAttr("dilations", orOnes(ModelAnalysis.intsAttr(n, "dilations"), spatial)),
+                intsAttr("pads", pads == null ? new long[2 * spatial] : pads),
                 intAttr("group", ModelAnalysis.intAttr(n, "group", 1)));
     }
 

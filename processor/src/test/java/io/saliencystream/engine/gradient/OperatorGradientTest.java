@@ -38,6 +38,25 @@ class OperatorGradientTest {
         GradientCheck.elementwise(t.build(y), new long[] {c, h, wd}, TestGraph.gaussian(3, c * h * wd, 1), 4, TOL);
     }
 
+    @ParameterizedTest(name = "ConvTranspose c{0} {1}x{2} k{3} s{4} p{5} op{6} d{7} g{8} opset {9}")
+    @CsvSource({
+            "3, 4, 5, 3, 1, 1, 0, 1, 1, 11",  // same size
+            "4, 3, 4, 3, 2, 1, 1, 1, 1, 13",  // upsampling by 2 with output_padding
+            "4, 4, 3, 2, 2, 0, 0, 1, 2, 17",  // groups
+            "2, 3, 3, 3, 3, 0, 2, 2, 1, 13",  // stride 3, dilated, output_padding 2
+    })
+    void convTranspose(int c, int h, int wd, int k, int stride, int pad, int outputPadding, int dilation, int group,
+                       int opset) throws Exception {
+        TestGraph t = new TestGraph(opset, c, h, wd);
+        String w = t.random(1, c, 2, k, k);
+        String b = t.random(2, 2 * group);
+        String y = t.node("ConvTranspose", List.of("x", w, b), intsAttr("kernel_shape", k, k),
+                intsAttr("strides", stride, stride), intsAttr("pads", pad, pad, pad, pad),
+                intsAttr("output_padding", outputPadding, outputPadding), intsAttr("dilations", dilation, dilation),
+                intAttr("group", group));
+        GradientCheck.elementwise(t.build(y), new long[] {c, h, wd}, TestGraph.gaussian(3, c * h * wd, 1), 4, TOL);
+    }
+
     @Test
     void convWithAutoPadSameUpperAndAsymmetricStride() throws Exception {
         TestGraph t = new TestGraph(13, 3, 7, 8);
