@@ -102,8 +102,10 @@ class EmbeddedDemoIT {
             assertThat(image.getWidth()).isGreaterThanOrEqualTo(192);
         }
         // the drift scenario's windows closed and were written, and the report says what drift saw
-        assertThat(Files.readAllLines(out.resolve("drift.jsonl"))).hasSize(o.driftMetrics().size())
-                .filteredOn(l -> l.contains("\"modelName\": \"shapes\""))
+        assertThat(io.saliencystream.app.audit.AvroJsonLines.read(out.resolve("drift.jsonl"),
+                io.saliencystream.schema.AttentionDriftMetrics.class))
+                .isEqualTo(o.driftMetrics())
+                .filteredOn(m -> m.getModelName().equals("shapes"))
                 .hasSizeGreaterThanOrEqualTo(DRIFT.cleanWindows() + DRIFT.stampedWindows());
         assertThat(Files.exists(out.resolve("alerts.jsonl"))).isTrue();
         assertThat(Files.readAllLines(out.resolve("summaries.jsonl"))).hasSize(explained.size());
