@@ -3,7 +3,6 @@ package io.saliencystream.engine;
 import ai.onnxruntime.OrtException;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,8 +25,6 @@ public final class Occlusion implements Explainer {
     /** What occlusion compares: see {@link ModelRunner#logOdds}, {@link ModelRunner#scores}, {@link ModelRunner#raw}. */
     public enum Score { LOGODDS, PROBABILITY, RAW }
 
-    public static final String MEDIAN = "median";
-
     /**
      * @param window    side of the square window in input pixels
      * @param stride    step between windows
@@ -44,10 +41,7 @@ public final class Occlusion implements Explainer {
                 throw new IllegalArgumentException("occlusion needs positive window, stride and batchSize and a score; got "
                         + window + ", " + stride + ", " + batchSize + ", " + score);
             }
-            baseline = baseline == null ? "0" : baseline.trim();
-            if (!baseline.equals(MEDIAN) && !Float.isFinite(Float.parseFloat(baseline))) {
-                throw new IllegalArgumentException("occlusion baseline must be a finite number or \"median\", got " + baseline);
-            }
+            baseline = Perturbation.check(NAME, baseline);
         }
 
         /**
@@ -61,7 +55,7 @@ public final class Occlusion implements Explainer {
                         Integer.parseInt(p.getOrDefault("stride", "4")),
                         p.getOrDefault("baseline", "0"),
                         Integer.parseInt(p.getOrDefault("batchSize", "32")),
-                        Score.valueOf(p.getOrDefault("score", "logodds").toUpperCase(Locale.ROOT)));
+                        Perturbation.parseScore(p.getOrDefault("score", "logodds")));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("occlusion parameters " + p + ": " + e.getMessage(), e);
             }
@@ -108,10 +102,7 @@ public final class Occlusion implements Explainer {
     public Explanation explain(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
         long start = System.nanoTime();
         ModelSpec spec = model.spec();
-        if (input.length != spec.inputSize()) {
-            throw new IllegalArgumentException("input has " + input.length + " values, model " + spec.key()
-                    + " takes " + spec.inputSize());
-        }
+        Perturbation.checkInput(spec, input);
         int w = spec.width();
         int h = spec.height();
         Preprocessor layout = new Preprocessor(spec);
@@ -119,12 +110,9 @@ public final class Occlusion implements Explainer {
 
         float[] originalRaw = runner.raw(input, 1)[0];
         float[] probabilities = runner.probabilities(originalRaw);
-        int target = targetClass == PREDICTED_CLASS ? ModelRunner.argmax(probabilities) : targetClass;
-        if (target < 0 || target >= probabilities.length) {
-            throw new IllegalArgumentException("target class " + targetClass + " outside 0.." + (probabilities.length - 1));
-        }
-        double originalScore = score(runner, originalRaw, target);
-        float[] fill = baselineValues(input, spec, layout);
+        int target = Perturbation.target(spec, probabilities, targetClass);
+        double originalScore = Perturbation.score(runner, originalRaw, target, params.score());
+        float[] fill = Perturbation.perChannel(params.baseline(), input, spec);
 
         List<int[]> windows = new ArrayList<>();
         for (int y0 : starts(h, params.window(), params.stride())) {
@@ -149,7 +137,7 @@ public final class Occlusion implements Explainer {
             }
             float[][] outputs = runner.raw(batch, n);
             for (int i = 0; i < n; i++) {
-                double delta = originalScore - score(runner, outputs[i], target);
+                double delta = originalScore - Perturbation.score(runner, outputs[i], target, params.score());
                 forEachPixel(windows.get(first + i), w, h, (x, y) -> {
                     sum[y * w + x] += delta;
                     covered[y * w + x]++;
@@ -162,34 +150,6 @@ public final class Occlusion implements Explainer {
         }
         return new Explanation(NAME, params.asMap(), seed, target, probabilities[target], probabilities,
                 new AttributionMap(w, h, values), runner.calls(), runner.evaluations(), System.nanoTime() - start, Map.of());
-    }
-
-    /** The value each channel is occluded with. */
-    private float[] baselineValues(float[] input, ModelSpec spec, Preprocessor layout) {
-        float[] fill = new float[spec.channels()];
-        if (!params.baseline().equals(MEDIAN)) {
-            Arrays.fill(fill, Float.parseFloat(params.baseline()));
-            return fill;
-        }
-        float[] channel = new float[spec.width() * spec.height()];
-        for (int c = 0; c < fill.length; c++) {
-            for (int y = 0; y < spec.height(); y++) {
-                for (int x = 0; x < spec.width(); x++) {
-                    channel[y * spec.width() + x] = input[layout.index(c, y, x)];
-                }
-            }
-            Arrays.sort(channel);
-            fill[c] = channel[channel.length / 2];
-        }
-        return fill;
-    }
-
-    private double score(ModelRunner runner, float[] raw, int target) {
-        return switch (params.score()) {
-            case LOGODDS -> runner.logOdds(raw, target);
-            case PROBABILITY -> runner.probabilities(raw)[target];
-            case RAW -> raw[target];
-        };
     }
 
     private interface PixelVisitor {
