@@ -16,13 +16,15 @@ import java.util.List;
  * @param topRegions   up to k cells with the most mass, largest first; cells without mass are left out
  * @param centroidX    |attribution|-weighted mean x of pixel centres, 0..1 from the left (0.5 if no mass)
  * @param centroidY    same for y, 0..1 from the top
+ * @param spread       |attribution|-weighted root-mean-square distance of pixel centres from the
+ *                     centroid, in the same normalised units (0 for one hot pixel or no mass)
  * @param entropy      Shannon entropy of the grid divided by log(cells): 1 = spread evenly, 0 = one cell
  * @param totalMass    sum of |attribution|
  * @param positiveMass sum of the positive values
  * @param negativeMass sum of the magnitudes of the negative values (a non-negative number)
  */
 public record MapStatistics(int gridRows, int gridCols, double[] grid, List<Region> topRegions,
-                            double centroidX, double centroidY, double entropy,
+                            double centroidX, double centroidY, double spread, double entropy,
                             double totalMass, double positiveMass, double negativeMass) {
 
     /** A grid cell as a box in normalised coordinates (0..1; x1, y1 exclusive) with its mass share. */
@@ -57,6 +59,7 @@ public record MapStatistics(int gridRows, int gridCols, double[] grid, List<Regi
         double negative = 0;
         double cx = 0;
         double cy = 0;
+        double squares = 0;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 double v = map.get(x, y);
@@ -68,8 +71,11 @@ public record MapStatistics(int gridRows, int gridCols, double[] grid, List<Regi
                 }
                 total += a;
                 grid[rowOf[y] * gridCols + colOf[x]] += a;
-                cx += a * (x + 0.5) / w;
-                cy += a * (y + 0.5) / h;
+                double px = (x + 0.5) / w;
+                double py = (y + 0.5) / h;
+                cx += a * px;
+                cy += a * py;
+                squares += a * (px * px + py * py);
             }
         }
         double entropy = 0;
@@ -87,8 +93,10 @@ public record MapStatistics(int gridRows, int gridCols, double[] grid, List<Regi
             cx = 0.5;
             cy = 0.5;
         }
+        // E[|p|^2] - |E[p]|^2, clamped: rounding can leave a tiny negative for one hot pixel
+        double spread = total > 0 ? Math.sqrt(Math.max(0, squares / total - cx * cx - cy * cy)) : 0;
         return new MapStatistics(gridRows, gridCols, grid, top(grid, gridRows, gridCols, h, w, topK),
-                cx, cy, entropy, total, positive, negative);
+                cx, cy, spread, entropy, total, positive, negative);
     }
 
     private static int[] cellIndex(int n, int cells) {

@@ -170,6 +170,7 @@ public final class EngineEventExplainer implements EventExplainer {
                 .setTopRegions(top)
                 .setCentroidX((float) stats.centroidX())
                 .setCentroidY((float) stats.centroidY())
+                .setSpread((float) stats.spread())
                 .setEntropy((float) stats.entropy())
                 .setPositiveMass((float) stats.positiveMass())
                 .setNegativeMass((float) -stats.negativeMass())

@@ -23,6 +23,7 @@ class MapStatisticsTest {
         assertThat(s.entropy()).isZero();
         assertThat(s.centroidX()).isCloseTo(5.5 / 8, within(1e-12));
         assertThat(s.centroidY()).isCloseTo(2.5 / 4, within(1e-12));
+        assertThat(s.spread()).isCloseTo(0, within(1e-7));
         assertThat(s.topRegions()).hasSize(1); // cells without mass are left out
         MapStatistics.Region r = s.topRegions().get(0);
         assertThat(r.row()).isEqualTo(1);
@@ -30,6 +31,20 @@ class MapStatisticsTest {
         assertThat(new double[] {r.x0(), r.y0(), r.x1(), r.y1(), r.mass()}).containsExactly(0.5, 0.5, 0.75, 1.0, 1.0);
         assertThat(s.positiveMass()).isEqualTo(3.0);
         assertThat(s.negativeMass()).isZero();
+    }
+
+    @Test
+    void spreadIsTheWeightedRmsDistanceFromTheCentroid() {
+        // mass 1 at pixel centre (0.125, 0.5) and mass 3 at (0.875, 0.5) of a 4 x 1 map:
+        // centroid x = (0.125 + 3 * 0.875) / 4 = 0.6875; squared distances 0.5625^2 and 0.1875^2,
+        // weighted mean (0.31640625 + 3 * 0.03515625) / 4 = 0.10546875, spread = its root
+        AttributionMap m = map(4, 1, 0);
+        m.values()[0] = 1f;
+        m.values()[3] = -3f;
+        MapStatistics s = MapStatistics.of(m, 1, 4, 1);
+        assertThat(s.centroidX()).isCloseTo(0.6875, within(1e-12));
+        assertThat(s.spread()).isCloseTo(Math.sqrt(0.10546875), within(1e-9));
+        assertThat(MapStatistics.of(map(4, 1, 0), 1, 4, 1).spread()).as("no mass").isZero();
     }
 
     @Test
