@@ -108,22 +108,12 @@ public record ProcessorConfig(
     private static Map<String, ModelSpec.MethodSpec> methodsByReason(Settings s) {
         Map<String, ModelSpec.MethodSpec> out = new java.util.TreeMap<>();
         for (String key : s.withPrefix("explain.method-for.").keySet()) {
-            if (key.endsWith(".params")) {
+            if (key.endsWith(".params") || key.endsWith(".overlay")) {
                 continue;
             }
-            Map<String, String> params = new java.util.LinkedHashMap<>();
-            for (String pair : s.get("explain.method-for." + key + ".params", "").split(";")) {
-                if (pair.isBlank()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                if (eq < 1) {
-                    throw new IllegalArgumentException("Setting 'explain.method-for." + key + ".params' must be"
-                            + " k=v pairs separated by ';', got '" + pair + "'");
-                }
-                params.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-            }
-            out.put(key, new ModelSpec.MethodSpec(s.require("explain.method-for." + key), params));
+            Map<String, String> params = pairs(s, "explain.method-for." + key + ".params");
+            out.put(key, new ModelSpec.MethodSpec(s.require("explain.method-for." + key), params,
+                    pairs(s, "explain.method-for." + key + ".overlay")));
         }
         return out;
     }
@@ -151,6 +141,23 @@ public record ProcessorConfig(
                 .withLearnWindows(s.getInt("drift.learn-windows", defaults.learnWindows()))
                 .withAlertPolicy(policy)
                 .withSamplingBoost(s.getDouble("drift.sampling-boost", defaults.samplingBoost()));
+    }
+
+    /** A setting of the form {@code k=v;k=v}, empty when absent. */
+    private static Map<String, String> pairs(Settings s, String key) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String pair : s.get(key, "").split(";")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("Setting '" + key + "' must be k=v pairs separated by ';', got '"
+                        + pair + "'");
+            }
+            out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+        return out;
     }
 
     private static Duration duration(Settings s, String key, Duration defaultValue) {

@@ -48,10 +48,19 @@ public record ModelSpec(String name, String version, String onnxFile, ModelSourc
     public enum OutputKind { LOGITS, PROBABILITIES }
 
     /** An explanation method by name with its parameters as strings (as recorded in audits). */
-    public record MethodSpec(String name, Map<String, String> parameters) {
+    /**
+     * @param overlay overlay options for maps of this method (keys of the render package's
+     *                OverlayOptions, e.g. type, polarity, color_map), over the method's defaults
+     */
+    public record MethodSpec(String name, Map<String, String> parameters, Map<String, String> overlay) {
         public MethodSpec {
             Objects.requireNonNull(name, "method.name");
             parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+            overlay = overlay == null ? Map.of() : Map.copyOf(overlay);
+        }
+
+        public MethodSpec(String name, Map<String, String> parameters) {
+            this(name, parameters, Map.of());
         }
     }
 

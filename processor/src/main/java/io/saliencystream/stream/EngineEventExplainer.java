@@ -64,7 +64,7 @@ public final class EngineEventExplainer implements EventExplainer {
     private final int gridCols;
     private final Map<String, String> versions;
     private final Clock clock;
-    private final Map<String, Explainer> explainersByReason;
+    private final Map<String, Method> methodsByReason;
     private final Set<String> faithfulnessReasons;
     private final Faithfulness faithfulness = new Faithfulness(Faithfulness.Params.from(Map.of()));
 
@@ -85,10 +85,10 @@ public final class EngineEventExplainer implements EventExplainer {
         this.gridCols = gridCols;
         this.versions = Map.copyOf(versions);
         this.clock = clock;
-        Map<String, Explainer> byReason = new LinkedHashMap<>();
-        // built now, so that a misconfigured method fails at start-up rather than per event
-        methodsByReason.forEach((reason, method) -> byReason.put(reason, engine.explainer(method)));
-        this.explainersByReason = Map.copyOf(byReason);
+        Map<String, Method> byReason = new LinkedHashMap<>();
+        // built now, so that a misconfigured method or overlay fails at start-up rather than per event
+        methodsByReason.forEach((reason, method) -> byReason.put(reason, Method.of(engine, method)));
+        this.methodsByReason = Map.copyOf(byReason);
         this.faithfulnessReasons = Set.copyOf(faithfulnessReasons);
     }
 
@@ -116,10 +116,11 @@ public final class EngineEventExplainer implements EventExplainer {
                 view = preprocessor.modelView(image);
                 inputSha256 = Hashes.sha256Hex(bytes);
             }
-            Explanation explanation = explainerFor(model.spec(), selection)
+            Method method = methodFor(model.spec(), selection);
+            Explanation explanation = method.explainer()
                     .explain(model, tensor, Explainer.PREDICTED_CLASS, seedOf(event.getEventId()));
             SaliencySummary summary = summary(event, selection, model, tensor, explanation);
-            return new ExplainedEvent(summary, overlay(event, model.spec(), explanation, view),
+            return new ExplainedEvent(summary, overlay(event, model.spec(), explanation, view, method.overlay()),
                     audit(event, selection, model, explanation, inputSha256, summary));
         } catch (InvalidInputException e) {
             throw new RejectedInputException(Stage.EXPLAIN, e.code(), e.getMessage(), e);
@@ -129,15 +130,28 @@ public final class EngineEventExplainer implements EventExplainer {
         }
     }
 
-    private Explainer explainerFor(ModelSpec spec, Selection selection) {
+    /** An explainer with the overlay options its maps are drawn with. */
+    private record Method(Explainer explainer, OverlayOptions overlay) {
+        static Method of(ExplanationEngine engine, ModelSpec.MethodSpec spec) {
+            return new Method(engine.explainer(spec), OverlayOptions.forMethod(spec.name()).with(spec.overlay()));
+        }
+    }
+
+    private Method methodFor(ModelSpec spec, Selection selection) {
         for (String reason : selection.reasons()) {
-            if (reason.startsWith(FLAG_PREFIX) && explainersByReason.containsKey(reason.substring(FLAG_PREFIX.length()))) {
-                return explainersByReason.get(reason.substring(FLAG_PREFIX.length()));
+            if (reason.startsWith(FLAG_PREFIX) && methodsByReason.containsKey(reason.substring(FLAG_PREFIX.length()))) {
+                return methodsByReason.get(reason.substring(FLAG_PREFIX.length()));
             }
         }
-        Explainer sampled = explainersByReason.get(Selection.SAMPLED);
-        return sampled != null && selection.reasons().contains(Selection.SAMPLED)
-                ? sampled : engine.defaultExplainer(spec);
+        Method sampled = methodsByReason.get(Selection.SAMPLED);
+        if (sampled != null && selection.reasons().contains(Selection.SAMPLED)) {
+            return sampled;
+        }
+        try {
+            return Method.of(engine, spec.method());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model " + spec.key() + ": " + e.getMessage(), e);
+        }
     }
 
     private SaliencySummary summary(InferenceEvent event, Selection selection, CatalogModel model, float[] tensor,
@@ -210,11 +224,12 @@ public final class EngineEventExplainer implements EventExplainer {
         return out;
     }
 
-    private static SaliencyOverlay overlay(InferenceEvent event, ModelSpec spec, Explanation e, BufferedImage view) {
+    private static SaliencyOverlay overlay(InferenceEvent event, ModelSpec spec, Explanation e, BufferedImage view,
+                                           OverlayOptions style) {
         String label = label(spec, e.targetClass());
         String caption = String.format(Locale.ROOT, "predicted %s  p=%.3f  %s",
                 label == null ? "#" + e.targetClass() : label, e.targetScore(), e.method());
-        OverlayOptions options = OverlayOptions.forMethod(e.method()).withCaption(caption);
+        OverlayOptions options = style.withCaption(caption);
         BufferedImage image = OverlayRenderer.renderImage(view, e.map(), options);
         return SaliencyOverlay.newBuilder()
                 .setEventId(event.getEventId())

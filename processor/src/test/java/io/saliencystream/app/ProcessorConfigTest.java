@@ -61,6 +61,7 @@ class ProcessorConfigTest {
         file.put("inputs.file-root", "/data/images");
         file.put("explain.method-for.low-confidence", "integrated_gradients");
         file.put("explain.method-for.low-confidence.params", "steps=64; baseline=black,white");
+        file.put("explain.method-for.low-confidence.overlay", "type=pixels;color_map=viridis");
         file.put("summary.faithfulness-for", "low-confidence, label-disagreement");
         ProcessorConfig c = ProcessorConfig.from(settings(file, Map.of()));
         assertThat(c.faithfulnessReasons()).containsExactly("low-confidence", "label-disagreement");
@@ -76,6 +77,8 @@ class ProcessorConfigTest {
         assertThat(c.methodsByReason().get("low-confidence").name()).isEqualTo("integrated_gradients");
         assertThat(c.methodsByReason().get("low-confidence").parameters())
                 .containsEntry("steps", "64").containsEntry("baseline", "black,white");
+        assertThat(c.methodsByReason().get("low-confidence").overlay())
+                .containsEntry("type", "pixels").containsEntry("color_map", "viridis");
     }
 
     @Test

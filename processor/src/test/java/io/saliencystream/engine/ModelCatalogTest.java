@@ -86,4 +86,20 @@ class ModelCatalogTest {
             assertThatThrownBy(m::file).hasMessageContaining("absent.onnx").hasMessageContaining("does not exist");
         }
     }
+
+    @Test
+    void methodCanCarryOverlayOptions() throws Exception {
+        Path json = dir.resolve("o.json");
+        Files.writeString(json, """
+                {"models": [{"name": "m", "version": "1", "onnxFile": "absent.onnx", "inputName": "x", "layout": "NCHW",
+                  "width": 4, "height": 4, "channels": 1, "pixelScale": 1, "mean": [0], "std": [1],
+                  "output": "LOGITS", "labels": ["a", "b"],
+                  "method": {"name": "occlusion", "parameters": {"window": 2},
+                             "overlay": {"type": "outlines", "color_map": "red"}}}]}""");
+        try (ModelCatalog catalog = ModelCatalog.load(json, new ModelStore(dir))) {
+            ModelSpec.MethodSpec method = catalog.find("m", "1").orElseThrow().spec().method();
+            assertThat(method.parameters()).containsEntry("window", "2");
+            assertThat(method.overlay()).containsEntry("type", "outlines").containsEntry("color_map", "red");
+        }
+    }
 }

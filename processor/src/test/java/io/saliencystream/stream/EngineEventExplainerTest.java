@@ -53,7 +53,7 @@ class EngineEventExplainerTest {
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8,
                 Map.of("java", "17"), Clock.fixed(NOW, ZoneOffset.UTC),
                 Map.of("producer", new ModelSpec.MethodSpec("integrated_gradients",
-                        Map.of("steps", "16", "baseline", "black"))), Set.of());
+                        Map.of("steps", "16", "baseline", "black"), Map.of("color_map", "red"))), Set.of());
     }
 
     @AfterAll
@@ -126,10 +126,12 @@ class EngineEventExplainerTest {
         assertThat(flagged.summary().getMethod()).isEqualTo("integrated_gradients");
         assertThat(flagged.audit().getParameters()).containsEntry("steps", "16");
         assertThat(flagged.summary().getCompletenessError()).isNotNull();
+        assertThat(flagged.overlay().getColorMap()).as("the rule's overlay options").isEqualTo("red");
 
         ExplainedEvent sampled = explainer.explain(event("e-4", image), Selection.of(true, List.of()));
         assertThat(sampled.summary().getMethod()).isEqualTo("occlusion");
         assertThat(sampled.summary().getCompletenessError()).isNull();
+        assertThat(sampled.overlay().getColorMap()).as("occlusion's default").isEqualTo("pink_green");
     }
 
     @Test
@@ -138,6 +140,15 @@ class EngineEventExplainerTest {
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
                 Clock.systemUTC(), Map.of("sampled", new ModelSpec.MethodSpec("astrology", Map.of())), Set.of()))
                 .hasMessageContaining("astrology").hasMessageContaining("occlusion");
+    }
+
+    @Test
+    void anUnknownOverlayOptionForAReasonFailsAtConstruction() {
+        assertThatThrownBy(() -> new EngineEventExplainer(catalog, new ExplanationEngine(),
+                new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
+                Clock.systemUTC(), Map.of("sampled", new ModelSpec.MethodSpec("occlusion", Map.of(),
+                        Map.of("colour", "red"))), java.util.Set.of()))
+                .hasMessageContaining("colour");
     }
 
     @Test
