@@ -180,8 +180,7 @@ public final class DemoRunner {
         Map<String, String> s = new LinkedHashMap<>(scenario.settings());
         // the text model is confident on almost every line; flag the few where it is not
         s.put("flags.low-confidence-below", "0.9");
-        for (String reason : List.of("sampled", "producer", "low-confidence", "small-margin", "label-disagreement",
-                "watched-class")) {
+        for (String reason : ProcessorConfig.REASONS) {
             s.put("explain.method-for." + reason, "occlusion");
             s.put("explain.method-for." + reason + ".params", OCCLUSION_PARAMS);
         }

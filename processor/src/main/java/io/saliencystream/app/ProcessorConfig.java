@@ -4,6 +4,7 @@ import io.saliencystream.engine.ModelSpec;
 import io.saliencystream.stream.BudgetConfig;
 import io.saliencystream.stream.FlagRules;
 import io.saliencystream.stream.SamplingConfig;
+import io.saliencystream.stream.Selection;
 import io.saliencystream.stream.StreamsSettings;
 import io.saliencystream.stream.TopicNames;
 import io.saliencystream.metrics.drift.AlertPolicy;
@@ -97,7 +98,7 @@ public record ProcessorConfig(
                 Boolean.parseBoolean(s.get("drift.enabled", "true")),
                 drift(s, topics),
                 methodsByReason(s),
-                list(s.get("summary.faithfulness-for", "")));
+                knownReasons("summary.faithfulness-for", list(s.get("summary.faithfulness-for", ""))));
     }
 
     /**
@@ -112,6 +113,7 @@ public record ProcessorConfig(
                 continue;
             }
             Map<String, String> params = pairs(s, "explain.method-for." + key + ".params");
+            knownReasons("explain.method-for." + key, Set.of(key));
             out.put(key, new ModelSpec.MethodSpec(s.require("explain.method-for." + key), params,
                     pairs(s, "explain.method-for." + key + ".overlay")));
         }
@@ -141,6 +143,24 @@ public record ProcessorConfig(
                 .withLearnWindows(s.getInt("drift.learn-windows", defaults.learnWindows()))
                 .withAlertPolicy(policy)
                 .withSamplingBoost(s.getDouble("drift.sampling-boost", defaults.samplingBoost()));
+    }
+
+    /** Selection reasons as settings name them: without the {@code flag:} prefix. */
+    static final Set<String> REASONS = java.util.stream.Stream.of(Selection.SAMPLED, Selection.FLAG_PRODUCER,
+                    Selection.FLAG_LOW_CONFIDENCE, Selection.FLAG_SMALL_MARGIN, Selection.FLAG_LABEL_DISAGREEMENT,
+                    Selection.FLAG_WATCHED_CLASS)
+            .map(reason -> reason.replaceFirst("^flag:", ""))
+            .collect(Collectors.toUnmodifiableSet());
+
+    /** {@code reasons}, refused when one is misspelt: a typo would otherwise silently do nothing. */
+    private static Set<String> knownReasons(String key, Set<String> reasons) {
+        for (String reason : reasons) {
+            if (!REASONS.contains(reason)) {
+                throw new IllegalArgumentException("Setting '" + key + "' names selection reason '" + reason
+                        + "'; known reasons: " + new java.util.TreeSet<>(REASONS));
+            }
+        }
+        return reasons;
     }
 
     /** A setting of the form {@code k=v;k=v}, empty when absent. */

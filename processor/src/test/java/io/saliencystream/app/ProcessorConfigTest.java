@@ -99,6 +99,13 @@ class ProcessorConfigTest {
                 .hasMessageContaining("sampling.rate").hasMessageContaining("lots");
         assertThatThrownBy(() -> ProcessorConfig.from(settings(MINIMAL, Map.of("SALIENCY_STREAM_SAMPLING_RATE", "1.5"))))
                 .hasMessageContaining("[0, 1]");
+        assertThatThrownBy(() -> ProcessorConfig.from(settings(MINIMAL,
+                Map.of("SALIENCY_STREAM_SUMMARY_FAITHFULNESS_FOR", "low-confidance"))))
+                .hasMessageContaining("low-confidance").hasMessageContaining("low-confidence");
+        Map<String, String> misspelt = new java.util.HashMap<>(MINIMAL);
+        misspelt.put("explain.method-for.flag:producer", "occlusion");
+        assertThatThrownBy(() -> ProcessorConfig.from(settings(misspelt, Map.of())))
+                .hasMessageContaining("explain.method-for.flag:producer").hasMessageContaining("known reasons");
         assertThat(Settings.envName("schema.registry.url")).isEqualTo("SALIENCY_STREAM_SCHEMA_REGISTRY_URL");
         assertThat(settings(Map.of(), Map.of()).find("absent")).isEqualTo(Optional.empty());
     }
