@@ -299,7 +299,8 @@ public final class EngineEventExplainer implements EventExplainer {
         }
     }
 
-    static Map<String, String> preprocessing(ModelSpec spec) {
+    /** The preprocessing settings an audit records for a model: what a verifier compares against. */
+    public static Map<String, String> preprocessing(ModelSpec spec) {
         Map<String, String> out = new LinkedHashMap<>();
         out.put("inputName", spec.inputName());
         out.put("layout", spec.layout().name());
@@ -333,10 +334,5 @@ public final class EngineEventExplainer implements EventExplainer {
             out[i] = (float) values[i];
         }
         return List.of(out);
-    }
-
-    /** The preprocessing settings an audit records for a model: what a verifier compares against. */
-    public static Map<String, String> preprocessingOf(ModelSpec spec) {
-        return preprocessing(spec);
     }
 }

@@ -74,7 +74,7 @@ public final class AuditVerifier {
             return AuditVerdict.mismatch(id, "model changed: file sha256 " + abbrev(model.sha256())
                     + ", audited " + abbrev(audit.getModelSha256()));
         }
-        Map<String, String> preprocessing = EngineEventExplainer.preprocessingOf(model.spec());
+        Map<String, String> preprocessing = EngineEventExplainer.preprocessing(model.spec());
         if (!new TreeMap<>(preprocessing).equals(new TreeMap<>(audit.getPreprocessing()))) {
             return AuditVerdict.mismatch(id, "preprocessing changed: catalog has " + preprocessing
                     + ", audited " + audit.getPreprocessing());
