@@ -19,7 +19,6 @@ import io.saliencystream.stream.drift.DriftTopics;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +36,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * The embedded default: a real broker and registry, the real PaddleOCR text-orientation model,
@@ -278,7 +278,7 @@ public final class DemoRunner {
             Files.write(out.resolve(plot.fileName()), plot.png());
         }
         for (SaliencyOverlay overlay : o.overlays()) {
-            Files.write(overlays.resolve(overlay.getEventId() + ".png"), bytes(overlay.getPng()));
+            Files.write(overlays.resolve(overlay.getEventId() + ".png"), Utils.toArray(overlay.getPng()));
         }
     }
 
@@ -368,10 +368,10 @@ public final class DemoRunner {
         m.put("errorClass", d.getErrorClass());
         m.put("eventId", d.getEventId());
         m.put("source", d.getSourceTopic() + "/" + d.getSourcePartition() + "@" + d.getSourceOffset());
-        m.put("originalKey", d.getOriginalKey() == null ? null : new String(bytes(d.getOriginalKey())));
+        m.put("originalKey", d.getOriginalKey() == null ? null : new String(Utils.toArray(d.getOriginalKey())));
         m.put("originalValueBytes", d.getOriginalValue() == null ? null : d.getOriginalValue().remaining());
         m.put("originalValueBase64", d.getOriginalValue() == null ? null
-                : Base64.getEncoder().encodeToString(bytes(d.getOriginalValue())));
+                : Base64.getEncoder().encodeToString(Utils.toArray(d.getOriginalValue())));
         try {
             return JSON.writeValueAsString(m);
         } catch (IOException e) {
@@ -388,12 +388,6 @@ public final class DemoRunner {
         }
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer view = buffer.duplicate();
-        byte[] out = new byte[view.remaining()];
-        view.get(out);
-        return out;
-    }
 
     static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {

@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Reads the three kinds of event input (encoded image, raw tensor, claim-check URI) into what
@@ -40,7 +41,7 @@ public final class EventInputs {
     /** The encoded image bytes an event carries or points at; raw tensors have none. */
     public byte[] imageBytes(Object input) throws InvalidInputException {
         if (input instanceof EncodedImage image) {
-            return bytes(image.getData());
+            return Utils.toArray(image.getData());
         }
         if (input instanceof InputUri uri) {
             return fetch(uri);
@@ -82,12 +83,6 @@ public final class EventInputs {
         return values;
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer view = buffer.duplicate();
-        byte[] out = new byte[view.remaining()];
-        view.get(out);
-        return out;
-    }
 
     private byte[] fetch(InputUri claim) throws InvalidInputException {
         if (fileRoot.isEmpty()) {
