@@ -7,9 +7,9 @@ import io.saliencystream.stream.SamplingConfig;
 import io.saliencystream.stream.Selection;
 import io.saliencystream.stream.StreamsSettings;
 import io.saliencystream.stream.TopicNames;
-import io.saliencystream.metrics.drift.AlertPolicy;
-import io.saliencystream.metrics.drift.DriftMetric;
-import io.saliencystream.metrics.drift.Threshold;
+import io.saliencystream.drift.AlertPolicy;
+import io.saliencystream.drift.DriftMetric;
+import io.saliencystream.drift.Threshold;
 import io.saliencystream.stream.drift.DriftConfig;
 import io.saliencystream.stream.drift.DriftTopics;
 import java.util.EnumMap;
@@ -146,7 +146,7 @@ public record ProcessorConfig(
     }
 
     /** Selection reasons as settings name them: without the {@code flag:} prefix. */
-    static final Set<String> REASONS = java.util.stream.Stream.of(Selection.SAMPLED, Selection.FLAG_PRODUCER,
+    public static final Set<String> REASONS = java.util.stream.Stream.of(Selection.SAMPLED, Selection.FLAG_PRODUCER,
                     Selection.FLAG_LOW_CONFIDENCE, Selection.FLAG_SMALL_MARGIN, Selection.FLAG_LABEL_DISAGREEMENT,
                     Selection.FLAG_WATCHED_CLASS)
             .map(reason -> reason.replaceFirst("^flag:", ""))

@@ -13,7 +13,7 @@ import io.saliencystream.engine.ModelCatalog;
 import io.saliencystream.engine.ModelSpec;
 import io.saliencystream.engine.ModelStore;
 import io.saliencystream.engine.Preprocessor;
-import io.saliencystream.metrics.MapStatistics;
+import io.saliencystream.quality.MapStatistics;
 import io.saliencystream.render.OverlayOptions;
 import io.saliencystream.render.OverlayRenderer;
 import picocli.CommandLine.Command;

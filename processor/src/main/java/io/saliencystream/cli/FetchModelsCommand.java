@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "fetch-models", description = "Download and checksum-verify every model of the catalog into the model"
+@Command(name = "fetch-models", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Download and checksum-verify every model of the catalog into the model"
         + " folder, so that the processor starts without network access.")
 final class FetchModelsCommand implements Callable<Integer> {
 

@@ -1,5 +1,6 @@
 package io.saliencystream.cli;
 
+
 import io.saliencystream.serde.AvroTrust;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The command line: {@code saliency-stream <command>}. */
 @Command(name = "saliency-stream", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Saliency maps for production image models, on Kafka Streams and ONNX Runtime.",
-        subcommands = {DemoCommand.class, RunCommand.class, ExplainCommand.class, VerifyCommand.class, FetchModelsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ExplainCommand.class, VerifyCommand.class, FetchModelsCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -16,8 +17,12 @@ public final class Main {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Main()).setExecutionExceptionHandler((e, command, parsed) -> {
-            // a failed command says what went wrong in one line; the stack trace only on request
+        return withErrorHandling(new CommandLine(new Main()));
+    }
+
+    /** A failed command says what went wrong in one line; the stack trace only on request. */
+    public static CommandLine withErrorHandling(CommandLine commandLine) {
+        return commandLine.setExecutionExceptionHandler((e, command, parsed) -> {
             command.getErr().println("saliency-stream " + command.getCommandName() + ": " + e.getMessage());
             if (System.getenv("SALIENCY_STREAM_DEBUG") != null) {
                 e.printStackTrace(command.getErr());

@@ -11,7 +11,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "run", description = "Run the processor against your Kafka cluster and schema registry until stopped."
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Run the processor against your Kafka cluster and schema registry until stopped."
         + " Settings come from the properties file, each overridable by an environment variable"
         + " SALIENCY_STREAM_<KEY> (upper case, dots and dashes as underscores).")
 final class RunCommand implements Callable<Integer> {

@@ -3,7 +3,7 @@ package io.saliencystream.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.saliencystream.engine.ModelStore;
-import io.saliencystream.engine.SampleImages;
+import io.saliencystream.testing.samples.SampleImages;
 import io.saliencystream.render.OverlayRenderer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;

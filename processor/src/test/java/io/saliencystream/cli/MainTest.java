@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 class MainTest {
@@ -26,7 +28,18 @@ class MainTest {
     void helpListsEveryCommand() {
         Run r = run("--help");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("demo", "run", "explain", "verify", "fetch-models", "bench");
+        assertThat(r.out()).contains("run", "explain", "verify", "fetch-models");
+        // the demo and the benchmarks ship in the tools jar, not in production
+        assertThat(r.out()).doesNotContainPattern("(?m)^  (demo|bench) ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "explain", "verify", "fetch-models"})
+    void everyCommandAnswersHelp(String command) {
+        Run r = run(command, "--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).startsWith("Usage: saliency-stream " + command);
+        assertThat(r.err()).isEmpty();
     }
 
     @Test

@@ -35,7 +35,7 @@ class VerifyCommandTest {
 
     @BeforeAll
     static void explain() throws Exception {
-        try (ModelCatalog catalog = ModelCatalog.defaultCatalog(new ModelStore())) {
+        try (ModelCatalog catalog = ModelCatalog.fromResource("/models/test-catalog.json", new ModelStore())) {
             EngineEventExplainer explainer = ExplainedFixtures.explainer(catalog);
             upright = ExplainedFixtures.explain(explainer, "e-1", 3, false);
             rotated = ExplainedFixtures.explain(explainer, "e-2", 5, true);

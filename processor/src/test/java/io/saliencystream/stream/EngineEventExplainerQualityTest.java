@@ -10,7 +10,7 @@ import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.Explanation;
 import io.saliencystream.engine.ExplanationEngine;
 import io.saliencystream.engine.Faithfulness;
-import io.saliencystream.engine.GroundTruthSamples;
+import io.saliencystream.testing.samples.GroundTruthSamples;
 import io.saliencystream.engine.ImageDecoder;
 import io.saliencystream.engine.ModelCatalog;
 import io.saliencystream.engine.ModelSpec;
@@ -60,7 +60,7 @@ class EngineEventExplainerQualityTest {
     @BeforeAll
     static void load() throws Exception {
         AvroTrust.install();
-        catalog = ModelCatalog.defaultCatalog(new ModelStore(store));
+        catalog = ModelCatalog.fromResource("/models/test-catalog.json", new ModelStore(store));
         model = catalog.require("shapes", "v1");
         Explainer fixedMethod = new Explainer() {
             @Override

@@ -13,7 +13,7 @@ import io.saliencystream.engine.ModelCatalog;
 import io.saliencystream.engine.ModelSpec;
 import io.saliencystream.engine.ModelStore;
 import io.saliencystream.engine.Preprocessor;
-import io.saliencystream.engine.SampleImages;
+import io.saliencystream.testing.samples.SampleImages;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ImageFormat;
 import io.saliencystream.schema.InferenceEvent;
@@ -47,7 +47,7 @@ class EngineEventExplainerTest {
     @BeforeAll
     static void load() throws Exception {
         AvroTrust.install();
-        catalog = ModelCatalog.defaultCatalog(new ModelStore());
+        catalog = ModelCatalog.fromResource("/models/test-catalog.json", new ModelStore());
         model = catalog.require("text-orientation", "ppocr-mobile-v2.0-cls");
         explainer = new EngineEventExplainer(catalog, new ExplanationEngine(),
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8,

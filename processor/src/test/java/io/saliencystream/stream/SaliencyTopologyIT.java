@@ -4,7 +4,7 @@ import static io.saliencystream.stream.TestEvents.RARE_MODEL;
 import static io.saliencystream.stream.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.saliencystream.registry.InMemorySchemaRegistry;
+import io.saliencystream.testing.InMemorySchemaRegistry;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.serde.AvroSerdes;
 import java.nio.charset.StandardCharsets;

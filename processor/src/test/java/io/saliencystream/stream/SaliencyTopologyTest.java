@@ -6,7 +6,7 @@ import static io.saliencystream.stream.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.saliencystream.registry.InMemorySchemaRegistry;
+import io.saliencystream.testing.InMemorySchemaRegistry;
 import io.saliencystream.registry.SchemaRegistry;
 import io.saliencystream.registry.SchemaRegistryException;
 import io.saliencystream.schema.DeadLetter;

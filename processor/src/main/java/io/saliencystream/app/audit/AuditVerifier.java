@@ -8,7 +8,7 @@ import io.saliencystream.engine.InvalidInputException;
 import io.saliencystream.engine.ModelCatalog;
 import io.saliencystream.engine.ModelSpec;
 import io.saliencystream.engine.Preprocessor;
-import io.saliencystream.metrics.MapStatistics;
+import io.saliencystream.quality.MapStatistics;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.RawTensor;
 import io.saliencystream.schema.SaliencySummary;

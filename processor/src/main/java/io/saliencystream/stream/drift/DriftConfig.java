@@ -1,7 +1,7 @@
 package io.saliencystream.stream.drift;
 
-import io.saliencystream.metrics.drift.AlertPolicy;
-import io.saliencystream.metrics.drift.RegionsOfInterest;
+import io.saliencystream.drift.AlertPolicy;
+import io.saliencystream.drift.RegionsOfInterest;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,14 +1,14 @@
 package io.saliencystream.stream.drift;
 
-import io.saliencystream.metrics.drift.AlertEvent;
-import io.saliencystream.metrics.drift.AlertPolicy;
-import io.saliencystream.metrics.drift.AlertState;
-import io.saliencystream.metrics.drift.AttentionWindowStats;
-import io.saliencystream.metrics.drift.DriftDistances;
-import io.saliencystream.metrics.drift.ReferenceLearner;
-import io.saliencystream.metrics.drift.ReferenceProfile;
-import io.saliencystream.metrics.drift.RegionOfInterest;
-import io.saliencystream.metrics.drift.WindowProfile;
+import io.saliencystream.drift.AlertEvent;
+import io.saliencystream.drift.AlertPolicy;
+import io.saliencystream.drift.AlertState;
+import io.saliencystream.drift.AttentionWindowStats;
+import io.saliencystream.drift.DriftDistances;
+import io.saliencystream.drift.ReferenceLearner;
+import io.saliencystream.drift.ReferenceProfile;
+import io.saliencystream.drift.RegionOfInterest;
+import io.saliencystream.drift.WindowProfile;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;
 import io.saliencystream.schema.AttentionReference;

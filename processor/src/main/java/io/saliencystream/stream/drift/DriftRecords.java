@@ -1,12 +1,12 @@
 package io.saliencystream.stream.drift;
 
-import io.saliencystream.metrics.drift.AlertState;
-import io.saliencystream.metrics.drift.AttentionObservation;
-import io.saliencystream.metrics.drift.AttentionWindowStats;
-import io.saliencystream.metrics.drift.DriftMetric;
-import io.saliencystream.metrics.drift.GridShape;
-import io.saliencystream.metrics.drift.ReferenceLearner;
-import io.saliencystream.metrics.drift.ReferenceProfile;
+import io.saliencystream.drift.AlertState;
+import io.saliencystream.drift.AttentionObservation;
+import io.saliencystream.drift.AttentionWindowStats;
+import io.saliencystream.drift.DriftMetric;
+import io.saliencystream.drift.GridShape;
+import io.saliencystream.drift.ReferenceLearner;
+import io.saliencystream.drift.ReferenceProfile;
 import io.saliencystream.schema.AttentionReference;
 import io.saliencystream.schema.AttentionWindowAggregate;
 import io.saliencystream.schema.DriftSeriesState;

@@ -1,6 +1,6 @@
 package io.saliencystream.stream.drift;
 
-import io.saliencystream.metrics.drift.AttentionWindowStats;
+import io.saliencystream.drift.AttentionWindowStats;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;
 import io.saliencystream.schema.AttentionReference;

@@ -1,6 +1,6 @@
 package io.saliencystream.stream.drift;
 
-import io.saliencystream.metrics.drift.AttentionWindowStats;
+import io.saliencystream.drift.AttentionWindowStats;
 import io.saliencystream.schema.AttentionWindowAggregate;
 import io.saliencystream.serde.AvroSerdes;
 import org.apache.kafka.common.serialization.Deserializer;

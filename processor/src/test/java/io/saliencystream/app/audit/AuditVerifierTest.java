@@ -8,7 +8,7 @@ import io.saliencystream.engine.ImageDecoder;
 import io.saliencystream.engine.ModelCatalog;
 import io.saliencystream.engine.ModelStore;
 import io.saliencystream.engine.Preprocessor;
-import io.saliencystream.engine.SampleImages;
+import io.saliencystream.testing.samples.SampleImages;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.ImageFormat;
@@ -45,7 +45,7 @@ class AuditVerifierTest {
 
     @BeforeAll
     static void explain() throws Exception {
-        catalog = ModelCatalog.defaultCatalog(new ModelStore());
+        catalog = ModelCatalog.fromResource("/models/test-catalog.json", new ModelStore());
         EngineEventExplainer explainer = ExplainedFixtures.explainer(catalog);
         upright = ExplainedFixtures.explain(explainer, "e-1", 3, false);
         rotated = ExplainedFixtures.explain(explainer, "e-2", 5, true);

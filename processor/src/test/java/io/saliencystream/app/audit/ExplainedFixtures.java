@@ -4,7 +4,7 @@ import io.saliencystream.engine.ExplanationEngine;
 import io.saliencystream.engine.ImageDecoder;
 import io.saliencystream.engine.ModelCatalog;
 import io.saliencystream.engine.ModelSpec;
-import io.saliencystream.engine.SampleImages;
+import io.saliencystream.testing.samples.SampleImages;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ImageFormat;
 import io.saliencystream.schema.InferenceEvent;

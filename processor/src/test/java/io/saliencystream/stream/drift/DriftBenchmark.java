@@ -1,14 +1,14 @@
 package io.saliencystream.stream.drift;
 
-import io.saliencystream.metrics.drift.AttentionObservation;
-import io.saliencystream.metrics.drift.AttentionWindowStats;
-import io.saliencystream.metrics.drift.AlertState;
-import io.saliencystream.metrics.drift.EarthMoversDistance;
-import io.saliencystream.metrics.drift.GridMath;
-import io.saliencystream.metrics.drift.GridShape;
-import io.saliencystream.metrics.drift.JensenShannon;
-import io.saliencystream.metrics.drift.ReferenceLearner;
-import io.saliencystream.registry.InMemorySchemaRegistry;
+import io.saliencystream.drift.AttentionObservation;
+import io.saliencystream.drift.AttentionWindowStats;
+import io.saliencystream.drift.AlertState;
+import io.saliencystream.drift.EarthMoversDistance;
+import io.saliencystream.drift.GridMath;
+import io.saliencystream.drift.GridShape;
+import io.saliencystream.drift.JensenShannon;
+import io.saliencystream.drift.ReferenceLearner;
+import io.saliencystream.testing.InMemorySchemaRegistry;
 import io.saliencystream.schema.AttentionDriftMetrics;
 import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.schema.DriftSeriesState;

@@ -2,7 +2,7 @@ package io.saliencystream.stream.drift;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.saliencystream.registry.InMemorySchemaRegistry;
+import io.saliencystream.testing.InMemorySchemaRegistry;
 import io.saliencystream.schema.AlertState;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.ClassScore;

@@ -5,8 +5,8 @@ import static io.saliencystream.stream.drift.DriftFixtures.TOP_LEFT;
 import static io.saliencystream.stream.drift.DriftFixtures.summary;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.saliencystream.app.kafka.EmbeddedKafkaBroker;
-import io.saliencystream.registry.InMemorySchemaRegistry;
+import io.saliencystream.testing.EmbeddedKafkaBroker;
+import io.saliencystream.testing.InMemorySchemaRegistry;
 import io.saliencystream.schema.AlertState;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;

@@ -1,0 +1,221 @@
+package io.saliencystream.render;
+
+import io.saliencystream.engine.AttributionMap;
+import io.saliencystream.render.OverlayOptions.OverlayType;
+import io.saliencystream.render.OverlayOptions.Type;
+
+import javax.imageio.ImageIO;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Draws an attribution map over its image as {@link OverlayOptions} say, upscaled, with a
+ * footer holding the caption and a colour bar, and encodes it as PNG.
+ *
+ * <p>Pixels: each highlighted pixel gets the colour map's colour for its signed strength, at
+ * the map's {@link ColorMap#opacity opacity} times {@code maxAlpha} over an image; over none
+ * sequential maps are opaque and the others take the strength as opacity. Outlines: the borders of the largest connected
+ * highlighted regions (see {@link Regions}), in the colour map's full-strength colour of the
+ * region's sign, insides left as they are. Under mask_black the image is multiplied by the
+ * strength (pixels) or by region membership (outlines) and no colour is added for pixels.
+ */
+public final class OverlayRenderer {
+
+    /** Height of the footer (caption and colour bar) in output pixels. */
+    public static final int FOOTER_HEIGHT = Footer.HEIGHT;
+
+    private OverlayRenderer() {
+    }
+
+    public static byte[] render(BufferedImage original, AttributionMap map, OverlayOptions options) {
+        return png(renderImage(original, map, options));
+    }
+
+    /**
+     * The overlay as an image: map.width * scale wide, map.height * scale high, plus
+     * {@link #FOOTER_HEIGHT} when there is a legend, or a caption and a font to draw it with.
+     * The original is stretched to the map's size, so pass the image as the model saw it.
+     */
+    public static BufferedImage renderImage(BufferedImage original, AttributionMap map, OverlayOptions options) {
+        int s = options.scale();
+        int w = map.width() * s;
+        int h = map.height() * s;
+        ClippedMap clipped = ClippedMap.of(map, options.polarity(), options.clipBelowPercentile(), options.clipAbovePercentile());
+        Footer footer = Footer.of(options, clipped);
+        BufferedImage out = new BufferedImage(w, h + (footer == null ? 0 : Footer.HEIGHT), BufferedImage.TYPE_INT_RGB);
+        int[] base = background(original, w, h, options.overlayType());
+        int[] pixels = options.type() == Type.PIXELS
+                ? pixelOverlay(base, clipped, options, w, h)
+                : outlineOverlay(base, clipped, options, w, h);
+        out.setRGB(0, 0, w, h, pixels, 0, w);
+        if (footer != null) {
+            footer.draw(out, h);
+        }
+        return out;
+    }
+
+    /** The image under the highlight, at output size; mask_black starts from the original. */
+    private static int[] background(BufferedImage original, int w, int h, OverlayType type) {
+        int[] px = new int[w * h];
+        if (type == OverlayType.NONE) {
+            return px;
+        }
+        BufferedImage scaled = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = scaled.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(original, 0, 0, w, h, null);
+        } finally {
+            g.dispose();
+        }
+        scaled.getRGB(0, 0, w, h, px, 0, w);
+        if (type == OverlayType.GRAYSCALE) {
+            for (int i = 0; i < px.length; i++) {
+                int y = luminance(px[i]);
+                px[i] = y << 16 | y << 8 | y;
+            }
+        }
+        return px;
+    }
+
+    private static int[] pixelOverlay(int[] base, ClippedMap map, OverlayOptions options, int w, int h) {
+        int s = options.scale();
+        ColorMap cm = options.colorMap();
+        boolean mask = options.overlayType() == OverlayType.MASK_BLACK;
+        boolean overNone = options.overlayType() == OverlayType.NONE;
+        int[] out = new int[w * h];
+        for (int oy = 0; oy < h; oy++) {
+            double my = (oy + 0.5) / s - 0.5;
+            for (int ox = 0; ox < w; ox++) {
+                double mx = (ox + 0.5) / s - 0.5;
+                int i = oy * w + ox;
+                double sv = sample(map.strength(), map.width(), map.height(), mx, my);
+                if (mask) {
+                    out[i] = scale(base[i], Math.abs(sv));
+                    continue;
+                }
+                double hv = sample(map.highlighted(), map.width(), map.height(), mx, my);
+                if (hv <= 0) {
+                    out[i] = base[i];
+                    continue;
+                }
+                // strength over coverage: the mean strength of the highlighted neighbours, so
+                // region edges fade in opacity instead of sliding down the ramp
+                double strength = sv / hv;
+                int c = cm.colour(strength);
+                // over none every highlight is opaque up to its strength-as-opacity
+                double a = overNone
+                        ? (cm.strengthAsOpacity() ? Math.abs(sv) : hv)
+                        : options.maxAlpha() * hv * cm.opacity(strength);
+                out[i] = blend(base[i], c, a);
+            }
+        }
+        return out;
+    }
+
+    private static int[] outlineOverlay(int[] base, ClippedMap map, OverlayOptions options, int w, int h) {
+        Regions regions = Regions.largest(map, options.outlineRegions());
+        boolean[] insidePositive = inside(regions.mask(true), map, options.scale(), w, h);
+        boolean[] insideNegative = inside(regions.mask(false), map, options.scale(), w, h);
+        int[] out = base.clone();
+        if (options.overlayType() == OverlayType.MASK_BLACK) {
+            for (int i = 0; i < out.length; i++) {
+                if (!insidePositive[i] && !insideNegative[i]) {
+                    out[i] = 0;
+                }
+            }
+        }
+        // a line of at least two pixels reads at a glance; at scale 1 a map pixel is all there is
+        int r = options.scale() == 1 ? 1 : Math.max(2, Math.round(options.scale() / 2f));
+        drawBorder(out, insidePositive, w, h, r, options.colorMap().colour(1));
+        drawBorder(out, insideNegative, w, h, r, options.colorMap().colour(-1));
+        return out;
+    }
+
+    /** Region membership at output size: the interpolated mask at least one half. */
+    private static boolean[] inside(float[] mask, ClippedMap map, int s, int w, int h) {
+        boolean[] in = new boolean[w * h];
+        for (int oy = 0; oy < h; oy++) {
+            double my = (oy + 0.5) / s - 0.5;
+            for (int ox = 0; ox < w; ox++) {
+                in[oy * w + ox] = sample(mask, map.width(), map.height(), (ox + 0.5) / s - 0.5, my) >= 0.5;
+            }
+        }
+        return in;
+    }
+
+    /** Paints inside pixels within {@code r} (chessboard distance) of an outside pixel or the image edge. */
+    private static void drawBorder(int[] out, boolean[] in, int w, int h, int r, int rgb) {
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                if (in[y * w + x] && nearOutside(in, w, h, x, y, r)) {
+                    out[y * w + x] = rgb;
+                }
+            }
+        }
+    }
+
+    private static boolean nearOutside(boolean[] in, int w, int h, int x, int y, int r) {
+        for (int dy = -r; dy <= r; dy++) {
+            for (int dx = -r; dx <= r; dx++) {
+                int nx = x + dx;
+                int ny = y + dy;
+                if (nx < 0 || ny < 0 || nx >= w || ny >= h || !in[ny * w + nx]) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Bilinear sample at map coordinates; edges clamp. */
+    static double sample(float[] v, int w, int h, double x, double y) {
+        double cx = Math.max(0, Math.min(w - 1, x));
+        double cy = Math.max(0, Math.min(h - 1, y));
+        int x0 = (int) cx;
+        int y0 = (int) cy;
+        int x1 = Math.min(w - 1, x0 + 1);
+        int y1 = Math.min(h - 1, y0 + 1);
+        double fx = cx - x0;
+        double fy = cy - y0;
+        double top = v[y0 * w + x0] * (1 - fx) + v[y0 * w + x1] * fx;
+        double bottom = v[y1 * w + x0] * (1 - fx) + v[y1 * w + x1] * fx;
+        return top * (1 - fy) + bottom * fy;
+    }
+
+    /** ITU-R BT.601 luma, as java.awt and PIL compute grayscale. */
+    public static int luminance(int rgb) {
+        return (int) Math.round(0.299 * ((rgb >> 16) & 0xff) + 0.587 * ((rgb >> 8) & 0xff) + 0.114 * (rgb & 0xff));
+    }
+
+    static int blend(int base, int colour, double alpha) {
+        int out = 0;
+        for (int shift = 16; shift >= 0; shift -= 8) {
+            double b = (base >> shift) & 0xff;
+            double c = (colour >> shift) & 0xff;
+            out |= (int) Math.round(Math.max(0, Math.min(255, b * (1 - alpha) + c * alpha))) << shift;
+        }
+        return out;
+    }
+
+    private static int scale(int rgb, double f) {
+        return blend(0, rgb, Math.max(0, Math.min(1, f)));
+    }
+
+    /** Encodes {@code image} as PNG. */
+    public static byte[] png(BufferedImage image) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(image, "png", bytes)) {
+                throw new IllegalStateException("no PNG writer in this JVM");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("PNG encoding failed", e);
+        }
+        return bytes.toByteArray();
+    }
+}

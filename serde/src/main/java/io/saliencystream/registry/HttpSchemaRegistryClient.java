@@ -1,0 +1,274 @@
+package io.saliencystream.registry;
+
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+
+/**
+ * A client of the Confluent Schema Registry REST API (Confluent itself, Apicurio's
+ * {@code /apis/ccompat/v7}, or the in-process server of the test support) over {@code java.net.http}.
+ *
+ * <p>Caches both directions, so a schema is registered and an id fetched once per client.
+ * Server errors (5xx) and transport failures (refused connection, timeouts) are retried a bounded
+ * number of times with exponential backoff; client errors (4xx) are not, and surface as
+ * {@link SchemaRegistryException} with the registry's {@code error_code} and message.
+ * Thread-safe.
+ */
+public final class HttpSchemaRegistryClient implements SchemaRegistry {
+
+    static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Timeouts and retry policy. */
+    public record Settings(Duration connectTimeout, Duration requestTimeout, int maxAttempts,
+                           Duration initialBackoff, Duration maxBackoff) {
+
+        public Settings {
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            Objects.requireNonNull(requestTimeout, "requestTimeout");
+            Objects.requireNonNull(initialBackoff, "initialBackoff");
+            Objects.requireNonNull(maxBackoff, "maxBackoff");
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
+            }
+        }
+
+        /** 5 s to connect, 10 s per request, 4 attempts, backoff 100 ms doubling up to 2 s. */
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(5), Duration.ofSeconds(10), 4,
+                    Duration.ofMillis(100), Duration.ofSeconds(2));
+        }
+    }
+
+    private final String baseUrl;
+    private final Settings settings;
+    private final HttpClient http;
+    private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
+    private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+
+    public HttpSchemaRegistryClient(String baseUrl) {
+        this(baseUrl, Settings.defaults());
+    }
+
+    /** {@code baseUrl} is the API root, e.g. {@code http://registry:8081} or {@code http://host/apis/ccompat/v7}. */
+    public HttpSchemaRegistryClient(String baseUrl, Settings settings) {
+        URI parsed = URI.create(Objects.requireNonNull(baseUrl, "baseUrl"));
+        if (!"http".equals(parsed.getScheme()) && !"https".equals(parsed.getScheme())) {
+            throw new IllegalArgumentException("Schema registry URL must be http or https: " + baseUrl);
+        }
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout())
+                .build();
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    @Override
+    public int register(String subject, Schema schema) {
+        Map<Schema, Integer> ids = idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
+        Integer cached = ids.get(schema);
+        if (cached != null) {
+            return cached;
+        }
+        JsonNode answer = send("POST", "/subjects/" + pathSegment(subject) + "/versions", schemaBody(schema));
+        JsonNode id = answer.get("id");
+        if (id == null || !id.canConvertToInt()) {
+            throw new SchemaRegistryException("Schema registry at " + baseUrl + " answered registration under '"
+                    + subject + "' without an id: " + answer);
+        }
+        ids.put(schema, id.intValue());
+        schemasById.putIfAbsent(id.intValue(), schema);
+        return id.intValue();
+    }
+
+    @Override
+    public Schema schemaById(int id) {
+        Schema cached = schemasById.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        JsonNode answer = send("GET", "/schemas/ids/" + id, null);
+        String type = answer.path("schemaType").asText("AVRO");
+        if (!"AVRO".equals(type)) {
+            throw new SchemaRegistryException("Schema " + id + " at " + baseUrl + " is " + type + ", not Avro");
+        }
+        JsonNode text = answer.get("schema");
+        if (text == null || !text.isTextual()) {
+            throw new SchemaRegistryException("Schema registry at " + baseUrl + " answered schema " + id
+                    + " without a schema: " + answer);
+        }
+        Schema schema;
+        try {
+            schema = new Schema.Parser().parse(text.asText());
+        } catch (SchemaParseException e) {
+            throw new SchemaRegistryException("Schema " + id + " from " + baseUrl + " is not valid Avro: "
+                    + e.getMessage(), 0, 0, e);
+        }
+        Schema raced = schemasById.putIfAbsent(id, schema);
+        return raced != null ? raced : schema;
+    }
+
+    /**
+     * Whether {@code schema} may be registered under {@code subject} by the subject's compatibility
+     * rules, checked against its latest version (not cached: the latest version moves).
+     * A subject with no versions yet accepts anything.
+     */
+    public boolean isCompatible(String subject, Schema schema) {
+        JsonNode answer;
+        try {
+            answer = send("POST", "/compatibility/subjects/" + pathSegment(subject) + "/versions/latest",
+                    schemaBody(schema));
+        } catch (SchemaRegistryException e) {
+            if (e.errorCode() == 40401 || e.errorCode() == 40402) {
+                return true;
+            }
+            throw e;
+        }
+        JsonNode verdict = answer.get("is_compatible");
+        if (verdict == null || !verdict.isBoolean()) {
+            throw new SchemaRegistryException("Schema registry at " + baseUrl
+                    + " answered a compatibility check without is_compatible: " + answer);
+        }
+        return verdict.booleanValue();
+    }
+
+    private static String schemaBody(Schema schema) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("schema", schema.toString());
+        body.put("schemaType", "AVRO");
+        return body.toString();
+    }
+
+    /** Percent-encodes one path segment ({@link URLEncoder} is for forms: it writes spaces as '+'). */
+    static String pathSegment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private JsonNode send(String method, String path, String body) {
+        URI uri = URI.create(baseUrl + path);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(settings.requestTimeout())
+                .header("Accept", CONTENT_TYPE + ", application/json");
+        if (body == null) {
+            request.GET();
+        } else {
+            request.header("Content-Type", CONTENT_TYPE).POST(HttpRequest.BodyPublishers.ofString(body));
+        }
+        String what = method + " " + uri;
+        String lastFailure = null;
+        Throwable lastCause = null;
+        int lastStatus = 0;
+        int lastErrorCode = 0;
+        for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
+            if (attempt > 1) {
+                pause(attempt, what);
+            }
+            HttpResponse<String> response;
+            try {
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                lastFailure = describe(e);
+                lastCause = e;
+                lastStatus = 0;
+                lastErrorCode = 0;
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SchemaRegistryException("Interrupted during " + what, 0, 0, e);
+            }
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                return parse(response.body(), what);
+            }
+            RegistryError error = RegistryError.of(status, response.body());
+            if (status < 500) {
+                throw new SchemaRegistryException("Schema registry refused " + what + ": HTTP " + status
+                        + error.describe(), status, error.code(), null);
+            }
+            lastFailure = "HTTP " + status + error.describe();
+            lastCause = null;
+            lastStatus = status;
+            lastErrorCode = error.code();
+        }
+        String prefix = lastStatus == 0 ? "Cannot reach schema registry: " : "Schema registry failed: ";
+        throw new SchemaRegistryException(prefix + what + " gave up after " + settings.maxAttempts()
+                + " attempt(s); last failure: " + lastFailure, lastStatus, lastErrorCode, lastCause);
+    }
+
+    /** java.net.http leaves some messages empty (a refused connection is a chain of bare ConnectExceptions). */
+    private static String describe(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return e.getClass().getSimpleName() + ": " + t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName() + " (connection refused or reset)";
+    }
+
+    private void pause(int attempt, String what) {
+        long initial = settings.initialBackoff().toMillis();
+        long millis = Math.min(settings.maxBackoff().toMillis(), initial << Math.min(attempt - 2, 20));
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaRegistryException("Interrupted while retrying " + what, 0, 0, e);
+        }
+    }
+
+    private static JsonNode parse(String body, String what) {
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new SchemaRegistryException("Schema registry answered " + what + " with invalid JSON: "
+                    + RegistryError.excerpt(body), 0, 0, e);
+        }
+    }
+
+    /** The Confluent error body {@code {"error_code": 40403, "message": "..."}}, or whatever came instead. */
+    private record RegistryError(int code, String message) {
+
+        static RegistryError of(int status, String body) {
+            try {
+                JsonNode node = JSON.readTree(body);
+                if (node != null && node.has("error_code")) {
+                    return new RegistryError(node.path("error_code").asInt(), node.path("message").asText(""));
+                }
+            } catch (JsonProcessingException notJson) {
+                // fall through: show the raw body
+            }
+            return new RegistryError(0, excerpt(body));
+        }
+
+        String describe() {
+            String codePart = code == 0 ? "" : " error_code " + code;
+            String messagePart = message.isEmpty() ? "" : ": " + message;
+            return codePart.isEmpty() && messagePart.isEmpty() ? "" : " (" + (codePart + messagePart).strip() + ")";
+        }
+
+        static String excerpt(String body) {
+            String oneLine = body == null ? "" : body.strip().replaceAll("\\s+", " ");
+            return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
+        }
+    }
+}
