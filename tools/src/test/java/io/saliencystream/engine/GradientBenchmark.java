@@ -1,5 +1,6 @@
 package io.saliencystream.engine;
 
+import io.saliencystream.tools.demo.DemoCatalog;
 import io.saliencystream.testing.samples.SampleImages;
 
 import ai.onnxruntime.OrtException;
@@ -31,7 +32,7 @@ class GradientBenchmark {
     void printsCostsAndRendersOverlays() throws Exception {
         ModelStore store = new ModelStore();
         store.textOrientationClassifier();
-        try (ModelCatalog catalog = ModelCatalog.fromResource("/models/test-catalog.json", store); GradientModels cache = new GradientModels()) {
+        try (ModelCatalog catalog = DemoCatalog.load(store); GradientModels cache = new GradientModels()) {
             CatalogModel paddle = catalog.find("text-orientation", "ppocr-mobile-v2.0-cls").orElseThrow();
             float[] x = new Preprocessor(paddle.spec()).tensor(SampleImages.sample(21, false).image());
             time("paddleocr 3x48x192", paddle, x, cache);

@@ -1,5 +1,6 @@
 package io.saliencystream.engine;
 
+import io.saliencystream.tools.demo.DemoCatalog;
 import io.saliencystream.testing.samples.GroundTruthSamples;
 
 import io.saliencystream.quality.MapQuality;
@@ -40,7 +41,7 @@ class GroundTruthModelTest {
 
     @BeforeAll
     static void load() throws Exception {
-        catalog = ModelCatalog.fromResource("/models/test-catalog.json", new ModelStore(store));
+        catalog = DemoCatalog.load(new ModelStore(store));
         model = catalog.require("shapes", "v1");
         preprocessor = new Preprocessor(model.spec());
         float[] x = preprocessor.tensor(GroundTruthSamples.clean().get(0).image());

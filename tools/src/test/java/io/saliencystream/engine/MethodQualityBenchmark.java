@@ -1,5 +1,6 @@
 package io.saliencystream.engine;
 
+import io.saliencystream.tools.demo.DemoCatalog;
 import io.saliencystream.testing.samples.GroundTruthSamples;
 
 import io.saliencystream.quality.MapQuality;
@@ -45,7 +46,7 @@ class MethodQualityBenchmark {
 
     @Test
     void printsQualityAndCostPerMethod() throws Exception {
-        try (ModelCatalog catalog = ModelCatalog.fromResource("/models/test-catalog.json", new ModelStore())) {
+        try (ModelCatalog catalog = DemoCatalog.load(new ModelStore())) {
             CatalogModel model = catalog.require("shapes", "v1");
             Preprocessor preprocessor = new Preprocessor(model.spec());
             List<GroundTruthSamples.Sample> samples = GroundTruthSamples.clean();

