@@ -3,7 +3,7 @@
 Run from the repository root with Debian's interpreter (python3-torch, python3-onnx):
     /usr/bin/python3 models/groundtruth/train.py
 Outputs: models/groundtruth/shapes-v1.onnx, models/groundtruth/metrics.json and the sample
-sheets under processor/src/main/resources/samples/groundtruth/. Takes a few minutes on 2 cores.
+sheets under test-support/src/main/resources/samples/groundtruth/. Takes a few minutes on 2 cores.
 """
 import json
 import os
@@ -21,7 +21,7 @@ import shapes_data as data  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-SAMPLES = os.path.join(ROOT, "processor", "src", "main", "resources", "samples", "groundtruth")
+SAMPLES = os.path.join(ROOT, "test-support", "src", "main", "resources", "samples", "groundtruth")
 MEAN, STD = 0.5, 0.25  # the catalog's preprocessing: (pixel / 255 - 0.5) / 0.25
 STAMP_RATE = 0.9  # share of training circles that carry the stamp; other classes never do
 

@@ -1,6 +1,8 @@
 package io.saliencystream.engine;
 
 import ai.onnxruntime.OrtException;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.Preprocessor;
 
 /** An attribution method. */
 public interface Explainer {

@@ -9,7 +9,7 @@ import java.util.List;
  * Quality scores of an attribution map that need no model: how concentrated it is (Gini of
  * |attribution|), how much of it lies in known regions of interest, and whether its peak hits
  * one (pointing game). The faithfulness scores that do need the model (deletion and insertion
- * AUC) are in {@code io.saliencystream.engine.Faithfulness}.
+ * AUC) are in {@code io.saliencystream.engine.method.Faithfulness}.
  */
 public final class MapQuality {
 

@@ -1,9 +1,9 @@
 package io.saliencystream.app;
 
-import io.saliencystream.engine.ExplanationEngine;
-import io.saliencystream.engine.ImageDecoder;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelStore;
+import io.saliencystream.engine.input.ImageDecoder;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
 import io.saliencystream.serde.AvroSerdes;
 import io.saliencystream.serde.AvroTrust;
@@ -14,19 +14,20 @@ import io.saliencystream.stream.ProcessingCounters;
 import io.saliencystream.stream.SaliencyTopology;
 import io.saliencystream.stream.drift.DriftSamplingBoost;
 import io.saliencystream.stream.drift.DriftTopology;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.time.Clock;
-import java.time.Duration;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Properties;
-import java.util.TreeMap;
-import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * The processor wired from its configuration: schema registry client, model catalog (models
@@ -143,7 +144,7 @@ public final class ProcessorApp implements AutoCloseable {
         closeQuietly(catalog);
     }
 
-    private static void loadSession(io.saliencystream.engine.CatalogModel model) {
+    private static void loadSession(io.saliencystream.engine.model.CatalogModel model) {
         try {
             model.session();
         } catch (ai.onnxruntime.OrtException e) {

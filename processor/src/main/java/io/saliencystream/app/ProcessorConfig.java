@@ -1,24 +1,25 @@
 package io.saliencystream.app;
 
-import io.saliencystream.engine.ModelSpec;
+import io.saliencystream.drift.AlertPolicy;
+import io.saliencystream.drift.DriftMetric;
+import io.saliencystream.drift.Threshold;
+import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.stream.BudgetConfig;
 import io.saliencystream.stream.FlagRules;
 import io.saliencystream.stream.SamplingConfig;
 import io.saliencystream.stream.Selection;
 import io.saliencystream.stream.StreamsSettings;
 import io.saliencystream.stream.TopicNames;
-import io.saliencystream.drift.AlertPolicy;
-import io.saliencystream.drift.DriftMetric;
-import io.saliencystream.drift.Threshold;
 import io.saliencystream.stream.drift.DriftConfig;
 import io.saliencystream.stream.drift.DriftTopics;
-import java.util.EnumMap;
-import java.util.List;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;

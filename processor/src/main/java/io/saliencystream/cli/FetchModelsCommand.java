@@ -1,12 +1,13 @@
 package io.saliencystream.cli;
 
-import io.saliencystream.engine.CatalogModel;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelStore;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 
 @Command(name = "fetch-models", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Download and checksum-verify every model of the catalog into the model"
         + " folder, so that the processor starts without network access.")

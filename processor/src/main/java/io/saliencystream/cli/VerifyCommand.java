@@ -7,16 +7,22 @@ import io.saliencystream.app.audit.EventIndex;
 import io.saliencystream.app.audit.ImageFolder;
 import io.saliencystream.app.audit.InputSource;
 import io.saliencystream.app.audit.TopicRecords;
-import io.saliencystream.engine.ExplanationEngine;
-import io.saliencystream.engine.ImageDecoder;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelStore;
+import io.saliencystream.engine.input.ImageDecoder;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
 import io.saliencystream.registry.SchemaRegistry;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.stream.EventInputs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -27,11 +33,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code verify}: recomputes audited explanations and reports, per record, whether they

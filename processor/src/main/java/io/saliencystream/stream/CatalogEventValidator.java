@@ -1,9 +1,9 @@
 package io.saliencystream.stream;
 
-import io.saliencystream.engine.CatalogModel;
-import io.saliencystream.engine.InvalidInputException;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.Preprocessor;
+import io.saliencystream.engine.input.InvalidInputException;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.RawTensor;
 

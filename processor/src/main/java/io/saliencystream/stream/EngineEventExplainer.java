@@ -1,16 +1,16 @@
 package io.saliencystream.stream;
 
 import io.saliencystream.engine.AttributionMap;
-import io.saliencystream.engine.CatalogModel;
 import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.Explanation;
-import io.saliencystream.engine.ExplanationEngine;
-import io.saliencystream.engine.Faithfulness;
-import io.saliencystream.engine.Hashes;
-import io.saliencystream.engine.InvalidInputException;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelSpec;
-import io.saliencystream.engine.Preprocessor;
+import io.saliencystream.engine.input.InvalidInputException;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.method.Faithfulness;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.Hashes;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.quality.MapQuality;
 import io.saliencystream.quality.MapStatistics;
 import io.saliencystream.quality.Roi;
@@ -23,6 +23,10 @@ import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.RawTensor;
 import io.saliencystream.schema.SaliencyOverlay;
 import io.saliencystream.schema.SaliencySummary;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,9 +39,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
  * Explains a selected event with the engine and turns the result into the three records the

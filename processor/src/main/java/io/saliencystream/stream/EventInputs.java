@@ -1,12 +1,14 @@
 package io.saliencystream.stream;
 
-import io.saliencystream.engine.Hashes;
-import io.saliencystream.engine.ImageDecoder;
-import io.saliencystream.engine.ImageHeader;
-import io.saliencystream.engine.InvalidInputException;
+import io.saliencystream.engine.input.ImageDecoder;
+import io.saliencystream.engine.input.ImageHeader;
+import io.saliencystream.engine.input.InvalidInputException;
+import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.InputUri;
 import io.saliencystream.schema.RawTensor;
+import org.apache.kafka.common.utils.Utils;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -15,7 +17,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * Reads the three kinds of event input (encoded image, raw tensor, claim-check URI) into what

@@ -1,11 +1,12 @@
 package io.saliencystream.app;
 
-import io.saliencystream.engine.CatalogModel;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelStore;
-import java.nio.file.Path;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -2,9 +2,9 @@ package io.saliencystream.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.saliencystream.engine.ModelStore;
-import io.saliencystream.testing.samples.SampleImages;
+import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.render.OverlayRenderer;
+import io.saliencystream.testing.samples.SampleImages;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

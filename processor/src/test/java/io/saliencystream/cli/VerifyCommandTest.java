@@ -3,12 +3,17 @@ package io.saliencystream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.saliencystream.app.audit.AvroJsonLines;
-import io.saliencystream.app.audit.ExplainedFixtures;
 import io.saliencystream.app.audit.ExplainedFixtures.Explained;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelStore;
+import io.saliencystream.app.audit.ExplainedFixtures;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.stream.EngineEventExplainer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -16,10 +21,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code verify} from the command line: its lines and exit codes on files the processor's explainer wrote. */
 class VerifyCommandTest {

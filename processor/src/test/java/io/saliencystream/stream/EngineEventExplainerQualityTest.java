@@ -5,24 +5,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.saliencystream.engine.AttributionMap;
-import io.saliencystream.engine.CatalogModel;
 import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.Explanation;
-import io.saliencystream.engine.ExplanationEngine;
-import io.saliencystream.engine.Faithfulness;
-import io.saliencystream.testing.samples.GroundTruthSamples;
-import io.saliencystream.engine.ImageDecoder;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelSpec;
-import io.saliencystream.engine.ModelStore;
-import io.saliencystream.engine.Occlusion;
-import io.saliencystream.engine.Preprocessor;
+import io.saliencystream.engine.input.ImageDecoder;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.method.Faithfulness;
+import io.saliencystream.engine.method.Occlusion;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.schema.Box;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ImageFormat;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.serde.AvroTrust;
+import io.saliencystream.testing.samples.GroundTruthSamples;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -34,10 +39,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The map-quality fields of summaries (gini, ROI mass, pointing game, deletion and insertion

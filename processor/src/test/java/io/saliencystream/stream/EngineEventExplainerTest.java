@@ -5,21 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.saliencystream.engine.AttributionMap;
-import io.saliencystream.engine.CatalogModel;
-import io.saliencystream.engine.ExplanationEngine;
-import io.saliencystream.engine.Hashes;
-import io.saliencystream.engine.ImageDecoder;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelSpec;
-import io.saliencystream.engine.ModelStore;
-import io.saliencystream.engine.Preprocessor;
-import io.saliencystream.testing.samples.SampleImages;
+import io.saliencystream.engine.input.ImageDecoder;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.Hashes;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ImageFormat;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.InputUri;
 import io.saliencystream.schema.RawTensor;
 import io.saliencystream.serde.AvroTrust;
+import io.saliencystream.testing.samples.SampleImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -32,9 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /** The engine behind the stream on the real PaddleOCR model: the three records it builds. */
 class EngineEventExplainerTest {

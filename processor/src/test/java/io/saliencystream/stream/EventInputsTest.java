@@ -3,17 +3,18 @@ package io.saliencystream.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.saliencystream.engine.Hashes;
-import io.saliencystream.engine.ImageDecoder;
-import io.saliencystream.engine.InvalidInputException;
+import io.saliencystream.engine.input.ImageDecoder;
+import io.saliencystream.engine.input.InvalidInputException;
+import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.schema.InputUri;
 import io.saliencystream.schema.RawTensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class EventInputsTest {
 

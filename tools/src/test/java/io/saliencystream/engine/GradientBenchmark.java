@@ -1,7 +1,16 @@
 package io.saliencystream.engine;
 
-import io.saliencystream.tools.demo.DemoCatalog;
+import io.saliencystream.engine.gradient.GradientModels;
+import io.saliencystream.engine.method.IntegratedGradients;
+import io.saliencystream.engine.method.Xrai;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelRunner;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.testing.samples.SampleImages;
+import io.saliencystream.tools.demo.DemoCatalog;
 
 import ai.onnxruntime.OrtException;
 import io.saliencystream.engine.gradient.GradientModel;

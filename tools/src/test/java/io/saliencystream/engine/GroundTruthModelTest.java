@@ -1,7 +1,15 @@
 package io.saliencystream.engine;
 
-import io.saliencystream.tools.demo.DemoCatalog;
+import io.saliencystream.engine.method.KernelShap;
+import io.saliencystream.engine.method.Occlusion;
+import io.saliencystream.engine.method.Rise;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelRunner;
+import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.testing.samples.GroundTruthSamples;
+import io.saliencystream.tools.demo.DemoCatalog;
 
 import io.saliencystream.quality.MapQuality;
 import io.saliencystream.quality.Roi;

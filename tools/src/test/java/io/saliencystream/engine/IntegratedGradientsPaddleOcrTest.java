@@ -1,7 +1,14 @@
 package io.saliencystream.engine;
 
-import io.saliencystream.tools.demo.DemoCatalog;
+import io.saliencystream.engine.gradient.GradientModels;
+import io.saliencystream.engine.method.IntegratedGradients;
+import io.saliencystream.engine.method.IntegrationRule;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.testing.samples.SampleImages;
+import io.saliencystream.tools.demo.DemoCatalog;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;

@@ -1,7 +1,13 @@
 package io.saliencystream.engine;
 
-import io.saliencystream.tools.demo.DemoCatalog;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelRunner;
+import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.testing.samples.SampleImages;
+import io.saliencystream.tools.demo.DemoCatalog;
 
 import io.saliencystream.render.OverlayOptions;
 import io.saliencystream.render.OverlayRenderer;

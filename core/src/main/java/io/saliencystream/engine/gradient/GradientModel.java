@@ -5,7 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.saliencystream.engine.OrtRuntime;
+import io.saliencystream.engine.model.OrtRuntime;
 
 import java.io.IOException;
 import java.nio.FloatBuffer;

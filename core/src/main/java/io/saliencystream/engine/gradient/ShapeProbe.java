@@ -8,7 +8,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.saliencystream.engine.OrtRuntime;
+import io.saliencystream.engine.model.OrtRuntime;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;

@@ -1,19 +1,20 @@
 package io.saliencystream.app.audit;
 
-import io.saliencystream.engine.CatalogModel;
 import io.saliencystream.engine.Explanation;
-import io.saliencystream.engine.ExplanationEngine;
-import io.saliencystream.engine.Hashes;
-import io.saliencystream.engine.InvalidInputException;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelSpec;
-import io.saliencystream.engine.Preprocessor;
+import io.saliencystream.engine.input.InvalidInputException;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.Hashes;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.quality.MapStatistics;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.RawTensor;
 import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.stream.EngineEventExplainer;
 import io.saliencystream.stream.EventInputs;
+
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;

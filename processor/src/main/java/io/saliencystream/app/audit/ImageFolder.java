@@ -1,9 +1,10 @@
 package io.saliencystream.app.audit;
 
-import io.saliencystream.engine.Hashes;
+import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.ImageFormat;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -3,12 +3,11 @@ package io.saliencystream.app.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.saliencystream.app.audit.ExplainedFixtures.Explained;
-import io.saliencystream.engine.ExplanationEngine;
-import io.saliencystream.engine.ImageDecoder;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelStore;
-import io.saliencystream.engine.Preprocessor;
-import io.saliencystream.testing.samples.SampleImages;
+import io.saliencystream.engine.input.ImageDecoder;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.ImageFormat;
@@ -18,6 +17,12 @@ import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.stream.EngineEventExplainer;
 import io.saliencystream.stream.EventInputs;
 import io.saliencystream.stream.Selection;
+import io.saliencystream.testing.samples.SampleImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,10 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The verifier against records the processor's explainer wrote, on the real PaddleOCR model:

@@ -1,10 +1,9 @@
 package io.saliencystream.app.audit;
 
-import io.saliencystream.engine.ExplanationEngine;
-import io.saliencystream.engine.ImageDecoder;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelSpec;
-import io.saliencystream.testing.samples.SampleImages;
+import io.saliencystream.engine.input.ImageDecoder;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ImageFormat;
 import io.saliencystream.schema.InferenceEvent;
@@ -13,6 +12,8 @@ import io.saliencystream.stream.EngineEventExplainer;
 import io.saliencystream.stream.EventInputs;
 import io.saliencystream.stream.ExplainedEvent;
 import io.saliencystream.stream.Selection;
+import io.saliencystream.testing.samples.SampleImages;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Clock;

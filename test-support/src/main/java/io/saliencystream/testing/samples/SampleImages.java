@@ -1,6 +1,6 @@
 package io.saliencystream.testing.samples;
 
-import io.saliencystream.engine.Bilinear;
+import io.saliencystream.engine.input.Bilinear;
 
 import java.awt.Color;
 import java.awt.Font;

@@ -9,20 +9,21 @@ import io.saliencystream.tools.demo.EmbeddedStack;
 import io.saliencystream.tools.demo.ProgressLine;
 import io.saliencystream.tools.demo.SampleEvents;
 
-import io.saliencystream.engine.CatalogModel;
 import io.saliencystream.engine.Explanation;
-import io.saliencystream.engine.ExplanationEngine;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelRunner;
-import io.saliencystream.engine.ModelStore;
-import io.saliencystream.engine.Preprocessor;
-import io.saliencystream.testing.samples.SampleImages;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelRunner;
+import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.serde.AvroSerdes;
 import io.saliencystream.stream.ProcessingCounters;
 import io.saliencystream.stream.TopicNames;
 import io.saliencystream.stream.drift.DriftTopics;
+import io.saliencystream.testing.samples.SampleImages;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,8 @@
 package io.saliencystream.tools.demo;
 
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelStore;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelStore;
+
 import java.io.IOException;
 
 /**

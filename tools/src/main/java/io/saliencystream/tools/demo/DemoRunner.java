@@ -6,9 +6,9 @@ import io.saliencystream.app.ProcessorConfig;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.saliencystream.app.audit.AvroJsonLines;
-import io.saliencystream.engine.CatalogModel;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelStore;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;
@@ -20,6 +20,13 @@ import io.saliencystream.serde.AvroSerdes;
 import io.saliencystream.stream.ProcessingCounters;
 import io.saliencystream.stream.TopicNames;
 import io.saliencystream.stream.drift.DriftTopics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,12 +42,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * The embedded default: a real broker and registry, the real PaddleOCR text-orientation model,
@@ -318,7 +319,7 @@ public final class DemoRunner {
     }
 
     /** Per series of the drift scenario: distances before and after the switch, and the alerts with their reason. */
-    private static String driftReport(Result r, io.saliencystream.engine.ModelSpec spec) {
+    private static String driftReport(Result r, io.saliencystream.engine.model.ModelSpec spec) {
         DriftTimeline t = r.drift();
         DriftScenario sc = t.scenario();
         java.time.format.DateTimeFormatter time = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")

@@ -1,9 +1,10 @@
 package io.saliencystream.tools.demo;
 
-import io.saliencystream.engine.ModelSpec;
+import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.render.DriftPlot;
 import io.saliencystream.schema.AttentionDriftMetrics;
 import io.saliencystream.schema.ReferenceKind;
+
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;

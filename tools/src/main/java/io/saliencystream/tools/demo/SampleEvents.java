@@ -1,11 +1,9 @@
 package io.saliencystream.tools.demo;
 
-import io.saliencystream.engine.CatalogModel;
-import io.saliencystream.testing.samples.GroundTruthSamples;
-import io.saliencystream.engine.ModelRunner;
-import io.saliencystream.engine.ModelSpec;
-import io.saliencystream.engine.Preprocessor;
-import io.saliencystream.testing.samples.SampleImages;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelRunner;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.schema.ClassScore;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ImageFormat;
@@ -13,6 +11,10 @@ import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.InputUri;
 import io.saliencystream.schema.RawTensor;
 import io.saliencystream.serde.ConfluentWireFormat;
+import io.saliencystream.testing.samples.GroundTruthSamples;
+import io.saliencystream.testing.samples.SampleImages;
+import org.apache.kafka.common.serialization.Serializer;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -27,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The embedded default's input: inference events of the text-orientation model over rendered

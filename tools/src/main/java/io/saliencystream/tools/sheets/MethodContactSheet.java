@@ -5,16 +5,16 @@ import io.saliencystream.render.OverlayOptions;
 import io.saliencystream.render.OverlayRenderer;
 
 import ai.onnxruntime.OrtException;
-import io.saliencystream.engine.CatalogModel;
 import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.Explanation;
-import io.saliencystream.engine.ExplanationEngine;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelRunner;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.testing.samples.GroundTruthSamples;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelRunner;
-import io.saliencystream.engine.ModelSpec;
-import io.saliencystream.engine.ModelStore;
-import io.saliencystream.engine.Preprocessor;
 import io.saliencystream.testing.samples.SampleImages;
 import io.saliencystream.tools.sheets.ContactSheet.Tile;
 

@@ -2,12 +2,16 @@ package io.saliencystream.tools.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.saliencystream.engine.Hashes;
+import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.schema.DeadLetter;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.SaliencyOverlay;
 import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.stream.Sampler;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -18,9 +22,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded default end to end, as the README's first command runs it: a real KRaft broker,

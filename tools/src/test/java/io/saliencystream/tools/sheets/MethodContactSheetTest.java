@@ -3,18 +3,19 @@ package io.saliencystream.tools.sheets;
 import io.saliencystream.tools.demo.DemoCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.saliencystream.engine.CatalogModel;
-import io.saliencystream.engine.ExplanationEngine;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.testing.samples.GroundTruthSamples;
-import io.saliencystream.engine.ModelCatalog;
-import io.saliencystream.engine.ModelSpec;
-import io.saliencystream.engine.ModelStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class MethodContactSheetTest {
 

@@ -1,0 +1,167 @@
+package io.saliencystream.engine.method;
+
+import ai.onnxruntime.OrtException;
+import io.saliencystream.engine.Explainer;
+import io.saliencystream.engine.Explanation;
+import io.saliencystream.engine.gradient.GradientModels;
+import io.saliencystream.engine.gradient.TargetScore;
+import io.saliencystream.engine.model.CatalogModel;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+
+/**
+ * Integrated Gradients (Sundararajan et al., 2017): attr_i = (x_i - b_i) times the integral over
+ * alpha in [0, 1] of d score / d x_i at b + alpha (x - b), by a quadrature {@link IntegrationRule};
+ * with several baselines, the mean of their attributions. A pixel's attribution is the sum over
+ * its channels. Completeness says sum_i attr_i = F(x) - F(b); the explanation's diagnostics
+ * report how far the quadrature is from it:
+ * <ul>
+ *   <li>completenessError: sum attr - mean over baselines of (F(x) - F(b)),</li>
+ *   <li>completenessRelativeError: its absolute value over |mean (F(x) - F(b))|,</li>
+ *   <li>scoreInput, scoreBaseline: F(x) and mean F(b), in the chosen score.</li>
+ * </ul>
+ * Cost: one forward call and ceil(baselines (nodes + 1) + 1) / batchSize) gradient calls.
+ */
+public final class IntegratedGradients implements Explainer {
+
+    public static final String NAME = "integrated_gradients";
+
+    /** One run's attribution per input value and the completeness figures. */
+    public record Result(double[] attribution, double scoreInput, double scoreBaseline, GradientRuns runs) {
+        public double completenessError() {
+            double sum = 0;
+            for (double a : attribution) {
+                sum += a;
+            }
+            return sum - (scoreInput - scoreBaseline);
+        }
+    }
+
+    public record Params(TargetScore score, List<Baseline> baselines, int steps, IntegrationRule rule, double blurSigma,
+                         int batchSize) {
+        public Params {
+            baselines = List.copyOf(baselines);
+            if (baselines.isEmpty() || steps <= 0 || batchSize <= 0 || !(blurSigma > 0)) {
+                throw new IllegalArgumentException("integrated gradients needs a baseline, positive steps, batchSize and"
+                        + " blurSigma; got " + baselines + ", " + steps + ", " + batchSize + ", " + blurSigma);
+            }
+        }
+
+        /**
+         * Reads "score" (logodds), "baseline" (blurred; a comma-separated list averages several, e.g.
+         * "black,white"), "steps" (64), "rule" (gauss_legendre), "blurSigma" (5 pixels), "batchSize" (16).
+         * The defaults were chosen on the PaddleOCR orientation classifier (dark text on light
+         * paper): from a black baseline the light background differs most from the baseline, so
+         * its pixel noise dominates the map (outlines land on the paper, not the text), and the
+         * completeness error at 32 Gauss-Legendre nodes reached 41% on one sample. From a blurred
+         * baseline only the strokes' detail is missing, the map sits on the letters, and 64 nodes
+         * keep the error at 1-4% on the docs/img samples (Gauss-Legendre converges fastest of the
+         * rules at equal cost: 4% at 32 nodes against 14% for riemann_middle on a black baseline).
+         */
+        public static Params from(Map<String, String> p) {
+            try {
+                List<Baseline> baselines = new ArrayList<>();
+                for (String b : p.getOrDefault("baseline", "blurred").split(",")) {
+                    baselines.add(Baseline.parse(b));
+                }
+                return new Params(GradientRuns.score(p.getOrDefault("score", "logodds")), baselines,
+                        Integer.parseInt(p.getOrDefault("steps", "64")), IntegrationRule.parse(p.getOrDefault("rule", "gauss_legendre")),
+                        Double.parseDouble(p.getOrDefault("blurSigma", "5")), Integer.parseInt(p.getOrDefault("batchSize", "16")));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("integrated gradients parameters " + p + ": " + e.getMessage(), e);
+            }
+        }
+
+        public Map<String, String> asMap() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("score", GradientRuns.name(score));
+            m.put("baseline", baselines.stream().map(b -> b.name().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(",")));
+            m.put("steps", Integer.toString(steps));
+            m.put("rule", rule.lowerName());
+            m.put("blurSigma", Double.toString(blurSigma));
+            m.put("batchSize", Integer.toString(batchSize));
+            return m;
+        }
+    }
+
+    private final Params params;
+    private final GradientModels cache;
+
+    public IntegratedGradients(Params params, GradientModels cache) {
+        this.params = params;
+        this.cache = cache;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Explanation explain(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
+        long start = System.nanoTime();
+        Result r = attribute(model, input, targetClass, seed);
+        GradientRuns runs = r.runs();
+        double delta = r.scoreInput() - r.scoreBaseline();
+        Map<String, Double> diagnostics = new LinkedHashMap<>();
+        diagnostics.put("completenessError", r.completenessError());
+        diagnostics.put("completenessRelativeError", Math.abs(r.completenessError()) / Math.max(Math.abs(delta), 1e-12));
+        diagnostics.put("scoreInput", r.scoreInput());
+        diagnostics.put("scoreBaseline", r.scoreBaseline());
+        return new Explanation(NAME, params.asMap(), seed, runs.target, runs.probabilities[runs.target], runs.probabilities,
+                runs.channelSum(r.attribution()), runs.calls(), runs.evaluations(), System.nanoTime() - start, diagnostics);
+    }
+
+    /** The attribution per input value, without reducing it to a map (XRAI reuses it). */
+    public Result attribute(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
+        GradientRuns runs = new GradientRuns(cache, model, params.score(), input, targetClass);
+        Random random = new Random(seed);
+        List<float[]> baselines = new ArrayList<>();
+        for (Baseline b : params.baselines()) {
+            baselines.add(b.of(input, model.spec(), params.blurSigma(), random));
+        }
+        double[][] nw = params.rule().nodesAndWeights(params.steps());
+        double[] alpha = nw[0];
+        int nodes = alpha.length;
+        int size = input.length;
+        // input 0 is x, 1..B the baselines, then each baseline's path nodes
+        int count = 1 + baselines.size() * (1 + nodes);
+        GradientRuns.Answers answers = runs.run(count, params.batchSize(), (i, batch, offset) -> {
+            if (i == 0) {
+                System.arraycopy(input, 0, batch, offset, size);
+            } else if (i <= baselines.size()) {
+                System.arraycopy(baselines.get(i - 1), 0, batch, offset, size);
+            } else {
+                int k = i - 1 - baselines.size();
+                float[] b = baselines.get(k / nodes);
+                float a = (float) alpha[k % nodes];
+                for (int j = 0; j < size; j++) {
+                    batch[offset + j] = b[j] + a * (input[j] - b[j]);
+                }
+            }
+        });
+        double[] attribution = new double[size];
+        double baselineScore = 0;
+        float[] g = answers.gradients();
+        for (int bi = 0; bi < baselines.size(); bi++) {
+            float[] b = baselines.get(bi);
+            baselineScore += answers.scores()[1 + bi] / (double) baselines.size();
+            double[] integral = new double[size];
+            for (int k = 0; k < nodes; k++) {
+                int at = (1 + baselines.size() + bi * nodes + k) * size;
+                for (int j = 0; j < size; j++) {
+                    integral[j] += nw[1][k] * g[at + j];
+                }
+            }
+            for (int j = 0; j < size; j++) {
+                attribution[j] += (input[j] - b[j]) * integral[j] / baselines.size();
+            }
+        }
+        return new Result(attribution, answers.scores()[0], baselineScore, runs);
+    }
+}

@@ -1,0 +1,175 @@
+package io.saliencystream.engine.method;
+
+import ai.onnxruntime.OrtException;
+import io.saliencystream.engine.AttributionMap;
+import io.saliencystream.engine.Explainer;
+import io.saliencystream.engine.Explanation;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelRunner;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.Preprocessor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Occlusion (Zeiler and Fergus, 2014): a square window, moved by {@code stride}, replaces the
+ * input in all channels with {@code baseline}; a pixel's attribution is the mean, over the
+ * windows covering it, of score(original) - score(occluded) for the target class, where the
+ * score is the target's log-odds (default), probability, or the model's raw output. Windows
+ * start at 0 and step until one reaches the far edge; windows past the edge are clipped.
+ * With stride > window some pixels are covered by no window and get 0.
+ *
+ * <p>Cost: 1 + ceil(windows / batchSize) model calls and 1 + windows evaluations.
+ */
+public final class Occlusion implements Explainer {
+
+    public static final String NAME = "occlusion";
+
+    /** What occlusion compares: see {@link ModelRunner#logOdds}, {@link ModelRunner#scores}, {@link ModelRunner#raw}. */
+    public enum Score { LOGODDS, PROBABILITY, RAW }
+
+    /**
+     * @param window    side of the square window in input pixels
+     * @param stride    step between windows
+     * @param baseline  what fills the window: a number written into the normalised input (0 is
+     *                  the mid value of (x - mean) / std normalisation), or "median", each
+     *                  channel's median over the input: for text lines, the paper colour, so
+     *                  the window removes strokes without painting a gray blob
+     * @param batchSize occluded copies per model call
+     * @param score     the target's score whose drop is measured
+     */
+    public record Params(int window, int stride, String baseline, int batchSize, Score score) {
+        public Params {
+            if (score == null || window <= 0 || stride <= 0 || batchSize <= 0) {
+                throw new IllegalArgumentException("occlusion needs positive window, stride and batchSize and a score; got "
+                        + window + ", " + stride + ", " + batchSize + ", " + score);
+            }
+            baseline = Perturbation.check(NAME, baseline);
+        }
+
+        /**
+         * Reads "window", "stride", "baseline", "batchSize", "score"; absent ones take the
+         * defaults 8, 4, 0, 32, logodds.
+         */
+        public static Params from(Map<String, String> p) {
+            try {
+                return new Params(
+                        Integer.parseInt(p.getOrDefault("window", "8")),
+                        Integer.parseInt(p.getOrDefault("stride", "4")),
+                        p.getOrDefault("baseline", "0"),
+                        Integer.parseInt(p.getOrDefault("batchSize", "32")),
+                        Perturbation.parseScore(p.getOrDefault("score", "logodds")));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("occlusion parameters " + p + ": " + e.getMessage(), e);
+            }
+        }
+
+        public Map<String, String> asMap() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("window", Integer.toString(window));
+            m.put("stride", Integer.toString(stride));
+            m.put("baseline", baseline);
+            m.put("batchSize", Integer.toString(batchSize));
+            m.put("score", score.name().toLowerCase(Locale.ROOT));
+            return m;
+        }
+    }
+
+    private final Params params;
+
+    public Occlusion(Params params) {
+        this.params = params;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** Window start positions along an axis of length {@code n}. */
+    static List<Integer> starts(int n, int window, int stride) {
+        List<Integer> starts = new ArrayList<>();
+        for (int p = 0; ; p += stride) {
+            starts.add(p);
+            if (p + window >= n) {
+                return starts;
+            }
+        }
+    }
+
+    @Override
+    public Explanation explain(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
+        long start = System.nanoTime();
+        ModelSpec spec = model.spec();
+        Perturbation.checkInput(spec, input);
+        int w = spec.width();
+        int h = spec.height();
+        Preprocessor layout = new Preprocessor(spec);
+        ModelRunner runner = new ModelRunner(model);
+
+        float[] originalRaw = runner.raw(input, 1)[0];
+        float[] probabilities = runner.probabilities(originalRaw);
+        int target = Perturbation.target(spec, probabilities, targetClass);
+        double originalScore = Perturbation.score(runner, originalRaw, target, params.score());
+        float[] fill = Perturbation.perChannel(params.baseline(), input, spec);
+
+        List<int[]> windows = new ArrayList<>();
+        for (int y0 : starts(h, params.window(), params.stride())) {
+            for (int x0 : starts(w, params.window(), params.stride())) {
+                windows.add(new int[] {x0, y0});
+            }
+        }
+        double[] sum = new double[w * h];
+        int[] covered = new int[w * h];
+        int size = spec.inputSize();
+        for (int first = 0; first < windows.size(); first += params.batchSize()) {
+            int n = Math.min(params.batchSize(), windows.size() - first);
+            float[] batch = new float[n * size];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(input, 0, batch, i * size, size);
+                int offset = i * size;
+                forEachPixel(windows.get(first + i), w, h, (x, y) -> {
+                    for (int c = 0; c < spec.channels(); c++) {
+                        batch[offset + layout.index(c, y, x)] = fill[c];
+                    }
+                });
+            }
+            float[][] outputs = runner.raw(batch, n);
+            for (int i = 0; i < n; i++) {
+                double delta = originalScore - Perturbation.score(runner, outputs[i], target, params.score());
+                forEachPixel(windows.get(first + i), w, h, (x, y) -> {
+                    sum[y * w + x] += delta;
+                    covered[y * w + x]++;
+                });
+            }
+        }
+        float[] values = new float[w * h];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = covered[i] == 0 ? 0f : (float) (sum[i] / covered[i]);
+        }
+        return new Explanation(NAME, params.asMap(), seed, target, probabilities[target], probabilities,
+                new AttributionMap(w, h, values), runner.calls(), runner.evaluations(), System.nanoTime() - start, Map.of());
+    }
+
+    private interface PixelVisitor {
+        void visit(int x, int y);
+    }
+
+    private void forEachPixel(int[] win, int w, int h, PixelVisitor visitor) {
+        int x1 = Math.min(w, win[0] + params.window());
+        int y1 = Math.min(h, win[1] + params.window());
+        for (int y = win[1]; y < y1; y++) {
+            for (int x = win[0]; x < x1; x++) {
+                visitor.visit(x, y);
+            }
+        }
+    }
+}

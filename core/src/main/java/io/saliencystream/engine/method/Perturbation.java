@@ -1,0 +1,90 @@
+package io.saliencystream.engine.method;
+
+import io.saliencystream.engine.Explainer;
+import io.saliencystream.engine.model.ModelRunner;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.Preprocessor;
+
+import java.util.Arrays;
+
+/**
+ * What the perturbation methods (RISE, KernelSHAP, faithfulness curves) share: the baseline
+ * each channel takes where the input is removed (a number written into the normalised input,
+ * 0 being the mid value of (x - mean) / std normalisation, or "median", each channel's median
+ * over the input), the checks of input and target, and the score compared.
+ */
+final class Perturbation {
+
+    static final String MEDIAN = "median";
+
+    private Perturbation() {
+    }
+
+    /** Checks a baseline parameter; returns it trimmed. */
+    static String check(String method, String baseline) {
+        String b = baseline == null ? "0" : baseline.trim();
+        if (!b.equals(MEDIAN)) {
+            try {
+                if (Float.isFinite(Float.parseFloat(b))) {
+                    return b;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below with the method's name
+            }
+            throw new IllegalArgumentException(method + " baseline must be a finite number or \"median\", got " + baseline);
+        }
+        return b;
+    }
+
+    static float[] perChannel(String baseline, float[] input, ModelSpec spec) {
+        float[] fill = new float[spec.channels()];
+        if (!baseline.equals(MEDIAN)) {
+            Arrays.fill(fill, Float.parseFloat(baseline));
+            return fill;
+        }
+        Preprocessor layout = new Preprocessor(spec);
+        float[] channel = new float[spec.width() * spec.height()];
+        for (int c = 0; c < fill.length; c++) {
+            for (int y = 0; y < spec.height(); y++) {
+                for (int x = 0; x < spec.width(); x++) {
+                    channel[y * spec.width() + x] = input[layout.index(c, y, x)];
+                }
+            }
+            Arrays.sort(channel);
+            fill[c] = channel[channel.length / 2];
+        }
+        return fill;
+    }
+
+    /** Resolves {@link Explainer#PREDICTED_CLASS} and checks an explicit target. */
+    static int target(ModelSpec spec, float[] probabilities, int targetClass) {
+        if (targetClass == Explainer.PREDICTED_CLASS) {
+            return ModelRunner.argmax(probabilities);
+        }
+        if (targetClass < 0 || targetClass >= probabilities.length) {
+            throw new IllegalArgumentException("target class " + targetClass + " outside 0.." + (probabilities.length - 1)
+                    + " for model " + spec.key());
+        }
+        return targetClass;
+    }
+
+    static void checkInput(ModelSpec spec, float[] input) {
+        if (input.length != spec.inputSize()) {
+            throw new IllegalArgumentException("input has " + input.length + " values, model " + spec.key()
+                    + " takes " + spec.inputSize());
+        }
+    }
+
+    /** The target's score from one raw output row, as {@code score} says. */
+    static double score(ModelRunner runner, float[] raw, int target, Occlusion.Score score) {
+        return switch (score) {
+            case LOGODDS -> runner.logOdds(raw, target);
+            case PROBABILITY -> runner.probabilities(raw)[target];
+            case RAW -> raw[target];
+        };
+    }
+
+    static Occlusion.Score parseScore(String value) {
+        return Occlusion.Score.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+    }
+}

@@ -1,0 +1,262 @@
+package io.saliencystream.engine.method;
+
+import ai.onnxruntime.OrtException;
+import io.saliencystream.engine.AttributionMap;
+import io.saliencystream.engine.Explainer;
+import io.saliencystream.engine.Explanation;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelRunner;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.Preprocessor;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * RISE (Petsiuk et al., 2018): the model scores the input under many random smooth masks
+ * (removed parts set to {@code baseline}); a pixel's saliency for class c is
+ * sum_i score_c(x masked by M_i) M_i(pixel) / (n p), the expected score when the pixel is kept.
+ * Every class's map comes from the same forward passes ({@link #explainAllClasses}).
+ *
+ * <p>Masks come from a {@link RiseMaskBank} cached per (input size, cells, p, masks, maskSeed),
+ * so a stream of events reuses one bank. Presets: "4x4" = 1000 masks on a 4x4 grid, "8x8" = 5000
+ * on 8x8, "12x12" = 10000 on 12x12; "masks" and "cells" override them.
+ *
+ * <p>Early stop: every {@code checkEvery} masks, once {@code minMasks} are used, the target's
+ * running map is centred (mean subtracted) and scaled to unit L2 norm; when the L2 distance
+ * between two consecutive such maps is below {@code tolerance} at two consecutive checks, RISE
+ * stops. {@code tolerance} 0 always uses every mask. Masks used = model evaluations - 1.
+ *
+ * <p>Cost: 1 + one call per batch of at most {@code batchSize} masks (with early stop on,
+ * batches also end at each check).
+ */
+public final class Rise implements Explainer {
+
+    public static final String NAME = "rise";
+
+    private static final Map<String, int[]> PRESETS = Map.of(
+            "4x4", new int[] {4, 1000}, "8x8", new int[] {8, 5000}, "12x12", new int[] {12, 10000});
+
+    /**
+     * @param cells      side of the random grid
+     * @param masks      most masks to use
+     * @param p          probability that a grid cell keeps the input
+     * @param baseline   what removed pixels take: a number in normalised units, or "median"
+     * @param batchSize  masked inputs per model call
+     * @param tolerance  early-stop threshold on the change of the normalised map; 0 disables
+     * @param minMasks   masks used before early stop is considered
+     * @param checkEvery masks between convergence checks
+     * @param maskSeed   seed of the mask bank (not the event's seed, so banks are shared)
+     * @param score      the class score that is averaged: probability as in the paper, log-odds or raw
+     */
+    public record Params(int cells, int masks, double p, String baseline, int batchSize, double tolerance,
+                         int minMasks, int checkEvery, long maskSeed, Occlusion.Score score) {
+        public Params {
+            if (cells <= 0 || masks <= 0 || batchSize <= 0 || minMasks < 0 || checkEvery <= 0) {
+                throw new IllegalArgumentException("rise needs positive cells, masks, batchSize, checkEvery and minMasks >= 0; got cells "
+                        + cells + ", masks " + masks + ", batchSize " + batchSize + ", checkEvery " + checkEvery + ", minMasks " + minMasks);
+            }
+            if (!(p > 0 && p < 1)) {
+                throw new IllegalArgumentException("rise p must lie strictly between 0 and 1, got " + p);
+            }
+            if (!(tolerance >= 0 && Double.isFinite(tolerance))) {
+                throw new IllegalArgumentException("rise tolerance must be a finite number >= 0, got " + tolerance);
+            }
+            if (score == null) {
+                throw new IllegalArgumentException("rise needs a score");
+            }
+            baseline = Perturbation.check(NAME, baseline);
+        }
+
+        /**
+         * Reads "preset" (4x4, 8x8, 12x12; default 4x4), "cells", "masks" (override the preset),
+         * "p" (0.5), "baseline" (0), "batchSize" (64), "tolerance" (0.01), "minMasks" (a quarter
+         * of masks), "checkEvery" (100), "maskSeed" (0), "score" (probability).
+         */
+        public static Params from(Map<String, String> p) {
+            try {
+                String presetName = p.getOrDefault("preset", "4x4").trim();
+                int[] preset = PRESETS.get(presetName);
+                if (preset == null) {
+                    throw new IllegalArgumentException("unknown preset '" + presetName + "', known " + PRESETS.keySet());
+                }
+                int masks = Integer.parseInt(p.getOrDefault("masks", Integer.toString(preset[1])));
+                return new Params(
+                        Integer.parseInt(p.getOrDefault("cells", Integer.toString(preset[0]))),
+                        masks,
+                        Double.parseDouble(p.getOrDefault("p", "0.5")),
+                        p.getOrDefault("baseline", "0"),
+                        Integer.parseInt(p.getOrDefault("batchSize", "64")),
+                        Double.parseDouble(p.getOrDefault("tolerance", "0.01")),
+                        Integer.parseInt(p.getOrDefault("minMasks", Integer.toString(masks / 4))),
+                        Integer.parseInt(p.getOrDefault("checkEvery", "100")),
+                        Long.parseLong(p.getOrDefault("maskSeed", "0")),
+                        Perturbation.parseScore(p.getOrDefault("score", "probability")));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("rise parameters " + p + ": " + e.getMessage(), e);
+            }
+        }
+
+        public Map<String, String> asMap() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("cells", Integer.toString(cells));
+            m.put("masks", Integer.toString(masks));
+            m.put("p", Double.toString(p));
+            m.put("baseline", baseline);
+            m.put("batchSize", Integer.toString(batchSize));
+            m.put("tolerance", Double.toString(tolerance));
+            m.put("minMasks", Integer.toString(minMasks));
+            m.put("checkEvery", Integer.toString(checkEvery));
+            m.put("maskSeed", Long.toString(maskSeed));
+            m.put("score", score.name().toLowerCase(Locale.ROOT));
+            return m;
+        }
+    }
+
+    /**
+     * Every class's map from one run.
+     *
+     * @param maps      per class, row-major width x height
+     * @param masksUsed masks scored before stopping
+     * @param converged whether the early-stop criterion stopped the run
+     */
+    public record AllClasses(Explanation target, float[][] maps, int masksUsed, boolean converged) {
+
+        /** The explanation for class {@code c}, from the same forward passes as {@link #target}. */
+        public Explanation forClass(int c) {
+            Explanation t = target;
+            return new Explanation(t.method(), t.parameters(), t.seed(), c, t.scores()[c], t.scores(),
+                    new AttributionMap(t.map().width(), t.map().height(), maps[c]), t.modelCalls(),
+                    t.modelEvaluations(), t.durationNanos());
+        }
+    }
+
+    private final Params params;
+
+    public Rise(Params params) {
+        this.params = params;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Explanation explain(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
+        return explainAllClasses(model, input, targetClass, seed).target();
+    }
+
+    /** Runs RISE once and keeps every class's map; {@code targetClass} drives early stopping. */
+    public AllClasses explainAllClasses(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
+        long start = System.nanoTime();
+        ModelSpec spec = model.spec();
+        Perturbation.checkInput(spec, input);
+        int w = spec.width();
+        int h = spec.height();
+        int pixels = w * h;
+        Preprocessor layout = new Preprocessor(spec);
+        ModelRunner runner = new ModelRunner(model);
+        float[] probabilities = runner.probabilities(runner.raw(input, 1)[0]);
+        int target = Perturbation.target(spec, probabilities, targetClass);
+        int classes = probabilities.length;
+        float[] fill = Perturbation.perChannel(params.baseline(), input, spec);
+        RiseMaskBank bank = RiseMaskBank.of(new RiseMaskBank.Key(w, h, params.cells(), params.p(),
+                params.masks(), params.maskSeed()));
+
+        double[][] sums = new double[classes][pixels];
+        int size = spec.inputSize();
+        float[][] batchMasks = new float[params.batchSize()][pixels];
+        double[] previous = null;
+        int quietChecks = 0;
+        boolean converged = false;
+        int used = 0;
+        while (used < params.masks() && !converged) {
+            // with early stop on, batches end at each check so checks see the same mask counts at any batch size
+            int toCheck = params.tolerance() > 0 ? params.checkEvery() - used % params.checkEvery() : Integer.MAX_VALUE;
+            int n = Math.min(Math.min(params.batchSize(), toCheck), params.masks() - used);
+            float[] batch = new float[n * size];
+            for (int i = 0; i < n; i++) {
+                float[] m = batchMasks[i];
+                bank.mask(used + i, m);
+                int offset = i * size;
+                for (int c = 0; c < spec.channels(); c++) {
+                    for (int y = 0; y < h; y++) {
+                        for (int x = 0; x < w; x++) {
+                            int at = layout.index(c, y, x);
+                            float keep = m[y * w + x];
+                            batch[offset + at] = input[at] * keep + fill[c] * (1 - keep);
+                        }
+                    }
+                }
+            }
+            float[][] outputs = runner.raw(batch, n);
+            for (int i = 0; i < n; i++) {
+                float[] m = batchMasks[i];
+                for (int k = 0; k < classes; k++) {
+                    double s = Perturbation.score(runner, outputs[i], k, params.score());
+                    double[] sum = sums[k];
+                    for (int j = 0; j < pixels; j++) {
+                        sum[j] += s * m[j];
+                    }
+                }
+            }
+            used += n;
+            if (params.tolerance() > 0 && used % params.checkEvery() == 0 && used >= params.minMasks()) {
+                double[] current = centredUnit(sums[target]);
+                if (previous != null && distance(previous, current) < params.tolerance()) {
+                    quietChecks++;
+                    converged = quietChecks >= 2;
+                } else {
+                    quietChecks = 0;
+                }
+                previous = current;
+            }
+        }
+        float[][] maps = new float[classes][pixels];
+        double norm = used * params.p();
+        for (int k = 0; k < classes; k++) {
+            for (int j = 0; j < pixels; j++) {
+                maps[k][j] = (float) (sums[k][j] / norm);
+            }
+        }
+        Explanation explanation = new Explanation(NAME, params.asMap(), seed, target, probabilities[target], probabilities,
+                new AttributionMap(w, h, maps[target]), runner.calls(), runner.evaluations(), System.nanoTime() - start);
+        return new AllClasses(explanation, maps, used, converged);
+    }
+
+    /** The map minus its mean, scaled to unit L2 norm (all zeros stays zeros). */
+    static double[] centredUnit(double[] map) {
+        double mean = 0;
+        for (double v : map) {
+            mean += v;
+        }
+        mean /= map.length;
+        double[] out = new double[map.length];
+        double norm = 0;
+        for (int i = 0; i < map.length; i++) {
+            out[i] = map[i] - mean;
+            norm += out[i] * out[i];
+        }
+        norm = Math.sqrt(norm);
+        if (norm > 0) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] /= norm;
+            }
+        }
+        return out;
+    }
+
+    private static double distance(double[] a, double[] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return Math.sqrt(d);
+    }
+}

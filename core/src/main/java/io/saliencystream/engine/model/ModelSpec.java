@@ -1,0 +1,112 @@
+package io.saliencystream.engine.model;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to feed a model and read its answer: one entry of the model catalog.
+ *
+ * @param name       model name as inference events name it
+ * @param version    model version as inference events name it
+ * @param onnxFile   ONNX file, relative to the model store's directory, or "classpath:/path" for a
+ *                   model shipped inside the application (copied to the store on first use)
+ * @param source     where {@link ModelStore} fetches the file from; null when it must already be there
+ * @param inputName  name of the model's image input
+ * @param layout     NCHW or NHWC; the batch dimension comes first
+ * @param width      model input width in pixels
+ * @param height     model input height in pixels
+ * @param channels   1 (gray) or 3 (colour)
+ * @param colorOrder channel order of colour inputs
+ * @param pixelScale factor from 0..255 pixel values to the model's range, e.g. 1/255
+ * @param mean       per channel (model order), subtracted after scaling
+ * @param std        per channel (model order), divides after subtracting the mean
+ * @param resize     how an image of another size is brought to width x height
+ * @param output     whether the model emits logits or probabilities
+ * @param labels     class labels, in output order
+ * @param method     the default explanation method and its parameters
+ */
+public record ModelSpec(String name, String version, String onnxFile, ModelSource source,
+                        String inputName, Layout layout, int width, int height, int channels,
+                        ColorOrder colorOrder, double pixelScale, double[] mean, double[] std,
+                        ResizeMode resize, OutputKind output, List<String> labels, MethodSpec method) {
+
+    public enum Layout { NCHW, NHWC }
+
+    public enum ColorOrder { RGB, BGR }
+
+    public enum ResizeMode {
+        /** Scale to exactly width x height, ignoring aspect ratio. */
+        STRETCH,
+        /**
+         * PaddleOCR's text-line resize: scale to the model height keeping the aspect ratio, width
+         * min(W, ceil(H * w / h)), and fill the right of the tensor with zeros after normalisation.
+         */
+        KEEP_ASPECT_PAD_RIGHT
+    }
+
+    public enum OutputKind { LOGITS, PROBABILITIES }
+
+    /** An explanation method by name with its parameters as strings (as recorded in audits). */
+    /**
+     * @param overlay overlay options for maps of this method (keys of the render package's
+     *                OverlayOptions, e.g. type, polarity, color_map), over the method's defaults
+     */
+    public record MethodSpec(String name, Map<String, String> parameters, Map<String, String> overlay) {
+        public MethodSpec {
+            Objects.requireNonNull(name, "method.name");
+            parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+            overlay = overlay == null ? Map.of() : Map.copyOf(overlay);
+        }
+
+        public MethodSpec(String name, Map<String, String> parameters) {
+            this(name, parameters, Map.of());
+        }
+    }
+
+    public ModelSpec {
+        require(name != null && !name.isBlank(), "name is required");
+        require(version != null && !version.isBlank(), "version is required");
+        require(onnxFile != null && !onnxFile.isBlank(), "onnxFile is required");
+        require(inputName != null && !inputName.isBlank(), "inputName is required");
+        Objects.requireNonNull(layout, "layout");
+        require(width > 0 && height > 0, "width and height must be positive");
+        require(channels == 1 || channels == 3, "channels must be 1 or 3, got " + channels);
+        colorOrder = colorOrder == null ? ColorOrder.RGB : colorOrder;
+        require(pixelScale > 0 && Double.isFinite(pixelScale), "pixelScale must be positive");
+        require(mean != null && mean.length == channels, "mean needs one value per channel");
+        require(std != null && std.length == channels, "std needs one value per channel");
+        for (double s : std) {
+            require(s != 0 && Double.isFinite(s), "std values must be finite and non-zero");
+        }
+        mean = mean.clone();
+        std = std.clone();
+        resize = resize == null ? ResizeMode.STRETCH : resize;
+        Objects.requireNonNull(output, "output");
+        require(labels != null && labels.size() >= 2, "labels must list at least two classes");
+        labels = List.copyOf(labels);
+        Objects.requireNonNull(method, "method");
+    }
+
+    private static void require(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalArgumentException("model spec: " + what);
+        }
+    }
+
+    /** Values in one input tensor of batch size 1. */
+    public int inputSize() {
+        return width * height * channels;
+    }
+
+    /** Shape of a batch of {@code n} inputs. */
+    public long[] inputShape(int n) {
+        return layout == Layout.NCHW
+                ? new long[] {n, channels, height, width}
+                : new long[] {n, height, width, channels};
+    }
+
+    public String key() {
+        return name + ":" + version;
+    }
+}
