@@ -54,15 +54,19 @@ public final class EmbeddedStack implements AutoCloseable {
         return registry.url();
     }
 
-    /** Processor settings for this stack: its broker and registry, single-replica internal topics. */
+    /**
+     * Processor settings for this stack: its broker and registry, single-replica internal topics,
+     * and the demo's catalog (the production catalog lacks the ground-truth model shapes:v1).
+     */
     public Settings processorSettings(String applicationId, java.nio.file.Path stateDir, double samplingRate,
-                                      Map<String, String> extra) {
+                                      Map<String, String> extra) throws java.io.IOException {
         java.util.Properties p = new java.util.Properties();
         p.setProperty("bootstrap.servers", bootstrapServers());
         p.setProperty("schema.registry.url", schemaRegistryUrl());
         p.setProperty("application.id", applicationId);
         p.setProperty("state.dir", stateDir.toString());
         p.setProperty("replication.factor", "1");
+        p.setProperty("catalog.path", DemoCatalog.writeTemporaryFile().toString());
         p.setProperty("sampling.rate", Double.toString(samplingRate));
         p.putAll(extra);
         return new Settings(p, Map.of());
