@@ -1,13 +1,18 @@
 package io.saliencystream.stream;
 
 import io.saliencystream.schema.DeadLetter;
+import io.saliencystream.schema.ExplanationRequest;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
-/** Builds the dead letter of an input record the processor gave up on. */
+/**
+ * Builds the dead letter of an input record the processor gave up on: read by the selection
+ * stage, or carried to the explanation stage inside a request, it holds the same original bytes
+ * and coordinates either way.
+ */
 final class DeadLetters {
 
     private DeadLetters() {
@@ -28,6 +33,25 @@ final class DeadLetters {
                 .setOriginalKey(wrap(source.key()))
                 .setOriginalValue(wrap(source.value()))
                 .setEventId(eventId)
+                .setStage(stage.label())
+                .setErrorCode(errorCode)
+                .setErrorClass(error.getClass().getName())
+                .setReason(reason(error))
+                .setFailedAt(Instant.ofEpochMilli(failedAtMillis))
+                .build();
+    }
+
+    /** The dead letter of the event a request carries, with the original record's bytes and coordinates. */
+    static DeadLetter of(ExplanationRequest request, Stage stage, String errorCode, Throwable error,
+            long failedAtMillis) {
+        return DeadLetter.newBuilder()
+                .setSourceTopic(request.getSourceTopic())
+                .setSourcePartition(request.getSourcePartition())
+                .setSourceOffset(request.getSourceOffset())
+                .setSourceTimestamp(request.getSourceTimestamp())
+                .setOriginalKey(request.getOriginalKey())
+                .setOriginalValue(request.getOriginalValue())
+                .setEventId(request.getEventId())
                 .setStage(stage.label())
                 .setErrorCode(errorCode)
                 .setErrorClass(error.getClass().getName())

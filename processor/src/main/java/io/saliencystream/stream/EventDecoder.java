@@ -8,21 +8,28 @@ import java.util.Objects;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Turns a record value into an {@link InferenceEvent}, sorting failures into the decode-stage
- * codes of {@link ErrorCodes}. A registry that cannot be reached is not a fault of the input:
- * that failure is rethrown, so the stream stops rather than dead-letter every record.
+ * Turns a record value into an {@link InferenceEvent} (or, in the explanation stage, an
+ * {@code ExplanationRequest}), sorting failures into the decode-stage codes of
+ * {@link ErrorCodes}. A registry that cannot be reached is not a fault of the input: that
+ * failure is rethrown, so the stream stops rather than dead-letter every record.
  */
-final class EventDecoder {
+final class EventDecoder<T> {
 
-    private final Deserializer<InferenceEvent> deserializer;
+    private final Deserializer<T> deserializer;
+    private final String expected;
 
-    EventDecoder(Deserializer<InferenceEvent> deserializer) {
+    EventDecoder(Deserializer<T> deserializer, Class<T> type) {
         this.deserializer = Objects.requireNonNull(deserializer, "deserializer");
+        this.expected = "an " + type.getSimpleName();
     }
 
-    InferenceEvent decode(String topic, byte[] value) throws RejectedInputException {
+    static EventDecoder<InferenceEvent> events(Deserializer<InferenceEvent> deserializer) {
+        return new EventDecoder<>(deserializer, InferenceEvent.class);
+    }
+
+    T decode(String topic, byte[] value) throws RejectedInputException {
         if (value == null) {
-            throw reject(ErrorCodes.NULL_VALUE, "Record has no value; an InferenceEvent was expected", null);
+            throw reject(ErrorCodes.NULL_VALUE, "Record has no value; " + expected + " was expected", null);
         }
         if (value.length < ConfluentWireFormat.HEADER_LENGTH) {
             throw reject(ErrorCodes.NOT_WIRE_FORMAT, "Value is " + value.length
@@ -33,15 +40,15 @@ final class EventDecoder {
                     "Value starts with 0x%02x, not the Confluent wire-format magic byte 0x00", value[0]), null);
         }
         try {
-            InferenceEvent event = deserializer.deserialize(topic, value);
-            if (event == null) {
-                throw reject(ErrorCodes.UNDECODABLE, "Deserializer returned no event", null);
+            T decoded = deserializer.deserialize(topic, value);
+            if (decoded == null) {
+                throw reject(ErrorCodes.UNDECODABLE, "Deserializer returned nothing for " + expected, null);
             }
-            return event;
+            return decoded;
         } catch (RuntimeException e) {
             SchemaRegistryException registryError = registryCause(e);
             if (registryError == null) {
-                throw reject(ErrorCodes.UNDECODABLE, "Cannot read the value as an InferenceEvent: " + e.getMessage(), e);
+                throw reject(ErrorCodes.UNDECODABLE, "Cannot read the value as " + expected + ": " + e.getMessage(), e);
             }
             if (registryError.httpStatus() == 404 || registryError.errorCode() == 40403) {
                 throw reject(ErrorCodes.UNKNOWN_SCHEMA_ID, "Schema id "

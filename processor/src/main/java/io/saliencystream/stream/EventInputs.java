@@ -85,7 +85,12 @@ public final class EventInputs {
     }
 
 
-    private byte[] fetch(InputUri claim) throws InvalidInputException {
+    /**
+     * Where a claim check points, checked without reading it: a {@code file:} URI inside
+     * {@code inputs.file-root}. The selection stage checks this much on every event; only a
+     * selected event's file is read.
+     */
+    public Path locate(InputUri claim) throws InvalidInputException {
         if (fileRoot.isEmpty()) {
             throw new InvalidInputException(InvalidInputException.INPUT_UNAVAILABLE,
                     "claim-check input " + claim.getUri() + " cannot be fetched: no inputs.file-root is configured");
@@ -106,6 +111,11 @@ public final class EventInputs {
             throw new InvalidInputException(InvalidInputException.INPUT_UNAVAILABLE,
                     "claim-check file " + file + " is outside inputs.file-root " + fileRoot.get());
         }
+        return file;
+    }
+
+    private byte[] fetch(InputUri claim) throws InvalidInputException {
+        Path file = locate(claim);
         byte[] data;
         try (InputStream in = Files.newInputStream(file)) {
             data = in.readNBytes(maxImageBytes + 1);

@@ -7,9 +7,12 @@ import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.StreamsMetrics;
 
 /**
- * What happened to the input records, as Kafka Streams custom metrics: every record read counts
- * in {@code events-in} and in exactly one of {@code explained}, {@code skipped-sampling},
- * {@code skipped-budget} or {@code dead-lettered}. Each outcome is a sensor with a
+ * What happened to the input records, as Kafka Streams custom metrics. The selection stage counts
+ * every record read in {@code events-in} and in exactly one of {@code requested},
+ * {@code skipped-sampling}, {@code skipped-budget} or {@code dead-lettered}; the explanation
+ * stage counts every request in exactly one of {@code explained}, {@code skipped-deadline} or
+ * {@code dead-lettered}. Once no request is in flight, {@code events-in} = {@code explained} +
+ * every {@code skipped-*} + {@code dead-lettered}. Each outcome is a sensor with a
  * {@code <name>-total} count and a {@code <name>-rate} per second, in metric group
  * {@value #GROUP} with tags {@code thread-id} and {@code saliency-id}, so they show in
  * {@code KafkaStreams.metrics()} and JMX like the built-in ones. The sensors are per stream
@@ -26,12 +29,16 @@ public final class ProcessingCounters {
     public static final String SKIPPED_SAMPLING = "skipped-sampling";
     public static final String SKIPPED_BUDGET = "skipped-budget";
     public static final String DEAD_LETTERED = "dead-lettered";
+    public static final String REQUESTED = "requested";
+    public static final String SKIPPED_DEADLINE = "skipped-deadline";
 
     private final Sensor eventsIn;
     private final Sensor explained;
     private final Sensor skippedSampling;
     private final Sensor skippedBudget;
     private final Sensor deadLettered;
+    private final Sensor requested;
+    private final Sensor skippedDeadline;
 
     private ProcessingCounters(StreamsMetrics metrics, String entity) {
         this.eventsIn = sensor(metrics, entity, EVENTS_IN);
@@ -39,6 +46,8 @@ public final class ProcessingCounters {
         this.skippedSampling = sensor(metrics, entity, SKIPPED_SAMPLING);
         this.skippedBudget = sensor(metrics, entity, SKIPPED_BUDGET);
         this.deadLettered = sensor(metrics, entity, DEAD_LETTERED);
+        this.requested = sensor(metrics, entity, REQUESTED);
+        this.skippedDeadline = sensor(metrics, entity, SKIPPED_DEADLINE);
     }
 
     /** Registers (or, on a thread that has them, finds) the sensors; {@code entity} tags them. */
@@ -70,6 +79,14 @@ public final class ProcessingCounters {
         deadLettered.record();
     }
 
+    void requested() {
+        requested.record();
+    }
+
+    void skippedDeadline() {
+        skippedDeadline.record();
+    }
+
     /** The counts summed over every stream thread, read from {@code KafkaStreams.metrics()} (or a test driver's). */
     public static Snapshot read(Map<MetricName, ? extends Metric> metrics) {
         return new Snapshot(
@@ -77,7 +94,9 @@ public final class ProcessingCounters {
                 total(metrics, EXPLAINED),
                 total(metrics, SKIPPED_SAMPLING),
                 total(metrics, SKIPPED_BUDGET),
-                total(metrics, DEAD_LETTERED));
+                total(metrics, DEAD_LETTERED),
+                total(metrics, REQUESTED),
+                total(metrics, SKIPPED_DEADLINE));
     }
 
     private static long total(Map<MetricName, ? extends Metric> metrics, String operation) {
@@ -91,12 +110,16 @@ public final class ProcessingCounters {
         return Math.round(sum);
     }
 
-    /** Counts at one moment. */
-    public record Snapshot(long eventsIn, long explained, long skippedSampling, long skippedBudget, long deadLettered) {
+    /**
+     * Counts at one moment, summed over the metrics given: both stages' when they run in one
+     * process, one stage's otherwise.
+     */
+    public record Snapshot(long eventsIn, long explained, long skippedSampling, long skippedBudget, long deadLettered,
+            long requested, long skippedDeadline) {
 
-        /** Records whose outcome is known; equals {@link #eventsIn()} when no record is in flight. */
+        /** Records whose outcome is known; equals {@link #eventsIn()} when no record or request is in flight. */
         public long accountedFor() {
-            return explained + skippedSampling + skippedBudget + deadLettered;
+            return explained + skippedSampling + skippedBudget + skippedDeadline + deadLettered;
         }
     }
 }

@@ -78,7 +78,7 @@ public final class SaliencyTopology {
      */
     public Topology build() {
         Parts parts = new Parts(topics,
-                new EventDecoder(serdes.specific(InferenceEvent.class).deserializer()),
+                EventDecoder.events(serdes.specific(InferenceEvent.class).deserializer()),
                 validator, new Sampler(sampling, samplingBoost == null ? Sampler.RateBoost.NONE : samplingBoost),
                 new ExplanationBudget(sampling), explainer);
         StringSerializer eventIdSerializer = new StringSerializer();
@@ -100,7 +100,7 @@ public final class SaliencyTopology {
     }
 
     /** What every processor instance of one built topology shares. */
-    record Parts(TopicNames topics, EventDecoder decoder, EventValidator validator, Sampler sampler,
+    record Parts(TopicNames topics, EventDecoder<InferenceEvent> decoder, EventValidator validator, Sampler sampler,
             ExplanationBudget budget, EventExplainer explainer) {
     }
 }

@@ -60,6 +60,16 @@ class EventInputsTest {
     }
 
     @Test
+    void locatingAClaimCheckChecksWhereItPointsWithoutReadingIt() throws Exception {
+        Path missing = root.resolve("not-yet-written.png");
+        assertThat(inputs(Optional.of(root)).locate(new InputUri(missing.toUri().toString(), null))).isEqualTo(missing);
+        assertCode(() -> inputs(Optional.of(root)).locate(new InputUri("file:///etc/passwd", null)),
+                InvalidInputException.INPUT_UNAVAILABLE, "outside inputs.file-root");
+        assertCode(() -> inputs(Optional.empty()).locate(new InputUri(missing.toUri().toString(), null)),
+                InvalidInputException.INPUT_UNAVAILABLE, "no inputs.file-root");
+    }
+
+    @Test
     void rawTensorHashCoversShapeAndValues() {
         RawTensor a = new RawTensor(List.of(1, 2), List.of(0.5f, 1f));
         // shape 1, 2 then 0.5, 1.0 as little-endian int32 / float32, hashed independently here

@@ -71,7 +71,7 @@ class SaliencyTopologyIT {
                 }
                 assertThat(counts.eventsIn()).isEqualTo(values.size());
                 assertThat(counts.accountedFor()).isEqualTo(values.size());
-                assertThat(counts).isEqualTo(new ProcessingCounters.Snapshot(values.size(), 20, 10, 0, 30));
+                assertThat(counts).isEqualTo(new ProcessingCounters.Snapshot(values.size(), 20, 10, 0, 30, 0, 0));
 
                 String bootstrap = cluster.bootstrapServers();
                 assertThat(committedCount(bootstrap, TOPICS.saliencySummaries(), 20)).isEqualTo(counts.explained());

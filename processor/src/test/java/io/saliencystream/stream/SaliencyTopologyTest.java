@@ -128,7 +128,7 @@ class SaliencyTopologyTest {
         assertThat(s.get(0).value.getSelectionReasons()).containsExactly(Selection.SAMPLED);
         assertThat(a.get(0).value.getSelectionReasons()).containsExactly(Selection.SAMPLED);
         assertThat(deadLetters.isEmpty()).isTrue();
-        assertThat(counts()).isEqualTo(new ProcessingCounters.Snapshot(1, 1, 0, 0, 0));
+        assertThat(counts()).isEqualTo(new ProcessingCounters.Snapshot(1, 1, 0, 0, 0, 0, 0));
     }
 
     @Test
@@ -140,7 +140,7 @@ class SaliencyTopologyTest {
         assertThat(overlays.isEmpty()).isTrue();
         assertThat(audits.isEmpty()).isTrue();
         assertThat(deadLetters.isEmpty()).isTrue();
-        assertThat(counts()).isEqualTo(new ProcessingCounters.Snapshot(1, 0, 1, 0, 0));
+        assertThat(counts()).isEqualTo(new ProcessingCounters.Snapshot(1, 0, 1, 0, 0, 0, 0));
     }
 
     @Test
@@ -264,7 +264,7 @@ class SaliencyTopologyTest {
 
         assertThat(summaries.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("good-after");
         assertThat(audits.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("good-after");
-        assertThat(counts()).isEqualTo(new ProcessingCounters.Snapshot(2, 1, 0, 0, 1));
+        assertThat(counts()).isEqualTo(new ProcessingCounters.Snapshot(2, 1, 0, 0, 1, 0, 0));
     }
 
     @Test
@@ -312,7 +312,7 @@ class SaliencyTopologyTest {
 
         assertThat(summaries.readKeyValuesToList()).extracting(kv -> kv.key)
                 .containsExactly("sampled-1", "sampled-2", "flagged-1", "flagged-2");
-        assertThat(counts()).isEqualTo(new ProcessingCounters.Snapshot(7, 4, 0, 3, 0));
+        assertThat(counts()).isEqualTo(new ProcessingCounters.Snapshot(7, 4, 0, 3, 0, 0, 0));
 
         driver.advanceWallClockTime(Duration.ofSeconds(2)); // 2 tokens back
         pipe(TestEvents.withFlags(event("flagged-4"), "review"));
@@ -322,7 +322,7 @@ class SaliencyTopologyTest {
         driver.advanceWallClockTime(Duration.ofSeconds(10)); // full again
         pipe(event("sampled-6"));
         assertThat(summaries.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("sampled-6");
-        assertThat(counts()).isEqualTo(new ProcessingCounters.Snapshot(10, 6, 0, 4, 0));
+        assertThat(counts()).isEqualTo(new ProcessingCounters.Snapshot(10, 6, 0, 4, 0, 0, 0));
     }
 
     @Test
