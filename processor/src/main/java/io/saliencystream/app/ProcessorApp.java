@@ -14,6 +14,7 @@ import io.saliencystream.stream.ProcessingCounters;
 import io.saliencystream.stream.SaliencyTopology;
 import io.saliencystream.stream.drift.DriftSamplingBoost;
 import io.saliencystream.stream.drift.DriftTopology;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -26,8 +27,13 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The processor wired from its configuration: schema registry client, model catalog (models
@@ -39,14 +45,27 @@ public final class ProcessorApp implements AutoCloseable {
     private final ModelCatalog catalog;
     private final KafkaStreams streams;
     private final KafkaStreams drift;
+    private final Duration closeTimeout;
+    private final PrintStream log;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<String> failure = new AtomicReference<>();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CompletableFuture<Boolean> closedCleanly = new CompletableFuture<>();
 
-    private ProcessorApp(ModelCatalog catalog, KafkaStreams streams, KafkaStreams drift) {
+    private ProcessorApp(ModelCatalog catalog, KafkaStreams streams, KafkaStreams drift, Duration closeTimeout,
+            PrintStream log) {
         this.catalog = catalog;
         this.streams = streams;
         this.drift = drift;
+        this.closeTimeout = closeTimeout;
+        this.log = log;
     }
 
-    /** Builds everything and starts the stream threads; {@code log} gets one line per stage. */
+    /**
+     * Builds everything and starts both applications; {@code log} gets one line per stage.
+     * Their state listeners are in place before they start, so a failure of either is seen by
+     * {@link #awaitStop()}.
+     */
     public static ProcessorApp start(ProcessorConfig config, PrintStream log) throws IOException {
         AvroTrust.install();
         ModelStore store = config.modelDir().map(dir -> new ModelStore(dir, log)).orElseGet(
@@ -68,39 +87,93 @@ public final class ProcessorApp implements AutoCloseable {
             if (config.driftEnabled()) {
                 saliency = saliency.withSamplingBoost(DriftSamplingBoost.of(config.drift(), serdes));
             }
-            KafkaStreams streams = start(saliency.build(), config.streams().toProperties(), log);
+            KafkaStreams streams = create(saliency.build(), config.streamsProperties(), log);
             // Drift reads the summaries topic as its own application, so its windows and state
             // scale and restart independently of the expensive explaining.
             KafkaStreams drift = config.driftEnabled()
-                    ? start(new DriftTopology(config.drift(), serdes).build(), driftProperties(config), log)
+                    ? create(new DriftTopology(config.drift(), serdes).build(), driftProperties(config), log)
                     : null;
+            ProcessorApp app = new ProcessorApp(catalog, streams, drift, config.lifecycle().closeTimeout(), log);
+            app.watch("processor", streams);
+            streams.start();
+            if (drift != null) {
+                app.watch("drift", drift);
+                drift.start();
+            }
             log.printf("processor started: %d model(s), reading %s, sampling rate %.3f, %s, drift %s%n",
                     catalog.models().size(), config.topics().inferenceEvents(), config.sampling().defaultRate(),
                     config.streams().processingGuarantee(), drift == null ? "off"
                             : "on (" + config.drift().windowSize() + " windows)");
-            return new ProcessorApp(catalog, streams, drift);
+            return app;
         } catch (RuntimeException e) {
             closeQuietly(catalog);
             throw e;
         }
     }
 
-    private static KafkaStreams start(Topology topology, Properties properties, PrintStream log) {
+    private static KafkaStreams create(Topology topology, Properties properties, PrintStream log) {
         KafkaStreams streams = new KafkaStreams(topology, properties);
+        Object applicationId = properties.get(StreamsConfig.APPLICATION_ID_CONFIG);
         streams.setUncaughtExceptionHandler(e -> {
-            // Bad records never get here (they are dead-lettered); this is an outage such as an
-            // unreachable schema registry: stop rather than skip records.
-            log.println("stream thread of " + properties.get(StreamsConfig.APPLICATION_ID_CONFIG)
-                    + " failed, shutting down: " + e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = responseTo(e);
+            log.println("stream thread of " + applicationId + " failed ("
+                    + (response == StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD
+                    ? "retriable, replacing the thread" : "shutting down") + "): " + rootMessage(e));
+            return response;
         });
-        streams.start();
         return streams;
+    }
+
+    /**
+     * A retriable Kafka error (broker unreachable, metadata or transaction timeouts during an
+     * outage) replaces the stream thread: its open transaction is aborted and the new thread
+     * resumes from the last committed offsets, so exactly-once holds. Anything else (bad records
+     * never get here, they are dead-lettered) is an outage such as an unreachable schema
+     * registry or a bug: stop rather than skip records.
+     */
+    static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse responseTo(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof RetriableException) {
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+        }
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == error ? error.toString() : error.getMessage() + " (cause: " + root + ")";
+    }
+
+    /** Notes the first application that stops while this app is not being closed. */
+    private void watch(String name, KafkaStreams app) {
+        app.setStateListener((now, before) -> {
+            boolean failed = now == KafkaStreams.State.PENDING_ERROR || now == KafkaStreams.State.ERROR
+                    || (!closing.get() && (now == KafkaStreams.State.PENDING_SHUTDOWN
+                    || now == KafkaStreams.State.NOT_RUNNING));
+            if (failed && failure.compareAndSet(null, "the " + name + " application stopped (" + before + " -> "
+                    + now + ")")) {
+                stopped.countDown();
+            }
+        });
+    }
+
+    /**
+     * Blocks until either application stops on its own or {@link #close()} is called.
+     *
+     * @return why an application stopped, or empty when it was closed
+     */
+    public Optional<String> awaitStop() throws InterruptedException {
+        stopped.await();
+        return Optional.ofNullable(failure.get());
     }
 
     /** The drift application's settings: the processor's, under its own application id. */
     private static Properties driftProperties(ProcessorConfig config) {
-        Properties properties = config.streams().toProperties();
+        Properties properties = config.streamsProperties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, config.streams().applicationId() + "-drift");
         return properties;
     }
@@ -127,21 +200,40 @@ public final class ProcessorApp implements AutoCloseable {
     }
 
     /** The attention-drift application, when drift is on. */
-    public java.util.Optional<KafkaStreams> drift() {
-        return java.util.Optional.ofNullable(drift);
+    public Optional<KafkaStreams> drift() {
+        return Optional.ofNullable(drift);
     }
 
     public ProcessingCounters.Snapshot counters() {
         return ProcessingCounters.read(streams.metrics());
     }
 
+    /**
+     * Closes both applications at once, each within the configured close timeout, and the
+     * models. Safe to call more than once and from a shutdown hook.
+     *
+     * @return whether both applications closed within the timeout
+     */
+    public boolean closeWithin() {
+        if (!closing.compareAndSet(false, true)) {
+            return closedCleanly.join();
+        }
+        stopped.countDown();
+        CompletableFuture<Boolean> main = CompletableFuture.supplyAsync(() -> streams.close(closeTimeout));
+        boolean driftClosed = drift == null || drift.close(closeTimeout);
+        boolean clean = main.join() && driftClosed;
+        closeQuietly(catalog);
+        if (!clean) {
+            log.println("an application did not close within " + closeTimeout.toMillis() + " ms;"
+                    + " its open transactions are aborted by the broker");
+        }
+        closedCleanly.complete(clean);
+        return clean;
+    }
+
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
-        if (drift != null) {
-            drift.close(Duration.ofSeconds(30));
-        }
-        closeQuietly(catalog);
+        closeWithin();
     }
 
     private static void loadSession(io.saliencystream.engine.model.CatalogModel model) {

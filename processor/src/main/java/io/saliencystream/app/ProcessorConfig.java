@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -43,10 +44,33 @@ public record ProcessorConfig(
         boolean driftEnabled,
         DriftConfig drift,
         Map<String, ModelSpec.MethodSpec> methodsByReason,
-        Set<String> faithfulnessReasons) {
+        Set<String> faithfulnessReasons,
+        Lifecycle lifecycle,
+        Map<String, String> kafkaOverrides) {
 
     /** Limits on event inputs, checked before any pixel is decoded. */
     public record InputLimits(int maxImageBytes, long maxImagePixels) {
+    }
+
+    /**
+     * How {@code run} starts and stops.
+     *
+     * @param startupTimeout how long start-up waits for the brokers before giving up with one error line
+     * @param createTopics   create missing output topics at start-up instead of refusing to start
+     * @param closeTimeout   how long each application may take to close on SIGTERM
+     */
+    public record Lifecycle(Duration startupTimeout, boolean createTopics, Duration closeTimeout) {
+    }
+
+    /**
+     * The Kafka Streams properties of both applications: the processor's settings, then every
+     * {@code kafka.<name>} setting passed through as {@code <name>} (for example
+     * {@code kafka.session.timeout.ms}).
+     */
+    public Properties streamsProperties() {
+        Properties properties = streams.toProperties();
+        properties.putAll(kafkaOverrides);
+        return properties;
     }
 
     public static ProcessorConfig from(Settings s) {
@@ -99,7 +123,11 @@ public record ProcessorConfig(
                 Boolean.parseBoolean(s.get("drift.enabled", "true")),
                 drift(s, topics),
                 methodsByReason(s),
-                knownReasons("summary.faithfulness-for", list(s.get("summary.faithfulness-for", ""))));
+                knownReasons("summary.faithfulness-for", list(s.get("summary.faithfulness-for", ""))),
+                new Lifecycle(Duration.ofMillis(s.getInt("startup.timeout-ms", 30_000)),
+                        bool(s, "topics.create", false),
+                        Duration.ofMillis(s.getInt("shutdown.timeout-ms", 30_000))),
+                s.withPrefix("kafka."));
     }
 
     /**
@@ -202,6 +230,14 @@ public record ProcessorConfig(
         return new BudgetConfig(perSecond,
                 s.getDouble(prefix + "burst", Math.max(1, 2 * perSecond)),
                 s.getDouble(prefix + "reserved-for-flagged", 0.5));
+    }
+
+    private static boolean bool(Settings s, String key, boolean defaultValue) {
+        String value = s.get(key, Boolean.toString(defaultValue));
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException("Setting '" + key + "' must be true or false, got '" + value + "'");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     private static Set<String> list(String commaSeparated) {

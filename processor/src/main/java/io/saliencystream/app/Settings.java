@@ -31,6 +31,10 @@ public final class Settings {
     public static Settings load(Optional<Path> path) throws IOException {
         Properties properties = new Properties();
         if (path.isPresent()) {
+            if (!Files.isRegularFile(path.get())) {
+                throw new IOException("configuration file " + path.get().toAbsolutePath()
+                        + (Files.exists(path.get()) ? " is not a regular file" : " does not exist"));
+            }
             try (Reader reader = Files.newBufferedReader(path.get())) {
                 properties.load(reader);
             }

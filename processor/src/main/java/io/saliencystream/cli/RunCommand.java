@@ -6,14 +6,14 @@ import io.saliencystream.app.Settings;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Run the processor against your Kafka cluster and schema registry until stopped."
         + " Settings come from the properties file, each overridable by an environment variable"
-        + " SALIENCY_STREAM_<KEY> (upper case, dots and dashes as underscores).")
+        + " SALIENCY_STREAM_<KEY> (upper case, dots and dashes as underscores)."
+        + " SIGTERM closes both applications (exit status 143); if either stops on its own, the other is"
+        + " closed too and the exit status is 1.")
 final class RunCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, description = "Properties file (see the README's configuration table).")
@@ -23,17 +23,22 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ProcessorConfig processorConfig = ProcessorConfig.from(Settings.load(Optional.ofNullable(config)));
         ProcessorApp app = ProcessorApp.start(processorConfig, System.out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        app.streams().setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                stopped.countDown();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "saliency-stream-shutdown"));
-        stopped.await();
-        return app.streams().state() == KafkaStreams.State.ERROR ? 1 : 0;
+        Thread shutdown = new Thread(() -> {
+            System.out.println(app.closeWithin() ? "processor stopped: both applications closed cleanly"
+                    : "processor stopped: an application did not close in time");
+        }, "saliency-stream-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+        Optional<String> failure = app.awaitStop();
+        if (failure.isEmpty()) {
+            // closed by the shutdown hook: the JVM exits when it is done
+            return 0;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdown);
+        } catch (IllegalStateException shuttingDownAlready) {
+            return 1;
+        }
+        app.close();
+        throw new IllegalStateException(failure.get() + "; the other application was closed. See the log above for the cause.");
     }
 }

@@ -56,6 +56,14 @@ class MainTest {
     }
 
     @Test
+    void runWithAMissingConfigurationFileSaysSoInOneLine() {
+        Run r = run("run", "-c", "/missing/saliency-stream.properties");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).startsWith("saliency-stream run: configuration file /missing/saliency-stream.properties"
+                + " does not exist");
+    }
+
+    @Test
     void unknownCommandIsAUsageError() {
         Run r = run("explode");
         assertThat(r.exitCode()).isEqualTo(2);

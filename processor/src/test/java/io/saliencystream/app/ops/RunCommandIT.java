@@ -1,0 +1,85 @@
+package io.saliencystream.app.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.saliencystream.testing.EmbeddedKafkaBroker;
+import io.saliencystream.testing.InProcessSchemaRegistryServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code java -jar saliency-stream.jar run -c <file>} as a user (or the Docker image) starts it,
+ * against a real broker and registry: it explains what it reads, keeps both applications
+ * watched, and closes cleanly on SIGTERM.
+ */
+@Tag("integration")
+class RunCommandIT {
+
+    /** SIGTERM's exit status (128 + 15): the JVM ran its shutdown hook, which closed both applications. */
+    static final int SIGTERM_EXIT = 143;
+
+    @TempDir
+    Path dir;
+
+    private EmbeddedKafkaBroker broker;
+    private InProcessSchemaRegistryServer registry;
+    private Traffic traffic;
+
+    @BeforeEach
+    void start() {
+        broker = EmbeddedKafkaBroker.start();
+        registry = InProcessSchemaRegistryServer.start();
+        Traffic.createTopics(broker, 3);
+        traffic = new Traffic(broker.bootstrapServers(), registry.url(), dir);
+    }
+
+    @AfterEach
+    void stop() {
+        registry.close();
+        broker.close();
+    }
+
+    @Test
+    void explainsEventsDeadLettersBadOnesAndClosesCleanlyOnSigterm() throws Exception {
+        traffic.produce(0, 40);
+        traffic.produceRaw(Traffic.TOPICS.inferenceEvents(), Map.of(
+                "bad-not-avro", "not avro".getBytes(StandardCharsets.UTF_8),
+                "bad-unknown-schema", new byte[] {0, 0, 0, 0x7f, 0x7f, 1, 2}));
+        try (ProcessorProcess processor = ProcessorProcess.start(traffic.config("a", Map.of()), "run-sigterm")) {
+            processor.awaitLog(ProcessorProcess.STARTED, Duration.ofSeconds(120));
+
+            Map<String, Traffic.Counts> explained = traffic.committed(Traffic.EXPLAINED_OUTPUTS, 40,
+                    Duration.ofSeconds(120));
+            assertThat(explained).as(processor.log()).allSatisfy((topic, counts) ->
+                    assertThat(counts).isEqualTo(new Traffic.Counts(40, 40)));
+            assertThat(traffic.committed(List.of(Traffic.TOPICS.deadLetters()), 2, Duration.ofSeconds(30)))
+                    .containsEntry(Traffic.TOPICS.deadLetters(), new Traffic.Counts(2, 2));
+
+            long sent = System.nanoTime();
+            assertThat(processor.terminate(Duration.ofSeconds(60))).as(processor.log()).isEqualTo(SIGTERM_EXIT);
+            System.out.printf("run closed %d ms after SIGTERM%n", (System.nanoTime() - sent) / 1_000_000);
+            assertThat(processor.log()).contains("processor stopped: both applications closed cleanly")
+                    .doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void exitsNonZeroNamingTheDriftApplicationWhenItDies() throws Exception {
+        try (ProcessorProcess processor = ProcessorProcess.start(traffic.config("a", Map.of()), "run-drift-dies")) {
+            processor.awaitLog(ProcessorProcess.STARTED, Duration.ofSeconds(120));
+            // a pinned reference that is not Avro: the drift application's global store cannot load it
+            traffic.produceRaw(Traffic.DRIFT.references(), Map.of("shapes|v1|0", "garbage".getBytes(StandardCharsets.UTF_8)));
+
+            assertThat(processor.awaitExit(Duration.ofSeconds(90))).as(processor.log()).isEqualTo(1);
+            assertThat(processor.log()).contains("saliency-stream run: the drift application stopped");
+        }
+    }
+}
