@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.saliencystream.engine.model.OrtRuntime;
+import io.saliencystream.engine.model.SessionSettings;
 
 import java.io.IOException;
 import java.nio.FloatBuffer;
@@ -30,13 +31,15 @@ public final class GradientModel implements AutoCloseable {
     private final TargetScore score;
     private final OrtSession session;
 
-    private GradientModel(ModelProto gradientModel, String input, String output, long[] inputShape, TargetScore score)
-            throws OrtException {
+    private GradientModel(ModelProto gradientModel, String input, String output, long[] inputShape, TargetScore score,
+                          SessionSettings settings) throws OrtException {
         this.input = input;
         this.output = output;
         this.inputShape = inputShape.clone();
         this.score = score;
-        this.session = OrtRuntime.environment().createSession(gradientModel.toByteArray(), new OrtSession.SessionOptions());
+        try (OrtSession.SessionOptions options = settings.options()) {
+            this.session = OrtRuntime.environment().createSession(gradientModel.toByteArray(), options);
+        }
         this.classes = (int) gradientModel.getGraph().getInputList().stream()
                 .filter(v -> v.getName().equals(GradientGraphBuilder.WEIGHTS)).findFirst().orElseThrow()
                 .getType().getTensorType().getShape().getDim(1).getDimValue();
@@ -49,16 +52,22 @@ public final class GradientModel implements AutoCloseable {
      * @throws UnsupportedGradientException when an operator on the path cannot be differentiated
      */
     public static GradientModel load(Path onnxFile, String input, boolean outputIsProbability, TargetScore score,
-                                     long[] inputShape) throws IOException, OrtException {
+                                     long[] inputShape, SessionSettings settings) throws IOException, OrtException {
         ModelProto forward = ModelProto.parseFrom(Files.readAllBytes(onnxFile));
-        return of(forward, input, outputIsProbability, score, inputShape);
+        return of(forward, input, outputIsProbability, score, inputShape, settings);
     }
 
     public static GradientModel of(ModelProto forward, String input, boolean outputIsProbability, TargetScore score,
                                    long[] inputShape) throws OrtException {
+        return of(forward, input, outputIsProbability, score, inputShape, SessionSettings.DEFAULTS);
+    }
+
+    /** The gradient model, its session run with {@code settings} (those of the forward model it derives from). */
+    public static GradientModel of(ModelProto forward, String input, boolean outputIsProbability, TargetScore score,
+                                   long[] inputShape, SessionSettings settings) throws OrtException {
         String output = forward.getGraph().getOutput(0).getName();
         ModelProto backward = GradientGraphBuilder.build(forward, input, output, outputIsProbability, score, inputShape);
-        return new GradientModel(backward, input, output, inputShape, score);
+        return new GradientModel(backward, input, output, inputShape, score, settings);
     }
 
     public TargetScore score() {

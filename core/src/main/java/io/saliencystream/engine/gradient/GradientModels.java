@@ -38,7 +38,7 @@ public final class GradientModels implements AutoCloseable {
         return models.computeIfAbsent(key, k -> {
             try {
                 return GradientModel.load(model.file(), spec.inputName(), spec.output() == ModelSpec.OutputKind.PROBABILITIES,
-                        score, shape);
+                        score, shape, model.sessionSettings());
             } catch (IOException e) {
                 throw new UncheckedIOException("model " + spec.key() + ": " + e.getMessage(), e);
             } catch (OrtException e) {

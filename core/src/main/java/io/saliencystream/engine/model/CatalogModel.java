@@ -25,6 +25,7 @@ public final class CatalogModel implements AutoCloseable {
     private Path file;
     private String sha256;
     private OrtSession session;
+    private SessionSettings sessionSettings = SessionSettings.DEFAULTS;
 
     CatalogModel(ModelSpec spec, FileResolver resolver) {
         this.spec = spec;
@@ -60,11 +61,24 @@ public final class CatalogModel implements AutoCloseable {
         return sha256;
     }
 
+    /** How ONNX Runtime runs this model; settable until its first session opens. */
+    public synchronized void configure(SessionSettings settings) {
+        if (session != null && !settings.equals(sessionSettings)) {
+            throw new IllegalStateException("model " + spec.key() + ": its session is open already with "
+                    + sessionSettings + "; configure it before first use");
+        }
+        sessionSettings = java.util.Objects.requireNonNull(settings, "settings");
+    }
+
+    public synchronized SessionSettings sessionSettings() {
+        return sessionSettings;
+    }
+
     /** The shared session; created on first call. */
     public synchronized OrtSession session() throws OrtException {
         if (session == null) {
             OrtEnvironment env = OrtRuntime.environment();
-            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            try (OrtSession.SessionOptions options = sessionSettings.options()) {
                 session = env.createSession(file().toString(), options);
             }
             if (!session.getInputNames().contains(spec.inputName())) {

@@ -1,5 +1,6 @@
 package io.saliencystream.engine.gradient;
 
+import io.saliencystream.engine.model.SessionSettings;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -55,7 +56,7 @@ class TorchReferenceGradientTest {
         float[] x = floats(Path.of(prefix + ".x.bin"));
         float[] logits = floats(Path.of(prefix + (probabilities ? ".output.bin" : ".logits.bin")));
         float[] expected = floats(Path.of(prefix + ".grad.bin"));
-        try (GradientModel gm = GradientModel.load(model, "x", probabilities, TargetScore.LOGODDS, new long[] {3, h, w})) {
+        try (GradientModel gm = GradientModel.load(model, "x", probabilities, TargetScore.LOGODDS, new long[] {3, h, w}, SessionSettings.DEFAULTS)) {
             GradientModel.Result r = gm.run(x, gm.oneHot(1, 2), 2);
             for (int b = 0; b < 2; b++) {
                 for (int k = 0; k < gm.classes(); k++) {

@@ -1,5 +1,6 @@
 package io.saliencystream.engine.gradient;
 
+import io.saliencystream.engine.model.SessionSettings;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,7 +50,7 @@ class WholeModelGradientTest {
                                                       TargetScore score) throws Exception {
         Path file = paddleOcr();
         Assumptions.assumeTrue(Files.exists(file), name + " not found at " + file + " (PaddleOcrModelTest fetches it)");
-        try (GradientModel gm = GradientModel.load(file, "x", probabilities, score, new long[] {3, h, w})) {
+        try (GradientModel gm = GradientModel.load(file, "x", probabilities, score, new long[] {3, h, w}, SessionSettings.DEFAULTS)) {
             int size = gm.inputSize();
             Random r = new Random(5);
             int inputs = 2;
