@@ -28,10 +28,15 @@ import java.util.stream.Collectors;
  * @param outlineRegions      how many of the largest regions (per sign) outlines draws
  * @param legend              draw a colour bar with the clip values in the footer
  * @param caption             footer text, e.g. predicted label and score; null for none
+ * @param space               where the map is drawn: on the original image, in its own size and
+ *                            shape (preprocessing's resize and padding undone), or on the model's
+ *                            input as the model saw it, padding included (drawn without attribution)
+ * @param maxSide             longest side of an overlay on the original image, in pixels; larger
+ *                            images are scaled down, smaller ones up by at most {@code scale}
  */
 public record OverlayOptions(Type type, Polarity polarity, double clipBelowPercentile, double clipAbovePercentile,
                              ColorMap colorMap, OverlayType overlayType, int scale, double maxAlpha,
-                             int outlineRegions, boolean legend, String caption) {
+                             int outlineRegions, boolean legend, String caption, Space space, int maxSide) {
 
     public enum Type { PIXELS, OUTLINES }
 
@@ -39,9 +44,14 @@ public record OverlayOptions(Type type, Polarity polarity, double clipBelowPerce
 
     public enum OverlayType { NONE, ORIGINAL, GRAYSCALE, MASK_BLACK }
 
+    public enum Space { ORIGINAL, MODEL }
+
+    /** Longest side of an overlay on the original image unless configured. */
+    public static final int DEFAULT_MAX_SIDE = 768;
+
     /** Keys {@link #from} and {@link #with(Map)} read and {@link #toMap} writes. */
     public static final List<String> KEYS = List.of("type", "polarity", "clip_above_percentile",
-            "clip_below_percentile", "color_map", "overlay_type", "scale", "max_alpha", "outline_regions", "legend");
+            "clip_below_percentile", "color_map", "overlay_type", "scale", "max_alpha", "outline_regions", "legend", "space", "max_side");
 
     /**
      * For methods without defaults of their own: every positive pixel in viridis over grayscale,
@@ -62,6 +72,16 @@ public record OverlayOptions(Type type, Polarity polarity, double clipBelowPerce
         require(scale >= 1 && scale <= 16, "scale must be 1..16, got " + scale);
         require(maxAlpha >= 0 && maxAlpha <= 1, "max_alpha must be in [0, 1], got " + maxAlpha);
         require(outlineRegions >= 1 && outlineRegions <= 64, "outline_regions must be 1..64, got " + outlineRegions);
+        require(space != null, "space is required");
+        require(maxSide >= 16 && maxSide <= 8192, "max_side must be 16..8192, got " + maxSide);
+    }
+
+    /** Options drawn on the original image, at most {@link #DEFAULT_MAX_SIDE} pixels on the longest side. */
+    public OverlayOptions(Type type, Polarity polarity, double clipBelowPercentile, double clipAbovePercentile,
+                          ColorMap colorMap, OverlayType overlayType, int scale, double maxAlpha,
+                          int outlineRegions, boolean legend, String caption) {
+        this(type, polarity, clipBelowPercentile, clipAbovePercentile, colorMap, overlayType, scale, maxAlpha,
+                outlineRegions, legend, caption, Space.ORIGINAL, DEFAULT_MAX_SIDE);
     }
 
     /** {@link #DEFAULT} with the given caption. */
@@ -133,6 +153,8 @@ public record OverlayOptions(Type type, Polarity polarity, double clipBelowPerce
         double alpha = maxAlpha;
         int regions = outlineRegions;
         boolean leg = legend;
+        Space sp = space;
+        int side = maxSide;
         for (Map.Entry<String, String> e : settings.entrySet()) {
             String key = e.getKey() == null ? "" : e.getKey().trim().toLowerCase(Locale.ROOT).replace('-', '_');
             String value = e.getValue() == null ? "" : e.getValue().trim();
@@ -153,12 +175,14 @@ public record OverlayOptions(Type type, Polarity polarity, double clipBelowPerce
                 case "max_alpha" -> alpha = number(key, value);
                 case "outline_regions" -> regions = (int) wholeNumber(key, value);
                 case "legend" -> leg = bool(key, value);
+                case "space" -> sp = enumValue(key, Space.class, value);
+                case "max_side" -> side = (int) wholeNumber(key, value);
                 default -> throw new IllegalArgumentException("unknown overlay option '" + e.getKey()
                         + "'; known: " + String.join(", ", KEYS));
             }
         }
         try {
-            return new OverlayOptions(t, p, below, above, cm, ot, sc, alpha, regions, leg, caption);
+            return new OverlayOptions(t, p, below, above, cm, ot, sc, alpha, regions, leg, caption, sp, side);
         } catch (IllegalArgumentException ex) {
             throw new IllegalArgumentException("overlay options: " + ex.getMessage(), ex);
         }
@@ -177,12 +201,14 @@ public record OverlayOptions(Type type, Polarity polarity, double clipBelowPerce
         m.put("max_alpha", number(maxAlpha));
         m.put("outline_regions", Integer.toString(outlineRegions));
         m.put("legend", Boolean.toString(legend));
+        m.put("space", id(space));
+        m.put("max_side", Integer.toString(maxSide));
         return m;
     }
 
     public OverlayOptions withCaption(String text) {
         return new OverlayOptions(type, polarity, clipBelowPercentile, clipAbovePercentile, colorMap, overlayType,
-                scale, maxAlpha, outlineRegions, legend, text);
+                scale, maxAlpha, outlineRegions, legend, text, space, maxSide);
     }
 
     /** Lower-case name of an option value, as {@link #toMap} writes it. */

@@ -10,10 +10,12 @@ import io.saliencystream.engine.method.ExplanationEngine;
 import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelInput;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.quality.MapStatistics;
+import io.saliencystream.render.ImageOverlay;
 import io.saliencystream.render.OverlayOptions;
 import io.saliencystream.render.OverlayRenderer;
 import picocli.CommandLine.Command;
@@ -230,12 +232,14 @@ public final class ExplainCommand implements Callable<Integer> {
             byte[] bytes = Files.readAllBytes(file);
             BufferedImage image = decoder.decode(bytes);
             long s = seed != null ? seed : seedOf(bytes);
-            Explanation e = explainer.explain(model, pre.tensor(image), targetClass, s);
+            ModelInput input = pre.prepare(image);
+            ModelInput.Content content = input.content(model);
+            Explanation e = explainer.explain(content.model(), content.tensor(), targetClass, s);
             List<String> labels = model.spec().labels();
             int predicted = argmax(e.scores());
             String caption = String.format(Locale.ROOT, "%s  p=%.3f  %s", labels.get(e.targetClass()), e.targetScore(), e.method())
                     + (predicted == e.targetClass() ? "" : "  (predicted " + labels.get(predicted) + ")");
-            byte[] png = OverlayRenderer.render(pre.modelView(image), e.map(), options.withCaption(caption));
+            byte[] png = OverlayRenderer.png(ImageOverlay.render(input, e.map(), options.withCaption(caption)));
             Map<String, Float> scores = new LinkedHashMap<>();
             for (int i = 0; i < e.scores().length; i++) {
                 scores.put(labels.get(i), e.scores()[i]);

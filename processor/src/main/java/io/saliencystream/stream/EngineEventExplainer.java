@@ -9,11 +9,13 @@ import io.saliencystream.engine.method.Faithfulness;
 import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelInput;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.quality.MapQuality;
 import io.saliencystream.quality.MapStatistics;
 import io.saliencystream.quality.Roi;
+import io.saliencystream.render.ImageOverlay;
 import io.saliencystream.render.OverlayOptions;
 import io.saliencystream.render.OverlayRenderer;
 import io.saliencystream.schema.Box;
@@ -103,25 +105,23 @@ public final class EngineEventExplainer implements EventExplainer {
         try {
             CatalogModel model = catalog.require(event.getModelName(), event.getModelVersion());
             Preprocessor preprocessor = new Preprocessor(model.spec());
-            float[] tensor;
-            BufferedImage view;
+            ModelInput input;
             String inputSha256;
             if (event.getInput() instanceof RawTensor raw) {
-                tensor = preprocessor.checkRawTensor(EventInputs.shape(raw), EventInputs.values(raw));
-                view = preprocessor.image(tensor);
+                input = preprocessor.prepare(preprocessor.checkRawTensor(EventInputs.shape(raw), EventInputs.values(raw)));
                 inputSha256 = EventInputs.sha256(raw);
             } else {
                 byte[] bytes = inputs.imageBytes(event.getInput());
-                BufferedImage image = inputs.decoder().decode(bytes);
-                tensor = preprocessor.tensor(image);
-                view = preprocessor.modelView(image);
+                input = preprocessor.prepare(inputs.decoder().decode(bytes));
                 inputSha256 = Hashes.sha256Hex(bytes);
             }
+            // methods see the picture alone: padding is never perturbed, segmented or attributed
+            ModelInput.Content content = input.content(model);
             Method method = methodFor(model.spec(), selection);
             Explanation explanation = method.explainer()
-                    .explain(model, tensor, Explainer.PREDICTED_CLASS, seedOf(event.getEventId()));
-            SaliencySummary summary = summary(event, selection, model, tensor, explanation);
-            return new ExplainedEvent(summary, overlay(event, model.spec(), explanation, view, method.overlay()),
+                    .explain(content.model(), content.tensor(), Explainer.PREDICTED_CLASS, seedOf(event.getEventId()));
+            SaliencySummary summary = summary(event, selection, content, input, explanation);
+            return new ExplainedEvent(summary, overlay(event, model.spec(), explanation, input, method.overlay()),
                     audit(event, selection, model, explanation, inputSha256, summary));
         } catch (InvalidInputException e) {
             throw new RejectedInputException(Stage.EXPLAIN, e.code(), e.getMessage(), e);
@@ -155,15 +155,15 @@ public final class EngineEventExplainer implements EventExplainer {
         }
     }
 
-    private SaliencySummary summary(InferenceEvent event, Selection selection, CatalogModel model, float[] tensor,
-                                    Explanation e) throws InvalidInputException, ai.onnxruntime.OrtException {
-        ModelSpec spec = model.spec();
+    private SaliencySummary summary(InferenceEvent event, Selection selection, ModelInput.Content content,
+                                    ModelInput input, Explanation e) throws InvalidInputException, ai.onnxruntime.OrtException {
+        ModelSpec spec = content.model().spec();
         MapStatistics stats = MapStatistics.of(e.map(), gridRows, gridCols, TOP_REGIONS);
         List<Box> top = stats.topRegions().stream().map(EngineEventExplainer::box).toList();
         Integer reported = event.getTopK().isEmpty() ? null : event.getTopK().get(0).getClassIndex();
         List<Roi> rois = rois(event);
         Faithfulness.Curves curves = wantsFaithfulness(selection)
-                ? faithfulness.evaluate(model, tensor, e.map(), e.targetClass()) : null;
+                ? faithfulness.evaluate(content.model(), content.tensor(), e.map(), e.targetClass()) : null;
         long evaluations = e.modelEvaluations() + (curves == null ? 0 : curves.modelEvaluations());
         return SaliencySummary.newBuilder()
                 .setEventId(event.getEventId())
@@ -176,8 +176,8 @@ public final class EngineEventExplainer implements EventExplainer {
                 .setReportedClass(reported)
                 .setMethod(e.method())
                 .setSelectionReasons(selection.reasons())
-                .setImageWidth(e.map().width())
-                .setImageHeight(e.map().height())
+                .setImageWidth(input.original().getWidth())
+                .setImageHeight(input.original().getHeight())
                 .setGridRows(stats.gridRows())
                 .setGridCols(stats.gridCols())
                 .setGrid(toFloats(stats.grid()))
@@ -225,13 +225,13 @@ public final class EngineEventExplainer implements EventExplainer {
         return out;
     }
 
-    private static SaliencyOverlay overlay(InferenceEvent event, ModelSpec spec, Explanation e, BufferedImage view,
+    private static SaliencyOverlay overlay(InferenceEvent event, ModelSpec spec, Explanation e, ModelInput input,
                                            OverlayOptions style) {
         String label = label(spec, e.targetClass());
         String caption = String.format(Locale.ROOT, "predicted %s  p=%.3f  %s",
                 label == null ? "#" + e.targetClass() : label, e.targetScore(), e.method());
         OverlayOptions options = style.withCaption(caption);
-        BufferedImage image = OverlayRenderer.renderImage(view, e.map(), options);
+        BufferedImage image = ImageOverlay.render(input, e.map(), options);
         return SaliencyOverlay.newBuilder()
                 .setEventId(event.getEventId())
                 .setModelName(event.getModelName())

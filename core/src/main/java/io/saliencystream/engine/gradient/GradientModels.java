@@ -31,7 +31,7 @@ public final class GradientModels implements AutoCloseable {
 
     /** The gradient model of {@code model}'s output under {@code score}, built on first request. */
     public GradientModel get(CatalogModel model, TargetScore score) {
-        ModelSpec spec = model.spec();
+        ModelSpec spec = model.inputSpec();
         long[] withBatch = spec.inputShape(1);
         long[] shape = Arrays.copyOfRange(withBatch, 1, withBatch.length);
         String key = model.sha256() + "/" + score + "/" + Arrays.toString(shape);

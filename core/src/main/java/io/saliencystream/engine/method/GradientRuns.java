@@ -30,11 +30,13 @@ final class GradientRuns {
     final int target;
     final float[] probabilities;
     private final ModelRunner runner;
+    private final CatalogModel model;
     private int calls;
     private long evaluations;
 
     GradientRuns(GradientModels cache, CatalogModel model, TargetScore score, float[] input, int targetClass) throws OrtException {
         this.spec = model.spec();
+        this.model = model;
         if (input.length != spec.inputSize()) {
             throw new IllegalArgumentException("input has " + input.length + " values, model " + spec.key()
                     + " takes " + spec.inputSize());
@@ -63,9 +65,9 @@ final class GradientRuns {
             for (int i = 0; i < n; i++) {
                 source.write(first + i, batch, i * size);
             }
-            GradientModel.Result r = gradientModel.run(batch, gradientModel.oneHot(target, n), n);
+            GradientModel.Result r = gradientModel.run(model.toModelInputs(batch, n), gradientModel.oneHot(target, n), n);
             System.arraycopy(r.scores(), 0, scores, first, n);
-            System.arraycopy(r.gradients(), 0, gradients, first * size, n * size);
+            System.arraycopy(model.fromModelInputs(r.gradients(), n), 0, gradients, first * size, n * size);
             calls++;
             evaluations += n;
         }

@@ -22,6 +22,10 @@ public final class CatalogModel implements AutoCloseable {
 
     private final ModelSpec spec;
     private final FileResolver resolver;
+    /** For a view of the image content: the whole model, the region and the full input holding the padding. */
+    private final CatalogModel whole;
+    private final ContentRegion region;
+    private final float[] frame;
     private Path file;
     private String sha256;
     private OrtSession session;
@@ -30,6 +34,74 @@ public final class CatalogModel implements AutoCloseable {
     CatalogModel(ModelSpec spec, FileResolver resolver) {
         this.spec = spec;
         this.resolver = resolver;
+        this.whole = null;
+        this.region = null;
+        this.frame = null;
+    }
+
+    private CatalogModel(CatalogModel whole, ContentRegion region, float[] frame) {
+        this.spec = region.specOf(whole.spec);
+        this.resolver = null;
+        this.whole = whole;
+        this.region = region;
+        this.frame = frame.clone();
+    }
+
+    /**
+     * This model as a model of the image content alone: its inputs are the {@code region} of
+     * {@code input}, and every input it is given is put back into a copy of {@code input} before the
+     * model runs, so the padding outside the region always holds what preprocessing wrote there.
+     * Methods explaining this view cannot perturb, segment or attribute the padding. This model
+     * itself when the region is the whole input.
+     */
+    public CatalogModel content(ContentRegion region, float[] input) {
+        if (whole != null) {
+            throw new IllegalStateException("model " + spec.key() + " is already a content view");
+        }
+        if (region.x() + region.width() > spec.width() || region.y() + region.height() > spec.height()) {
+            throw new IllegalArgumentException("content region " + region + " exceeds the " + spec.width() + "x"
+                    + spec.height() + " input of " + spec.key());
+        }
+        return region.covers(spec) ? this : new CatalogModel(this, region, input);
+    }
+
+    /** Where the inputs of this model lie in the whole model's input (the whole input unless a content view). */
+    public ContentRegion region() {
+        return region == null ? ContentRegion.whole(spec) : region;
+    }
+
+    /** The spec of the ONNX model's own input: {@link #spec()} unless this is a content view. */
+    public ModelSpec inputSpec() {
+        return whole == null ? spec : whole.spec;
+    }
+
+    /** {@code count} inputs of {@link #spec()} as inputs of the ONNX model (padding put back around each). */
+    public float[] toModelInputs(float[] inputs, int count) {
+        if (whole == null) {
+            return inputs;
+        }
+        float[] out = new float[frame.length * count];
+        int size = spec.inputSize();
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(frame, 0, out, i * frame.length, frame.length);
+            region.paste(inputs, i * size, out, i * frame.length, whole.spec);
+        }
+        return out;
+    }
+
+    /** The inverse of {@link #toModelInputs} for per-value results such as gradients: each input's region. */
+    public float[] fromModelInputs(float[] values, int count) {
+        if (whole == null) {
+            return values;
+        }
+        int size = spec.inputSize();
+        float[] out = new float[size * count];
+        float[] one = new float[frame.length];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(values, i * frame.length, one, 0, frame.length);
+            System.arraycopy(region.crop(one, whole.spec), 0, out, i * size, size);
+        }
+        return out;
     }
 
     /** A model whose ONNX file is already at {@code file}. */
@@ -43,6 +115,9 @@ public final class CatalogModel implements AutoCloseable {
 
     /** The ONNX file, fetched first if the catalog says where from. */
     public synchronized Path file() {
+        if (whole != null) {
+            return whole.file();
+        }
         if (file == null) {
             try {
                 Path f = resolver.resolve();
@@ -57,6 +132,9 @@ public final class CatalogModel implements AutoCloseable {
 
     /** SHA-256 (hex) of the ONNX file, for audit records. */
     public synchronized String sha256() {
+        if (whole != null) {
+            return whole.sha256();
+        }
         file();
         return sha256;
     }
@@ -76,6 +154,9 @@ public final class CatalogModel implements AutoCloseable {
 
     /** The shared session; created on first call. */
     public synchronized OrtSession session() throws OrtException {
+        if (whole != null) {
+            return whole.session();
+        }
         if (session == null) {
             OrtEnvironment env = OrtRuntime.environment();
             try (OrtSession.SessionOptions options = sessionSettings.options()) {

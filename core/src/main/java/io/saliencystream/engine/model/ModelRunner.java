@@ -57,7 +57,8 @@ public final class ModelRunner {
         OrtSession session = model.session();
         OrtEnvironment env = OrtRuntime.environment();
         float[] flat;
-        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), spec.inputShape(count));
+        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(model.toModelInputs(inputs, count)),
+                model.inputSpec().inputShape(count));
              OrtSession.Result result = session.run(Map.of(spec.inputName(), input))) {
             OnnxTensor output = (OnnxTensor) result.get(0);
             FloatBuffer buffer = output.getFloatBuffer();

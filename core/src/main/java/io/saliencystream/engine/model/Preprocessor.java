@@ -38,6 +38,42 @@ public final class Preprocessor {
         return out;
     }
 
+    /** The model input of {@code image} with where the picture lies in it. */
+    public ModelInput prepare(BufferedImage image) {
+        return new ModelInput(spec, tensor(image), contentRegion(image.getWidth(), image.getHeight()), image);
+    }
+
+    /**
+     * A raw tensor (checked with {@link #checkRawTensor}) with where its picture lies: under
+     * {@link ModelSpec.ResizeMode#KEEP_ASPECT_PAD_RIGHT}, the columns up to the last one that
+     * holds a value other than 0 (the padding value), at least one; otherwise the whole input.
+     */
+    public ModelInput prepare(float[] tensor) {
+        int width = spec.width();
+        if (spec.resize() == ModelSpec.ResizeMode.KEEP_ASPECT_PAD_RIGHT) {
+            width = 1;
+            for (int x = spec.width() - 1; x > 0 && width == 1; x--) {
+                for (int y = 0; y < spec.height() && width == 1; y++) {
+                    for (int c = 0; c < spec.channels(); c++) {
+                        if (tensor[index(c, y, x)] != 0f) {
+                            width = x + 1;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        ContentRegion region = new ContentRegion(0, 0, width, spec.height());
+        BufferedImage picture = image(tensor);
+        return new ModelInput(spec, tensor, region,
+                region.covers(spec) ? picture : picture.getSubimage(0, 0, width, spec.height()));
+    }
+
+    /** Where an image of this size lies in the model input. */
+    public ContentRegion contentRegion(int imageWidth, int imageHeight) {
+        return new ContentRegion(0, 0, contentWidth(imageWidth, imageHeight), spec.height());
+    }
+
     /**
      * The image as the model sees it, at the model's width x height (padding shown as the
      * pixel value that normalises to 0), for overlays that must line up with the attribution map.

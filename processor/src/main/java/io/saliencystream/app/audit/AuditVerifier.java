@@ -6,6 +6,7 @@ import io.saliencystream.engine.method.ExplanationEngine;
 import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelInput;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.quality.MapStatistics;
@@ -84,9 +85,9 @@ public final class AuditVerifier {
         if (input.isEmpty()) {
             return AuditVerdict.mismatch(id, "input not found in " + inputs.describe());
         }
-        float[] tensor;
+        ModelInput.Content content;
         try {
-            tensor = tensor(input.get(), model.spec(), audit.getInputSha256());
+            content = prepare(input.get(), model.spec(), audit.getInputSha256()).content(model);
         } catch (InputChanged e) {
             return AuditVerdict.mismatch(id, e.getMessage());
         } catch (InvalidInputException e) {
@@ -95,7 +96,7 @@ public final class AuditVerifier {
         Explanation e;
         try {
             e = engine.explainer(new ModelSpec.MethodSpec(audit.getMethod(), audit.getParameters()))
-                    .explain(model, tensor, audit.getTargetClass(), audit.getSeed());
+                    .explain(content.model(), content.tensor(), audit.getTargetClass(), audit.getSeed());
         } catch (IllegalArgumentException ex) {
             return AuditVerdict.mismatch(id, "method cannot be rebuilt: " + ex.getMessage());
         } catch (ai.onnxruntime.OrtException ex) {
@@ -127,16 +128,16 @@ public final class AuditVerifier {
                         + GRID_TOLERANCE + ")");
     }
 
-    /** The model tensor of the input, after checking its hash against the audit's. */
-    private float[] tensor(Object input, ModelSpec spec, String auditedSha256) throws InvalidInputException {
+    /** The model input, after checking its hash against the audit's. */
+    private ModelInput prepare(Object input, ModelSpec spec, String auditedSha256) throws InvalidInputException {
         Preprocessor preprocessor = new Preprocessor(spec);
         if (input instanceof RawTensor raw) {
             checkHash(EventInputs.sha256(raw), auditedSha256);
-            return preprocessor.checkRawTensor(EventInputs.shape(raw), EventInputs.values(raw));
+            return preprocessor.prepare(preprocessor.checkRawTensor(EventInputs.shape(raw), EventInputs.values(raw)));
         }
         byte[] bytes = eventInputs.imageBytes(input);
         checkHash(Hashes.sha256Hex(bytes), auditedSha256);
-        return preprocessor.tensor(eventInputs.decoder().decode(bytes));
+        return preprocessor.prepare(eventInputs.decoder().decode(bytes));
     }
 
     private static void checkHash(String actual, String audited) {

@@ -1,0 +1,63 @@
+package io.saliencystream.render;
+
+import io.saliencystream.engine.AttributionMap;
+import io.saliencystream.engine.model.ModelInput;
+
+import java.awt.image.BufferedImage;
+
+/**
+ * Draws a map of an input's picture where a person looks for it: on the original image, with
+ * the preprocessing's resize and padding undone (aspect ratio kept), or, with
+ * {@link OverlayOptions.Space#MODEL}, on the model's input as the model saw it, the padding
+ * carrying no attribution and so drawn as plain background.
+ */
+public final class ImageOverlay {
+
+    private ImageOverlay() {
+    }
+
+    /**
+     * @param input      the prepared input
+     * @param contentMap the map of the input's content region (what a method explaining
+     *                   {@link ModelInput#content} returns)
+     */
+    public static BufferedImage render(ModelInput input, AttributionMap contentMap, OverlayOptions options) {
+        if (options.space() == OverlayOptions.Space.MODEL) {
+            AttributionMap full = input.region().embed(contentMap, input.spec().width(), input.spec().height());
+            return OverlayRenderer.renderImage(input.modelView(), full, options);
+        }
+        BufferedImage original = input.original();
+        int[] size = size(original.getWidth(), original.getHeight(),
+                Math.max(input.spec().width(), input.spec().height()), options);
+        return OverlayRenderer.renderImage(original, resample(contentMap, size[0], size[1]),
+                options.with(java.util.Map.of("scale", "1")));
+    }
+
+    /**
+     * Output size on the original image, aspect ratio kept: the longest side is the image's own,
+     * or the model view's at {@code scale} when that is larger (a small crop is not drawn smaller
+     * than the model view would be), and at most {@code maxSide}.
+     */
+    static int[] size(int width, int height, int modelSide, OverlayOptions options) {
+        int longest = Math.max(width, height);
+        double factor = Math.min(options.maxSide(), Math.max(longest, modelSide * options.scale())) / (double) longest;
+        return new int[] {Math.max(1, (int) Math.round(width * factor)), Math.max(1, (int) Math.round(height * factor))};
+    }
+
+    /** The map bilinearly resampled to {@code width} x {@code height}, pixel centres aligned. */
+    public static AttributionMap resample(AttributionMap map, int width, int height) {
+        if (map.width() == width && map.height() == height) {
+            return map;
+        }
+        float[] out = new float[width * height];
+        double sx = map.width() / (double) width;
+        double sy = map.height() / (double) height;
+        for (int y = 0; y < height; y++) {
+            double my = (y + 0.5) * sy - 0.5;
+            for (int x = 0; x < width; x++) {
+                out[y * width + x] = (float) OverlayRenderer.sample(map.values(), map.width(), map.height(), (x + 0.5) * sx - 0.5, my);
+            }
+        }
+        return new AttributionMap(width, height, out);
+    }
+}
