@@ -78,7 +78,9 @@ public final class ProcessorApp implements AutoCloseable {
             EventInputs inputs = new EventInputs(
                     new ImageDecoder(config.limits().maxImagePixels(), config.limits().maxImageBytes()),
                     config.limits().maxImageBytes(), config.inputFileRoot());
-            AvroSerdes serdes = new AvroSerdes(new HttpSchemaRegistryClient(config.schemaRegistryUrl()));
+            AvroSerdes serdes = new AvroSerdes(
+                    new HttpSchemaRegistryClient(config.registry(), HttpSchemaRegistryClient.Settings.defaults()),
+                    config.registry().serde(), config.keyFormat());
             SaliencyTopology saliency = new SaliencyTopology(config.topics(), config.sampling(), serdes,
                     new CatalogEventValidator(catalog, inputs),
                     new EngineEventExplainer(catalog, new ExplanationEngine(), inputs,

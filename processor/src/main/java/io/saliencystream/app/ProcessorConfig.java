@@ -2,12 +2,15 @@ package io.saliencystream.app;
 
 import io.saliencystream.drift.AlertPolicy;
 import io.saliencystream.drift.DriftMetric;
+import io.saliencystream.drift.RegionOfInterest;
+import io.saliencystream.drift.RegionsOfInterest;
 import io.saliencystream.drift.Threshold;
 import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.registry.RegistrySettings;
+import io.saliencystream.serde.KeyFormat;
 import io.saliencystream.stream.BudgetConfig;
 import io.saliencystream.stream.FlagRules;
 import io.saliencystream.stream.SamplingConfig;
-import io.saliencystream.stream.Selection;
 import io.saliencystream.stream.StreamsSettings;
 import io.saliencystream.stream.TopicNames;
 import io.saliencystream.stream.drift.DriftConfig;
@@ -28,10 +31,11 @@ import java.util.stream.Collectors;
 
 /**
  * The processor's configuration, read from {@link Settings}. Every key, its default and its
- * meaning is listed in the README's configuration table; keep the two in step.
+ * meaning is defined once, in {@link SettingDefinitions}.
  */
 public record ProcessorConfig(
-        String schemaRegistryUrl,
+        RegistrySettings registry,
+        KeyFormat keyFormat,
         Optional<Path> catalogPath,
         Optional<Path> modelDir,
         Optional<Path> inputFileRoot,
@@ -74,60 +78,67 @@ public record ProcessorConfig(
     }
 
     public static ProcessorConfig from(Settings s) {
-        TopicNames defaults = TopicNames.defaults();
+        Map<String, Object> v = s.fixed();
         TopicNames topics = new TopicNames(
-                s.get("topics.inference-events", defaults.inferenceEvents()),
-                s.get("topics.saliency-summaries", defaults.saliencySummaries()),
-                s.get("topics.saliency-overlays", defaults.saliencyOverlays()),
-                s.get("topics.explanation-audit", defaults.explanationAudit()),
-                s.get("topics.dead-letters", defaults.deadLetters()));
+                (String) v.get("topics.inference-events"),
+                (String) v.get("topics.saliency-summaries"),
+                (String) v.get("topics.saliency-overlays"),
+                (String) v.get("topics.explanation-audit"),
+                (String) v.get("topics.dead-letters"));
 
         FlagRules flags = new FlagRules(
-                Boolean.parseBoolean(s.get("flags.producer", "true")),
-                s.findDouble("flags.low-confidence-below").orElse(null),
-                s.findDouble("flags.small-margin-below").orElse(null),
-                Boolean.parseBoolean(s.get("flags.label-disagreement", "true")),
-                list(s.get("flags.watched-labels", "")),
-                list(s.get("flags.watched-classes", "")).stream().map(Integer::valueOf).collect(Collectors.toSet()));
+                (Boolean) v.get("flags.producer"),
+                (Double) v.get("flags.low-confidence-below"),
+                (Double) v.get("flags.small-margin-below"),
+                (Boolean) v.get("flags.label-disagreement"),
+                new LinkedHashSet<>(strings(v, "flags.watched-labels")),
+                strings(v, "flags.watched-classes").stream().map(Integer::valueOf).collect(Collectors.toSet()));
 
         Map<String, Double> rates = new HashMap<>();
-        s.withPrefix("sampling.rate.").keySet().forEach(model -> rates.put(model, s.getDouble("sampling.rate." + model, 0)));
+        s.withPrefix("sampling.rate.").forEach((model, rate) -> rates.put(model, Double.valueOf(rate)));
         Map<String, BudgetConfig> budgets = new HashMap<>();
         s.withPrefix("budget.model.").keySet().stream()
                 .map(key -> key.substring(0, key.lastIndexOf('.')))
                 .distinct()
-                .forEach(model -> budgets.put(model, budget(s, "budget.model." + model + ".")));
-        SamplingConfig sampling = new SamplingConfig(
-                s.getDouble("sampling.rate", 0.01), rates, flags, budget(s, "budget."), budgets);
+                .forEach(model -> budgets.put(model, budget(
+                        s.find("budget.model." + model + ".explanations-per-second").map(Double::valueOf),
+                        s.find("budget.model." + model + ".burst").map(Double::valueOf),
+                        s.find("budget.model." + model + ".reserved-for-flagged").map(Double::valueOf)
+                                .orElse((Double) v.get("budget.reserved-for-flagged")))));
+        SamplingConfig sampling = new SamplingConfig((Double) v.get("sampling.rate"), rates, flags,
+                budget(Optional.ofNullable((Double) v.get("budget.explanations-per-second")),
+                        Optional.ofNullable((Double) v.get("budget.burst")),
+                        (Double) v.get("budget.reserved-for-flagged")), budgets);
 
         StreamsSettings streams = StreamsSettings
-                .defaults(s.get("application.id", "saliency-stream"), s.require("bootstrap.servers"))
-                .withProcessingGuarantee(s.get("processing.guarantee", "exactly_once_v2"))
-                .withReplicationFactor(s.getInt("replication.factor", -1))
-                .withWorstCaseExplain(Duration.ofMillis(s.getInt("explain.worst-case-ms", 5000)));
-        if (s.find("state.dir").isPresent()) {
-            streams = streams.withStateDir(Path.of(s.require("state.dir")));
+                .defaults((String) v.get("application.id"), s.require(SettingDefinitions.BOOTSTRAP_SERVERS))
+                .withProcessingGuarantee((String) v.get("processing.guarantee"))
+                .withReplicationFactor((Integer) v.get("replication.factor"))
+                .withWorstCaseExplain(Duration.ofMillis((Integer) v.get("explain.worst-case-ms")))
+                .withClientSettings(s.kafka());
+        if (v.get("state.dir") != null) {
+            streams = streams.withStateDir(Path.of((String) v.get("state.dir")));
         }
         return new ProcessorConfig(
-                s.require("schema.registry.url"),
-                s.find("catalog.path").map(Path::of),
-                s.find("model.dir").map(Path::of),
-                s.find("inputs.file-root").map(Path::of),
+                s.registry(),
+                KeyFormat.parse(SettingDefinitions.KEYS_FORMAT, (String) v.get(SettingDefinitions.KEYS_FORMAT)),
+                path(v, "catalog.path"),
+                path(v, "model.dir"),
+                path(v, "inputs.file-root"),
                 topics,
                 sampling,
                 streams,
-                new InputLimits(s.getInt("limits.max-image-bytes", 20 * 1024 * 1024),
-                        (long) s.getDouble("limits.max-image-pixels", 16 * 1024 * 1024)),
-                s.getInt("summary.grid-rows", 8),
-                s.getInt("summary.grid-cols", 8),
-                Boolean.parseBoolean(s.get("drift.enabled", "true")),
-                drift(s, topics),
+                new InputLimits((Integer) v.get("limits.max-image-bytes"), (Long) v.get("limits.max-image-pixels")),
+                (Integer) v.get("summary.grid-rows"),
+                (Integer) v.get("summary.grid-cols"),
+                (Boolean) v.get("drift.enabled"),
+                drift(s, v, topics),
                 methodsByReason(s),
-                knownReasons("summary.faithfulness-for", list(s.get("summary.faithfulness-for", ""))),
-                new Lifecycle(Duration.ofMillis(s.getInt("startup.timeout-ms", 30_000)),
-                        bool(s, "topics.create", false),
-                        Duration.ofMillis(s.getInt("shutdown.timeout-ms", 30_000))),
-                s.withPrefix("kafka."));
+                new LinkedHashSet<>(strings(v, "summary.faithfulness-for")),
+                new Lifecycle(Duration.ofMillis((Integer) v.get("startup.timeout-ms")),
+                        (Boolean) v.get("topics.create"),
+                        Duration.ofMillis((Integer) v.get("shutdown.timeout-ms"))),
+                s.kafka());
     }
 
     /**
@@ -137,113 +148,99 @@ public record ProcessorConfig(
      */
     private static Map<String, ModelSpec.MethodSpec> methodsByReason(Settings s) {
         Map<String, ModelSpec.MethodSpec> out = new java.util.TreeMap<>();
-        for (String key : s.withPrefix("explain.method-for.").keySet()) {
-            if (key.endsWith(".params") || key.endsWith(".overlay")) {
-                continue;
-            }
-            Map<String, String> params = pairs(s, "explain.method-for." + key + ".params");
-            knownReasons("explain.method-for." + key, Set.of(key));
-            out.put(key, new ModelSpec.MethodSpec(s.require("explain.method-for." + key), params,
-                    pairs(s, "explain.method-for." + key + ".overlay")));
+        for (String reason : SettingDefinitions.REASONS) {
+            String key = "explain.method-for." + reason;
+            s.find(key).ifPresent(method -> out.put(reason, new ModelSpec.MethodSpec(method,
+                    pairs(s.find(key + ".params").orElse("")), pairs(s.find(key + ".overlay").orElse("")))));
         }
         return out;
     }
 
-    /** Attention drift: windows over the summaries, references, distances and alert thresholds. */
-    private static DriftConfig drift(Settings s, TopicNames topics) {
+    /** Attention drift: windows over the summaries, references, distances, alert thresholds and regions. */
+    private static DriftConfig drift(Settings s, Map<String, Object> v, TopicNames topics) {
         DriftConfig defaults = DriftConfig.defaults();
         DriftTopics driftTopics = new DriftTopics(topics.saliencySummaries(),
-                s.get("topics.attention-references", defaults.topics().references()),
-                s.get("topics.attention-drift", defaults.topics().metrics()),
-                s.get("topics.attention-alerts", defaults.topics().alerts()));
-        Duration window = duration(s, "drift.window", defaults.windowSize());
+                (String) v.get("topics.attention-references"),
+                (String) v.get("topics.attention-drift"),
+                (String) v.get("topics.attention-alerts"));
+        Duration window = SettingDefinitions.duration("drift.window", (String) v.get("drift.window"));
+        Duration advance = v.get("drift.advance") == null ? window
+                : SettingDefinitions.duration("drift.advance", (String) v.get("drift.advance"));
         Map<DriftMetric, Threshold> thresholds = new EnumMap<>(DriftMetric.class);
-        s.withPrefix("drift.threshold.").keySet().forEach(metric -> {
-            List<Double> values = list(s.get("drift.threshold." + metric, "")).stream().map(Double::valueOf).toList();
+        s.withPrefix("drift.threshold.").forEach((metric, text) -> {
+            List<Double> values = Arrays.stream(text.split(",")).map(String::trim).map(Double::valueOf).toList();
             thresholds.put(DriftMetric.ofLabel(metric), values.size() == 1
                     ? Threshold.of(values.get(0)) : new Threshold(values.get(0), values.get(1)));
         });
         AlertPolicy policy = new AlertPolicy(thresholds.isEmpty() ? defaults.alertPolicy().thresholds() : thresholds,
-                s.getInt("drift.open-after", defaults.alertPolicy().openAfter()),
-                s.getInt("drift.resolve-after", defaults.alertPolicy().resolveAfter()));
-        return defaults.withTopics(driftTopics)
-                .withWindows(window, duration(s, "drift.advance", window), duration(s, "drift.grace", defaults.grace()))
-                .withMinCount(s.getInt("drift.min-count", defaults.minCount()))
-                .withLearnWindows(s.getInt("drift.learn-windows", defaults.learnWindows()))
-                .withAlertPolicy(policy)
-                .withSamplingBoost(s.getDouble("drift.sampling-boost", defaults.samplingBoost()));
-    }
-
-    /** Selection reasons as settings name them: without the {@code flag:} prefix. */
-    public static final Set<String> REASONS = java.util.stream.Stream.of(Selection.SAMPLED, Selection.FLAG_PRODUCER,
-                    Selection.FLAG_LOW_CONFIDENCE, Selection.FLAG_SMALL_MARGIN, Selection.FLAG_LABEL_DISAGREEMENT,
-                    Selection.FLAG_WATCHED_CLASS)
-            .map(reason -> reason.replaceFirst("^flag:", ""))
-            .collect(Collectors.toUnmodifiableSet());
-
-    /** {@code reasons}, refused when one is misspelt: a typo would otherwise silently do nothing. */
-    private static Set<String> knownReasons(String key, Set<String> reasons) {
-        for (String reason : reasons) {
-            if (!REASONS.contains(reason)) {
-                throw new IllegalArgumentException("Setting '" + key + "' names selection reason '" + reason
-                        + "'; known reasons: " + new java.util.TreeSet<>(REASONS));
-            }
+                (Integer) v.get("drift.open-after"), (Integer) v.get("drift.resolve-after"));
+        RegionsOfInterest regions = RegionsOfInterest.none();
+        for (Map.Entry<String, String> model : s.withPrefix("drift.regions.").entrySet()) {
+            regions = regions.withModel(model.getKey(), regions("drift.regions." + model.getKey(), model.getValue()));
         }
-        return reasons;
+        return defaults.withTopics(driftTopics)
+                .withWindows(window, advance, SettingDefinitions.duration("drift.grace", (String) v.get("drift.grace")))
+                .withMinCount((Integer) v.get("drift.min-count"))
+                .withLearnWindows((Integer) v.get("drift.learn-windows"))
+                .withAlertPolicy(policy)
+                .withRegions(regions)
+                .withSamplingBoost((Double) v.get("drift.sampling-boost"));
     }
 
-    /** A setting of the form {@code k=v;k=v}, empty when absent. */
-    private static Map<String, String> pairs(Settings s, String key) {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
-        for (String pair : s.get(key, "").split(";")) {
-            if (pair.isBlank()) {
-                continue;
+    /** {@code name=left,top,right,bottom;name=...}: named boxes in [0, 1] image coordinates. */
+    static List<RegionOfInterest> regions(String key, String text) {
+        List<RegionOfInterest> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> region : pairs(text).entrySet()) {
+            String[] edges = region.getValue().split(",");
+            if (edges.length != 4) {
+                throw new IllegalArgumentException("region " + region.getKey() + " needs left,top,right,bottom");
             }
-            int eq = pair.indexOf('=');
-            if (eq < 1) {
-                throw new IllegalArgumentException("Setting '" + key + "' must be k=v pairs separated by ';', got '"
-                        + pair + "'");
+            double[] e = new double[4];
+            for (int i = 0; i < 4; i++) {
+                try {
+                    e[i] = Double.parseDouble(edges[i].trim());
+                } catch (NumberFormatException notANumber) {
+                    throw new IllegalArgumentException("region " + region.getKey() + ": '" + edges[i]
+                            + "' is not a number");
+                }
             }
-            out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            out.add(new RegionOfInterest(region.getKey(), e[0], e[1], e[2], e[3]));
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(key + " names no region");
         }
         return out;
     }
 
-    private static Duration duration(Settings s, String key, Duration defaultValue) {
-        return s.find(key).map(v -> {
-            try {
-                return Duration.parse(v);
-            } catch (java.time.format.DateTimeParseException e) {
-                throw new IllegalArgumentException("Setting '" + key + "' must be an ISO-8601 duration such as PT1M,"
-                        + " got '" + v + "'", e);
+    /** Selection reasons as settings name them: without the {@code flag:} prefix. */
+    public static final Set<String> REASONS = SettingDefinitions.REASONS;
+
+    /** A value of the form {@code k=v;k=v} (checked by its definition). */
+    private static Map<String, String> pairs(String text) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String pair : text.split(";")) {
+            if (!pair.isBlank()) {
+                int eq = pair.indexOf('=');
+                out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
             }
-        }).orElse(defaultValue);
+        }
+        return out;
     }
 
-    /** A budget from {@code prefix}explanations-per-second, burst and reserved-for-flagged; unlimited if no rate. */
-    private static BudgetConfig budget(Settings s, String prefix) {
-        Optional<Double> rate = s.findDouble(prefix + "explanations-per-second");
+    /** A budget from its rate, burst and reserved share; unlimited if no rate. */
+    private static BudgetConfig budget(Optional<Double> rate, Optional<Double> burst, double reservedForFlagged) {
         if (rate.isEmpty()) {
             return BudgetConfig.unlimited();
         }
-        double perSecond = rate.get();
-        return new BudgetConfig(perSecond,
-                s.getDouble(prefix + "burst", Math.max(1, 2 * perSecond)),
-                s.getDouble(prefix + "reserved-for-flagged", 0.5));
+        return new BudgetConfig(rate.get(), burst.orElse(Math.max(1, 2 * rate.get())), reservedForFlagged);
     }
 
-    private static boolean bool(Settings s, String key, boolean defaultValue) {
-        String value = s.get(key, Boolean.toString(defaultValue));
-        if (!value.equals("true") && !value.equals("false")) {
-            throw new IllegalArgumentException("Setting '" + key + "' must be true or false, got '" + value + "'");
-        }
-        return Boolean.parseBoolean(value);
+    private static Optional<Path> path(Map<String, Object> v, String key) {
+        return Optional.ofNullable((String) v.get(key)).filter(p -> !p.isBlank()).map(Path::of);
     }
 
-    private static Set<String> list(String commaSeparated) {
-        return Arrays.stream(commaSeparated.split(","))
-                .map(String::trim)
-                .filter(v -> !v.isEmpty())
-                .collect(Collectors.toCollection(LinkedHashSet::new));
+    @SuppressWarnings("unchecked")
+    private static List<String> strings(Map<String, Object> v, String key) {
+        return ((List<String>) v.get(key)).stream().map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 }

@@ -3,25 +3,26 @@ package io.saliencystream.cli;
 import io.saliencystream.app.ProcessorApp;
 import io.saliencystream.app.ProcessorConfig;
 import io.saliencystream.app.Settings;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Run the processor against your Kafka cluster and schema registry until stopped."
         + " Settings come from the properties file, each overridable by an environment variable"
-        + " SALIENCY_STREAM_<KEY> (upper case, dots and dashes as underscores)."
+        + " SALIENCY_STREAM_<KEY> (upper case, dots and dashes as underscores) and by --set."
         + " SIGTERM closes both applications (exit status 143); if either stops on its own, the other is"
         + " closed too and the exit status is 1.")
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, description = "Properties file (see the README's configuration table).")
-    Path config;
+    @Mixin
+    SettingsOptions settings;
 
     @Override
     public Integer call() throws Exception {
-        ProcessorConfig processorConfig = ProcessorConfig.from(Settings.load(Optional.ofNullable(config)));
+        Settings loaded = settings.load();
+        ProcessorConfig processorConfig = ProcessorConfig.from(loaded);
+        System.out.println("settings given:\n" + loaded.summary());
         ProcessorApp app = ProcessorApp.start(processorConfig, System.out);
         Thread shutdown = new Thread(() -> {
             System.out.println(app.closeWithin() ? "processor stopped: both applications closed cleanly"

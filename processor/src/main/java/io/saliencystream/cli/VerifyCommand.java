@@ -12,7 +12,9 @@ import io.saliencystream.engine.method.ExplanationEngine;
 import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
+import io.saliencystream.registry.RegistrySettings;
 import io.saliencystream.registry.SchemaRegistry;
+import io.saliencystream.app.Settings;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.SaliencySummary;
@@ -33,6 +35,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code verify}: recomputes audited explanations and reports, per record, whether they
@@ -66,31 +70,37 @@ public final class VerifyCommand implements Callable<Integer> {
             + "encoding, for the numeric check (default with --bootstrap-servers: the summaries topic).")
     Path summariesFile;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka cluster to read topics from.")
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka cluster to read topics "
+            + "from (default: bootstrap.servers of the settings).")
     String bootstrapServers;
 
-    @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Schema registry of the topics' records.")
+    @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Schema registry of the topics' "
+            + "records (default: schema.registry.url of the settings, with its credentials).")
     String schemaRegistryUrl;
 
-    @Option(names = "--audit-topic", defaultValue = "explanation-audit", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--audit-topic", description = "Default: topics.explanation-audit of the settings.")
     String auditTopic;
 
-    @Option(names = "--events-topic", defaultValue = "inference-events", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--events-topic", description = "Default: topics.inference-events of the settings.")
     String eventsTopic;
 
-    @Option(names = "--summaries-topic", defaultValue = "saliency-summaries", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--summaries-topic", description = "Default: topics.saliency-summaries of the settings.")
     String summariesTopic;
 
-    @Option(names = "--catalog", paramLabel = "JSON", description = "Model catalog file (default: the built-in catalog).")
+    @Option(names = "--catalog", paramLabel = "JSON", description = "Model catalog file (default: catalog.path, "
+            + "else the built-in catalog).")
     Path catalogFile;
 
     @Option(names = "--model-dir", paramLabel = "DIR",
-            description = "Model file cache (default: $" + ModelStore.DIR_ENV + " or ~/.cache/saliency-stream/models).")
+            description = "Model file cache (default: model.dir, else ~/.cache/saliency-stream/models).")
     Path modelDir;
 
-    @Option(names = "--file-root", paramLabel = "DIR", description = "Root of claim-check file: URIs, as the "
-            + "processor's inputs.file-root.")
+    @Option(names = "--file-root", paramLabel = "DIR", description = "Root of claim-check file: URIs (default: "
+            + "inputs.file-root of the settings).")
     Path fileRoot;
+
+    @Mixin
+    SettingsOptions settings;
 
     @Option(names = "--timeout", defaultValue = "PT2M", description = "Longest wait to read a topic to its end "
             + "(default: ${DEFAULT-VALUE}).")
@@ -98,9 +108,20 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Settings loaded = settings.load();
+        Map<String, Object> fixed = loaded.fixed();
+        bootstrapServers = bootstrapServers != null ? bootstrapServers : (String) fixed.get("bootstrap.servers");
+        auditTopic = auditTopic != null ? auditTopic : (String) fixed.get("topics.explanation-audit");
+        eventsTopic = eventsTopic != null ? eventsTopic : (String) fixed.get("topics.inference-events");
+        summariesTopic = summariesTopic != null ? summariesTopic : (String) fixed.get("topics.saliency-summaries");
+        catalogFile = catalogFile != null ? catalogFile : loaded.find("catalog.path").map(Path::of).orElse(null);
+        modelDir = modelDir != null ? modelDir : loaded.find("model.dir").map(Path::of).orElse(null);
+        fileRoot = fileRoot != null ? fileRoot : loaded.find("inputs.file-root").map(Path::of).orElse(null);
+        boolean registryGiven = schemaRegistryUrl != null || loaded.find(RegistrySettings.URL).isPresent();
         boolean kafka = bootstrapServers != null;
-        if (kafka != (schemaRegistryUrl != null)) {
-            throw usage("--bootstrap-servers and --schema-registry-url go together");
+        if (kafka != registryGiven) {
+            throw usage("--bootstrap-servers and --schema-registry-url go together (or bootstrap.servers and "
+                    + "schema.registry.url in the settings)");
         }
         if (auditFile == null && !kafka) {
             throw usage("no audit records: give --audit FILE, or --bootstrap-servers and --schema-registry-url to "
@@ -112,14 +133,26 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        SchemaRegistry registry = kafka ? new HttpSchemaRegistryClient(schemaRegistryUrl) : null;
+        SchemaRegistry registry = null;
+        Map<String, Object> client = new LinkedHashMap<>();
+        loaded.kafka().forEach((key, value) -> {
+            if (ConsumerConfig.configNames().contains(key)) {
+                client.put(key, value);
+            }
+        });
+        if (kafka) {
+            Settings withUrl = schemaRegistryUrl == null ? loaded
+                    : loaded.with(RegistrySettings.URL, schemaRegistryUrl, "--schema-registry-url");
+            registry = new HttpSchemaRegistryClient(withUrl.registry(), HttpSchemaRegistryClient.Settings.defaults());
+            client.put("bootstrap.servers", bootstrapServers);
+        }
 
         List<ExplanationAudit> audits;
         int badAudits = 0;
         if (auditFile != null) {
             audits = readFile(auditFile, ExplanationAudit.class, "--audit");
         } else {
-            TopicRecords.Read<ExplanationAudit> read = TopicRecords.readAll(bootstrapServers, registry, auditTopic,
+            TopicRecords.Read<ExplanationAudit> read = TopicRecords.readAll(client, registry, auditTopic,
                     ExplanationAudit.class, timeout);
             audits = read.records();
             badAudits = read.undecodable();
@@ -132,7 +165,7 @@ public final class VerifyCommand implements Callable<Integer> {
                 throw usage("--inputs: " + e.getMessage());
             }
         } else {
-            TopicRecords.Read<InferenceEvent> read = TopicRecords.readAll(bootstrapServers, registry, eventsTopic,
+            TopicRecords.Read<InferenceEvent> read = TopicRecords.readAll(client, registry, eventsTopic,
                     InferenceEvent.class, timeout);
             inputs = new EventIndex(read.records(), "topic " + eventsTopic);
         }
@@ -141,7 +174,7 @@ public final class VerifyCommand implements Callable<Integer> {
             readFile(summariesFile, SaliencySummary.class, "--summaries").forEach(s -> summaries.put(s.getEventId(), s));
         } else if (kafka) {
             try {
-                TopicRecords.readAll(bootstrapServers, registry, summariesTopic, SaliencySummary.class, timeout)
+                TopicRecords.readAll(client, registry, summariesTopic, SaliencySummary.class, timeout)
                         .records().forEach(s -> summaries.put(s.getEventId(), s));
             } catch (IllegalArgumentException e) {
                 // the summaries only serve the numeric check; without them an unequal map hash is a mismatch

@@ -12,7 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 
 /**
@@ -69,7 +69,7 @@ public final class ExplanationTopology {
                 new EventDecoder<>(serdes.specific(ExplanationRequest.class).deserializer(), ExplanationRequest.class),
                 EventDecoder.events(serdes.specific(InferenceEvent.class).deserializer()), explainer,
                 deadline.map(Duration::toMillis).orElse(Long.MAX_VALUE));
-        StringSerializer eventIdSerializer = new StringSerializer();
+        Serializer<String> eventIdSerializer = serdes.keys().serializer();
         topology.addSource(names.source(), new ByteArrayDeserializer(), new ByteArrayDeserializer(), requests.of(lane));
         topology.addProcessor(names.processor(), () -> new ExplanationProcessor(parts), names.source());
         topology.addSink(names.summarySink(), topics.saliencySummaries(), eventIdSerializer,

@@ -9,7 +9,7 @@ import io.saliencystream.serde.AvroSerdes;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 
 /**
@@ -81,7 +81,7 @@ public final class SaliencyTopology {
                 EventDecoder.events(serdes.specific(InferenceEvent.class).deserializer()),
                 validator, new Sampler(sampling, samplingBoost == null ? Sampler.RateBoost.NONE : samplingBoost),
                 new ExplanationBudget(sampling), explainer);
-        StringSerializer eventIdSerializer = new StringSerializer();
+        Serializer<String> eventIdSerializer = serdes.keys().serializer();
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.inferenceEvents());
         topology.addProcessor(PROCESSOR, () -> new SaliencyProcessor(parts), SOURCE);

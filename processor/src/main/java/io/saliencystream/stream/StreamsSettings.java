@@ -2,6 +2,7 @@ package io.saliencystream.stream;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -120,6 +121,25 @@ public record StreamsSettings(
     public StreamsSettings withWorstCaseExplain(Duration worstCase) {
         return new StreamsSettings(applicationId, bootstrapServers, processingGuarantee, stateDir, replicationFactor,
                 numStreamThreads, commitInterval, worstCase, maxPollInterval, maxPollRecordsFor(maxPollInterval, worstCase));
+    }
+
+    /**
+     * These settings with the sizing ones among Kafka client settings applied:
+     * {@code num.stream.threads}, {@code commit.interval.ms}, {@code max.poll.interval.ms} (which
+     * resizes {@code max.poll.records}) and {@code max.poll.records} (checked against the rule above).
+     */
+    public StreamsSettings withClientSettings(Map<String, String> client) {
+        Duration interval = millis(client, ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, maxPollInterval);
+        String records = client.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
+        return new StreamsSettings(applicationId, bootstrapServers, processingGuarantee, stateDir, replicationFactor,
+                client.containsKey(StreamsConfig.NUM_STREAM_THREADS_CONFIG)
+                        ? Integer.parseInt(client.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG).strip()) : numStreamThreads,
+                millis(client, StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval), worstCaseExplain, interval,
+                records != null ? Integer.parseInt(records.strip()) : maxPollRecordsFor(interval, worstCaseExplain));
+    }
+
+    private static Duration millis(Map<String, String> client, String key, Duration otherwise) {
+        return client.containsKey(key) ? Duration.ofMillis(Long.parseLong(client.get(key).strip())) : otherwise;
     }
 
     public StreamsSettings withProcessingGuarantee(String guarantee) {

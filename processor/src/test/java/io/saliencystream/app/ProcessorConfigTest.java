@@ -43,7 +43,7 @@ class ProcessorConfigTest {
                 Map.of("SALIENCY_STREAM_BOOTSTRAP_SERVERS", "env:9092", "SALIENCY_STREAM_SAMPLING_RATE", "0.25",
                         "SALIENCY_STREAM_TOPICS_DEAD_LETTERS", "my-dlq")));
         assertThat(c.streams().bootstrapServers()).isEqualTo("env:9092");
-        assertThat(c.schemaRegistryUrl()).isEqualTo("http://file");
+        assertThat(c.registry().urls()).containsExactly("http://file");
         assertThat(c.sampling().defaultRate()).isEqualTo(0.25);
         assertThat(c.topics().deadLetters()).isEqualTo("my-dlq");
     }
@@ -98,14 +98,14 @@ class ProcessorConfigTest {
         assertThatThrownBy(() -> ProcessorConfig.from(settings(MINIMAL, Map.of("SALIENCY_STREAM_SAMPLING_RATE", "lots"))))
                 .hasMessageContaining("sampling.rate").hasMessageContaining("lots");
         assertThatThrownBy(() -> ProcessorConfig.from(settings(MINIMAL, Map.of("SALIENCY_STREAM_SAMPLING_RATE", "1.5"))))
-                .hasMessageContaining("[0, 1]");
+                .hasMessageContaining("1.5").hasMessageContaining("no more than 1.0");
         assertThatThrownBy(() -> ProcessorConfig.from(settings(MINIMAL,
                 Map.of("SALIENCY_STREAM_SUMMARY_FAITHFULNESS_FOR", "low-confidance"))))
                 .hasMessageContaining("low-confidance").hasMessageContaining("low-confidence");
         Map<String, String> misspelt = new java.util.HashMap<>(MINIMAL);
         misspelt.put("explain.method-for.flag:producer", "occlusion");
         assertThatThrownBy(() -> ProcessorConfig.from(settings(misspelt, Map.of())))
-                .hasMessageContaining("explain.method-for.flag:producer").hasMessageContaining("known reasons");
+                .hasMessageContaining("explain.method-for.flag:producer").hasMessageContaining("low-confidence");
         assertThat(Settings.envName("schema.registry.url")).isEqualTo("SALIENCY_STREAM_SCHEMA_REGISTRY_URL");
         assertThat(settings(Map.of(), Map.of()).find("absent")).isEqualTo(Optional.empty());
     }

@@ -13,11 +13,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
+import org.apache.kafka.common.config.types.Password;
 
 /**
  * A client of the Confluent Schema Registry REST API (Confluent itself, Apicurio's
@@ -55,11 +59,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         }
     }
 
-    private final String baseUrl;
+    private final List<String> urls;
+    private final Optional<Password> authorization;
     private final Settings settings;
     private final HttpClient http;
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+    /** The URL that answered last: the next request starts there. */
+    private final AtomicInteger current = new AtomicInteger();
 
     public HttpSchemaRegistryClient(String baseUrl) {
         this(baseUrl, Settings.defaults());
@@ -67,20 +74,24 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
     /** {@code baseUrl} is the API root, e.g. {@code http://registry:8081} or {@code http://host/apis/ccompat/v7}. */
     public HttpSchemaRegistryClient(String baseUrl, Settings settings) {
-        URI parsed = URI.create(Objects.requireNonNull(baseUrl, "baseUrl"));
-        if (!"http".equals(parsed.getScheme()) && !"https".equals(parsed.getScheme())) {
-            throw new IllegalArgumentException("Schema registry URL must be http or https: " + baseUrl);
-        }
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.connectTimeout())
-                .build();
+        this(RegistrySettings.of(Objects.requireNonNull(baseUrl, "baseUrl")), settings);
     }
 
+    /** A client with Confluent's client settings: several URLs, credentials, TLS stores. */
+    public HttpSchemaRegistryClient(RegistrySettings registry, Settings settings) {
+        this.urls = registry.urls();
+        this.authorization = registry.authorization();
+        this.settings = Objects.requireNonNull(settings, "settings");
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout());
+        registry.tls().ifPresent(tls -> builder.sslContext(RegistryTls.context(tls)));
+        this.http = builder.build();
+    }
+
+    /** The first URL (without credentials). */
     public String baseUrl() {
-        return baseUrl;
+        return urls.get(0);
     }
 
     @Override
@@ -93,7 +104,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         JsonNode answer = send("POST", "/subjects/" + pathSegment(subject) + "/versions", schemaBody(schema));
         JsonNode id = answer.get("id");
         if (id == null || !id.canConvertToInt()) {
-            throw new SchemaRegistryException("Schema registry at " + baseUrl + " answered registration under '"
+            throw new SchemaRegistryException("Schema registry at " + baseUrl() + " answered registration under '"
                     + subject + "' without an id: " + answer);
         }
         ids.put(schema, id.intValue());
@@ -107,25 +118,43 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         if (cached != null) {
             return cached;
         }
-        JsonNode answer = send("GET", "/schemas/ids/" + id, null);
-        String type = answer.path("schemaType").asText("AVRO");
-        if (!"AVRO".equals(type)) {
-            throw new SchemaRegistryException("Schema " + id + " at " + baseUrl + " is " + type + ", not Avro");
-        }
-        JsonNode text = answer.get("schema");
-        if (text == null || !text.isTextual()) {
-            throw new SchemaRegistryException("Schema registry at " + baseUrl + " answered schema " + id
-                    + " without a schema: " + answer);
-        }
-        Schema schema;
-        try {
-            schema = new Schema.Parser().parse(text.asText());
-        } catch (SchemaParseException e) {
-            throw new SchemaRegistryException("Schema " + id + " from " + baseUrl + " is not valid Avro: "
-                    + e.getMessage(), 0, 0, e);
-        }
+        Schema schema = parseSchema(send("GET", "/schemas/ids/" + id, null), id);
         Schema raced = schemasById.putIfAbsent(id, schema);
         return raced != null ? raced : schema;
+    }
+
+    @Override
+    public int lookUp(String subject, Schema schema) {
+        Map<Schema, Integer> ids = idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
+        Integer cached = ids.get(schema);
+        if (cached != null) {
+            return cached;
+        }
+        int id = versionId(send("POST", "/subjects/" + pathSegment(subject), schemaBody(schema)), subject);
+        ids.put(schema, id);
+        schemasById.putIfAbsent(id, schema);
+        return id;
+    }
+
+    @Override
+    public Registered latest(String subject) {
+        JsonNode answer = send("GET", "/subjects/" + pathSegment(subject) + "/versions/latest", null);
+        int id = versionId(answer, subject);
+        Schema schema = schemasById.get(id);
+        if (schema == null) {
+            schema = parseSchema(answer, id);
+            schemasById.putIfAbsent(id, schema);
+        }
+        return new Registered(id, schema);
+    }
+
+    private int versionId(JsonNode answer, String subject) {
+        JsonNode id = answer.get("id");
+        if (id == null || !id.canConvertToInt()) {
+            throw new SchemaRegistryException("Schema registry at " + baseUrl() + " answered about subject '"
+                    + subject + "' without an id: " + answer);
+        }
+        return id.intValue();
     }
 
     /**
@@ -146,10 +175,28 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         }
         JsonNode verdict = answer.get("is_compatible");
         if (verdict == null || !verdict.isBoolean()) {
-            throw new SchemaRegistryException("Schema registry at " + baseUrl
+            throw new SchemaRegistryException("Schema registry at " + baseUrl()
                     + " answered a compatibility check without is_compatible: " + answer);
         }
         return verdict.booleanValue();
+    }
+
+    private Schema parseSchema(JsonNode answer, int id) {
+        String type = answer.path("schemaType").asText("AVRO");
+        if (!"AVRO".equals(type)) {
+            throw new SchemaRegistryException("Schema " + id + " at " + baseUrl() + " is " + type + ", not Avro");
+        }
+        JsonNode text = answer.get("schema");
+        if (text == null || !text.isTextual()) {
+            throw new SchemaRegistryException("Schema registry at " + baseUrl() + " answered schema " + id
+                    + " without a schema: " + answer);
+        }
+        try {
+            return new Schema.Parser().parse(text.asText());
+        } catch (SchemaParseException e) {
+            throw new SchemaRegistryException("Schema " + id + " from " + baseUrl() + " is not valid Avro: "
+                    + e.getMessage(), 0, 0, e);
+        }
     }
 
     private static String schemaBody(Schema schema) {
@@ -164,24 +211,30 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /**
+     * One request, retried on transport failures and server errors; each retry goes to the next
+     * URL, so with several URLs a dead one costs one attempt (and a pause only once all were tried).
+     */
     private JsonNode send(String method, String path, String body) {
-        URI uri = URI.create(baseUrl + path);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(settings.requestTimeout())
-                .header("Accept", CONTENT_TYPE + ", application/json");
-        if (body == null) {
-            request.GET();
-        } else {
-            request.header("Content-Type", CONTENT_TYPE).POST(HttpRequest.BodyPublishers.ofString(body));
-        }
-        String what = method + " " + uri;
+        String what = method + " " + (urls.size() == 1 ? urls.get(0) + path : path + " on " + urls);
         String lastFailure = null;
         Throwable lastCause = null;
         int lastStatus = 0;
         int lastErrorCode = 0;
-        for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
-            if (attempt > 1) {
-                pause(attempt, what);
+        int attempts = Math.max(settings.maxAttempts(), urls.size());
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            if (attempt > 1 && (attempt - 1) % urls.size() == 0) {
+                pause((attempt - 1) / urls.size() + 1, what);
+            }
+            int index = current.get() % urls.size();
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(urls.get(index) + path))
+                    .timeout(settings.requestTimeout())
+                    .header("Accept", CONTENT_TYPE + ", application/json");
+            authorization.ifPresent(value -> request.header("Authorization", value.value()));
+            if (body == null) {
+                request.GET();
+            } else {
+                request.header("Content-Type", CONTENT_TYPE).POST(HttpRequest.BodyPublishers.ofString(body));
             }
             HttpResponse<String> response;
             try {
@@ -191,6 +244,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
                 lastCause = e;
                 lastStatus = 0;
                 lastErrorCode = 0;
+                current.compareAndSet(index, index + 1);
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -206,12 +260,13 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
                         + error.describe(), status, error.code(), null);
             }
             lastFailure = "HTTP " + status + error.describe();
+            current.compareAndSet(index, index + 1);
             lastCause = null;
             lastStatus = status;
             lastErrorCode = error.code();
         }
         String prefix = lastStatus == 0 ? "Cannot reach schema registry: " : "Schema registry failed: ";
-        throw new SchemaRegistryException(prefix + what + " gave up after " + settings.maxAttempts()
+        throw new SchemaRegistryException(prefix + what + " gave up after " + attempts
                 + " attempt(s); last failure: " + lastFailure, lastStatus, lastErrorCode, lastCause);
     }
 

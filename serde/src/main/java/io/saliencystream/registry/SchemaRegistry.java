@@ -14,4 +14,23 @@ public interface SchemaRegistry {
 
     /** The schema registered under {@code id}; throws {@link SchemaRegistryException} if there is none. */
     Schema schemaById(int id);
+
+    /**
+     * The id of {@code schema} as already registered under {@code subject}, without registering it
+     * (for {@code auto.register.schemas=false}); throws {@link SchemaRegistryException} if it is not.
+     */
+    default int lookUp(String subject, Schema schema) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot look schemas up: "
+                + "use auto.register.schemas=true");
+    }
+
+    /** The latest version of {@code subject} (for {@code use.latest.version}). */
+    default Registered latest(String subject) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no latest versions: "
+                + "use use.latest.version=false");
+    }
+
+    /** A schema with its global id. */
+    record Registered(int id, Schema schema) {
+    }
 }

@@ -61,6 +61,27 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
         return schemasById.get(id - 1);
     }
 
+    @Override
+    public synchronized int lookUp(String subject, Schema schema) {
+        for (int id : versions(subject)) {
+            if (schemaById(id).equals(schema)) {
+                return id;
+            }
+        }
+        throw new SchemaRegistryException("Schema not found under subject '" + subject + "'", 404, SCHEMA_NOT_FOUND,
+                null);
+    }
+
+    @Override
+    public synchronized Registered latest(String subject) {
+        List<Integer> versions = versions(subject);
+        if (versions.isEmpty()) {
+            throw new SchemaRegistryException("Subject '" + subject + "' not found.", 404, SUBJECT_NOT_FOUND, null);
+        }
+        int id = versions.get(versions.size() - 1);
+        return new Registered(id, schemaById(id));
+    }
+
     /** Whether {@code schema} could be registered under {@code subject} now (always true for a new subject). */
     public synchronized boolean isCompatible(String subject, Schema schema) {
         return incompatibilityWithLatest(subject, schema) == null;

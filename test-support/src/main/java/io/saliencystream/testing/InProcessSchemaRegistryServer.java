@@ -10,6 +10,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.util.Base64;
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,12 +56,24 @@ public final class InProcessSchemaRegistryServer implements AutoCloseable {
 
     private final InMemorySchemaRegistry registry;
     private final HttpServer server;
+    /** The Authorization header every request must carry, or null for an open registry. */
+    private final String authorization;
     private final ExecutorService executor;
     private final AtomicLong requests = new AtomicLong();
 
-    private InProcessSchemaRegistryServer(InMemorySchemaRegistry registry) throws IOException {
+    private InProcessSchemaRegistryServer(InMemorySchemaRegistry registry, SSLContext tls, String userInfo)
+            throws IOException {
         this.registry = registry;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (tls == null) {
+            this.server = HttpServer.create(loopback, 0);
+        } else {
+            HttpsServer https = HttpsServer.create(loopback, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            this.server = https;
+        }
+        this.authorization = userInfo == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(4, runnable -> {
             Thread thread = new Thread(runnable, "schema-registry-http-" + threads.incrementAndGet());
@@ -76,17 +92,28 @@ public final class InProcessSchemaRegistryServer implements AutoCloseable {
 
     /** Starts a server over {@code registry} on an ephemeral loopback port. */
     public static InProcessSchemaRegistryServer start(InMemorySchemaRegistry registry) {
+        return start(registry, null, null);
+    }
+
+    /**
+     * Starts a server that speaks HTTPS with {@code tls} (if given) and answers 401 to requests
+     * without HTTP basic auth for {@code userInfo} ({@code user:password}, if given), as a
+     * registry of a managed platform does.
+     */
+    public static InProcessSchemaRegistryServer start(InMemorySchemaRegistry registry, SSLContext tls,
+                                                      String userInfo) {
         try {
-            return new InProcessSchemaRegistryServer(registry);
+            return new InProcessSchemaRegistryServer(registry, tls, userInfo);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the in-process schema registry on loopback", e);
         }
     }
 
-    /** Base URL of the API, e.g. {@code http://127.0.0.1:40123}. */
+    /** Base URL of the API, e.g. {@code http://127.0.0.1:40123} ({@code https://} with TLS). */
     public String url() {
         InetSocketAddress address = server.getAddress();
-        return "http://" + address.getAddress().getHostAddress() + ":" + address.getPort();
+        return (server instanceof HttpsServer ? "https" : "http") + "://" + address.getAddress().getHostAddress()
+                + ":" + address.getPort();
     }
 
     public InMemorySchemaRegistry registry() {
@@ -109,6 +136,10 @@ public final class InProcessSchemaRegistryServer implements AutoCloseable {
         try (exchange) {
             Reply reply;
             try {
+                if (authorization != null
+                        && !authorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                    throw new SchemaRegistryException("Unauthorized", 401, 401, null);
+                }
                 reply = route(exchange.getRequestMethod(), segments(exchange.getRequestURI().getRawPath()),
                         exchange.getRequestBody());
             } catch (SchemaRegistryException e) {

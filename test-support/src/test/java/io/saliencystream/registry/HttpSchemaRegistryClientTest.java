@@ -203,6 +203,6 @@ class HttpSchemaRegistryClientTest {
         assertThatThrownBy(() -> new Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), 0,
                 Duration.ZERO, Duration.ZERO)).hasMessageContaining("maxAttempts");
         assertThatThrownBy(() -> new HttpSchemaRegistryClient("localhost:8081"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("localhost:8081");
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class).hasMessageContaining("localhost:8081");
     }
 }

@@ -29,14 +29,19 @@ public final class TopicRecords {
     private TopicRecords() {
     }
 
-    public static <T extends SpecificRecord> Read<T> readAll(String bootstrapServers, SchemaRegistry registry,
+    /**
+     * Every record of {@code topic}, read with {@code client}: {@code bootstrap.servers} and any
+     * other consumer settings (security).
+     */
+    public static <T extends SpecificRecord> Read<T> readAll(Map<String, Object> client, SchemaRegistry registry,
                                                             String topic, Class<T> type, Duration timeout) {
         AvroDeserializer<T> deserializer = AvroDeserializer.specific(registry, type);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+        Map<String, Object> properties = new HashMap<>(client);
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Object bootstrapServers = client.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {

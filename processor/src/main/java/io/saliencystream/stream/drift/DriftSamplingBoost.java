@@ -9,7 +9,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -67,7 +66,7 @@ public final class DriftSamplingBoost implements SaliencyTopology.SamplingBoost 
         topology.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(), Serdes.String())
                         .withLoggingDisabled(),
-                SOURCE, new StringDeserializer(), serdes.specific(AttentionDriftAlert.class).deserializer(),
+                SOURCE, serdes.keys().deserializer(), serdes.specific(AttentionDriftAlert.class).deserializer(),
                 alertsTopic, PROCESSOR, Tracker::new);
     }
 

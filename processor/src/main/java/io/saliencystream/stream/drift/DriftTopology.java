@@ -80,7 +80,7 @@ public final class DriftTopology {
         Serde<AttentionWindowStats> statsSerde = WindowStatsSerde.of(serdes);
 
         GlobalKTable<String, AttentionReference> pinned = builder.globalTable(topics.references(),
-                Consumed.with(Serdes.String(), serdes.specific(AttentionReference.class)).withName("drift-references-source"),
+                Consumed.with(serdes.keys(), serdes.specific(AttentionReference.class)).withName("drift-references-source"),
                 Materialized.<String, AttentionReference, KeyValueStore<Bytes, byte[]>>as(REFERENCE_STORE)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(serdes.specific(AttentionReference.class)));
@@ -90,7 +90,7 @@ public final class DriftTopology {
         TimeWindows windows = TimeWindows.ofSizeAndGrace(config.windowSize(), config.grace())
                 .advanceBy(config.windowAdvance());
         KStream<String, DriftOutput> outputs = builder
-                .stream(topics.summaries(), Consumed.with(Serdes.String(), summarySerde)
+                .stream(topics.summaries(), Consumed.with(serdes.keys(), summarySerde)
                         .withTimestampExtractor(new SummaryEventTime()).withName("drift-summaries-source"))
                 .processValues(SummaryFilter::new, Named.as(SummaryFilter.NAME))
                 .selectKey((eventId, s) -> DriftKey.format(s.getModelName(), s.getModelVersion(), s.getPredictedClass()),
@@ -108,11 +108,11 @@ public final class DriftTopology {
                 .process(() -> new DriftEvaluator(config), Named.as(DriftEvaluator.NAME), STATE_STORE);
 
         outputs.mapValues(DriftOutput::metrics, Named.as("drift-metrics"))
-                .to(topics.metrics(), Produced.with(Serdes.String(), serdes.specific(AttentionDriftMetrics.class))
+                .to(topics.metrics(), Produced.with(serdes.keys(), serdes.specific(AttentionDriftMetrics.class))
                         .withName("drift-metrics-sink"));
         outputs.filter((key, out) -> out.alert() != null, Named.as("drift-alert-filter"))
                 .mapValues(DriftOutput::alert, Named.as("drift-alerts"))
-                .to(topics.alerts(), Produced.with(Serdes.String(), serdes.specific(AttentionDriftAlert.class))
+                .to(topics.alerts(), Produced.with(serdes.keys(), serdes.specific(AttentionDriftAlert.class))
                         .withName("drift-alerts-sink"));
     }
 
