@@ -91,7 +91,7 @@ public record OverlayOptions(Type type, Polarity polarity, double clipBelowPerce
 
     /**
      * The defaults for an attribution method, as the hosted explainers choose them where they
-     * offer the method (names compared ignoring case, '-', '_' and spaces):
+     * offer the method (by the method's exact name, as the engine knows it: no aliases):
      * <ul>
      *   <li>integrated gradients and the other gradient maps (vanilla gradient, SmoothGrad):
      *       Vertex AI's integrated-gradients defaults, outlines of positive attribution in
@@ -114,9 +114,8 @@ public record OverlayOptions(Type type, Polarity polarity, double clipBelowPerce
      * Other methods get {@link #DEFAULT}.
      */
     public static OverlayOptions forMethod(String method) {
-        String m = method == null ? "" : method.toLowerCase(Locale.ROOT).replaceAll("[-_ ]", "");
-        return switch (m) {
-            case "integratedgradients", "ig", "gradient", "gradients", "vanillagradient", "smoothgrad" ->
+        return switch (method == null ? "" : method) {
+            case "integrated_gradients", "vanilla_gradient", "smoothgrad" ->
                     new OverlayOptions(Type.OUTLINES, Polarity.POSITIVE, 70, 99.9, ColorMap.PINK_GREEN,
                             OverlayType.GRAYSCALE, 4, 0.85, 5, true, null);
             case "xrai" -> new OverlayOptions(Type.PIXELS, Polarity.POSITIVE, 0, 99.9, ColorMap.VIRIDIS,
@@ -125,7 +124,7 @@ public record OverlayOptions(Type type, Polarity polarity, double clipBelowPerce
                     OverlayType.GRAYSCALE, 4, 0.85, 5, true, null);
             case "rise" -> new OverlayOptions(Type.PIXELS, Polarity.POSITIVE, 50, 99, ColorMap.VIRIDIS,
                     OverlayType.GRAYSCALE, 4, 0.85, 5, true, null);
-            case "kernelshap", "shap" -> new OverlayOptions(Type.PIXELS, Polarity.BOTH, 0, 99, ColorMap.PINK_WHITE_GREEN,
+            case "kernelshap" -> new OverlayOptions(Type.PIXELS, Polarity.BOTH, 0, 99, ColorMap.PINK_WHITE_GREEN,
                     OverlayType.GRAYSCALE, 4, 0.85, 5, true, null);
             default -> DEFAULT;
         };

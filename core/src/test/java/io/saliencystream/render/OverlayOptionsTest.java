@@ -54,12 +54,13 @@ class OverlayOptionsTest {
 
     @Test
     void methodDefaultsFollowTheHostedExplainers() {
-        OverlayOptions ig = OverlayOptions.forMethod("integrated-gradients");
+        OverlayOptions ig = OverlayOptions.forMethod("integrated_gradients");
         assertThat(ig.type()).isEqualTo(Type.OUTLINES);
         assertThat(ig.polarity()).isEqualTo(Polarity.POSITIVE);
         assertThat(ig.colorMap()).isEqualTo(ColorMap.PINK_GREEN);
         assertThat(ig.clipAbovePercentile()).isEqualTo(99.9);
-        assertThat(OverlayOptions.forMethod("Integrated_Gradients")).isEqualTo(ig);
+        assertThat(OverlayOptions.forMethod("vanilla_gradient")).isEqualTo(ig);
+        assertThat(OverlayOptions.forMethod("smoothgrad")).isEqualTo(ig);
 
         OverlayOptions xrai = OverlayOptions.forMethod("xrai");
         assertThat(xrai.type()).isEqualTo(Type.PIXELS);
@@ -67,14 +68,22 @@ class OverlayOptionsTest {
         assertThat(xrai.colorMap()).isEqualTo(ColorMap.VIRIDIS);
 
         assertThat(OverlayOptions.forMethod("occlusion").polarity()).isEqualTo(Polarity.BOTH);
-        assertThat(OverlayOptions.forMethod("kernel-shap").colorMap()).isEqualTo(ColorMap.PINK_WHITE_GREEN);
+        assertThat(OverlayOptions.forMethod("kernelshap").colorMap()).isEqualTo(ColorMap.PINK_WHITE_GREEN);
         assertThat(OverlayOptions.forMethod("rise").clipBelowPercentile()).isEqualTo(50);
         assertThat(OverlayOptions.forMethod("some-new-method")).isEqualTo(OverlayOptions.DEFAULT);
     }
 
     @Test
+    void methodsAreNamedExactlyAsTheEngineNamesThemWithoutAliases() {
+        // the engine refuses "ig" and "Integrated-Gradients", so the overlay does not quietly accept them either
+        assertThat(OverlayOptions.forMethod("ig")).isEqualTo(OverlayOptions.DEFAULT);
+        assertThat(OverlayOptions.forMethod("Integrated-Gradients")).isEqualTo(OverlayOptions.DEFAULT);
+        assertThat(OverlayOptions.forMethod("shap")).isEqualTo(OverlayOptions.DEFAULT);
+    }
+
+    @Test
     void withChangesOnlyTheNamedSettingsAndKeepsTheCaption() {
-        OverlayOptions ig = OverlayOptions.forMethod("ig").withCaption("cat 0.9");
+        OverlayOptions ig = OverlayOptions.forMethod("integrated_gradients").withCaption("cat 0.9");
         OverlayOptions changed = ig.with(Map.of("overlay_type", "none"));
         assertThat(changed.overlayType()).isEqualTo(OverlayType.NONE);
         assertThat(changed.caption()).isEqualTo("cat 0.9");

@@ -184,7 +184,7 @@ public final class ExplainCommand implements Callable<Integer> {
         try (ModelCatalog catalog = loadCatalog(store)) {
             CatalogModel model = findModel(catalog);
             ModelSpec.MethodSpec methodSpec = methodSpec(model.spec());
-            Explainer explainer = explainer(methodSpec);
+            Explainer explainer = explainer(methodSpec, model.spec());
             int targetClass = targetClass(model.spec());
             Preprocessor pre = new Preprocessor(model.spec());
             ImageDecoder decoder = ImageDecoder.withDefaults();
@@ -342,11 +342,14 @@ public final class ExplainCommand implements Callable<Integer> {
         return new ModelSpec.MethodSpec(method, params);
     }
 
-    private Explainer explainer(ModelSpec.MethodSpec m) {
+    private Explainer explainer(ModelSpec.MethodSpec m, ModelSpec model) {
         try {
             return engine.explainer(m);
         } catch (IllegalArgumentException e) {
-            throw usage("--method " + m.name() + " with parameters " + m.parameters() + ": " + e.getMessage());
+            String source = method == null || method.equals(model.method().name())
+                    ? "the catalog's method of " + model.key() + (params.isEmpty() ? "" : " with --param")
+                    : "--method " + m.name();
+            throw usage(source + ": " + e.getMessage());
         }
     }
 

@@ -68,6 +68,7 @@ public final class EngineEventExplainer implements EventExplainer {
     private final Map<String, String> versions;
     private final Clock clock;
     private final Map<String, Method> methodsByReason;
+    private final Map<String, Method> methodsByModel;
     private final Set<String> faithfulnessReasons;
     private final Faithfulness faithfulness = new Faithfulness(Faithfulness.Params.from(Map.of()));
 
@@ -88,10 +89,15 @@ public final class EngineEventExplainer implements EventExplainer {
         this.gridCols = gridCols;
         this.versions = Map.copyOf(versions);
         this.clock = clock;
+        // built now, so that a misconfigured method, parameter or overlay fails at start-up rather than per event
         Map<String, Method> byReason = new LinkedHashMap<>();
-        // built now, so that a misconfigured method or overlay fails at start-up rather than per event
-        methodsByReason.forEach((reason, method) -> byReason.put(reason, Method.of(engine, method)));
+        methodsByReason.forEach((reason, method) -> byReason.put(reason, Method.of(engine, method, "explain.method-for." + reason)));
         this.methodsByReason = Map.copyOf(byReason);
+        Map<String, Method> byModel = new LinkedHashMap<>();
+        for (CatalogModel model : catalog.models()) {
+            byModel.put(model.spec().key(), Method.of(engine, model.spec().method(), "catalog model " + model.spec().key()));
+        }
+        this.methodsByModel = Map.copyOf(byModel);
         this.faithfulnessReasons = Set.copyOf(faithfulnessReasons);
     }
 
@@ -133,8 +139,12 @@ public final class EngineEventExplainer implements EventExplainer {
 
     /** An explainer with the overlay options its maps are drawn with. */
     private record Method(Explainer explainer, OverlayOptions overlay) {
-        static Method of(ExplanationEngine engine, ModelSpec.MethodSpec spec) {
-            return new Method(engine.explainer(spec), OverlayOptions.forMethod(spec.name()).with(spec.overlay()));
+        static Method of(ExplanationEngine engine, ModelSpec.MethodSpec spec, String where) {
+            try {
+                return new Method(engine.explainer(spec), OverlayOptions.forMethod(spec.name()).with(spec.overlay()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -148,11 +158,7 @@ public final class EngineEventExplainer implements EventExplainer {
         if (sampled != null && selection.reasons().contains(Selection.SAMPLED)) {
             return sampled;
         }
-        try {
-            return Method.of(engine, spec.method());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("model " + spec.key() + ": " + e.getMessage(), e);
-        }
+        return methodsByModel.get(spec.key());
     }
 
     private SaliencySummary summary(InferenceEvent event, Selection selection, ModelInput.Content content,

@@ -16,6 +16,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -149,12 +150,30 @@ class ExplainCommandTest {
         cases.add(new String[] {"-m", "no-such-model", "-o", out, file.toString()});
         cases.add(new String[] {"-m", "text-orientation", "-o", out, "--method", "no-such-method", file.toString()});
         cases.add(new String[] {"-m", "text-orientation", "-o", out, "--target", "90", file.toString()});
+        cases.add(new String[] {"-m", "text-orientation", "-o", out, "-p", "stpes=64", file.toString()});
+        cases.add(new String[] {"-m", "text-orientation", "-o", out, "--method", "integrated_gradients", "-p", "stpes=64",
+                file.toString()});
+        cases.add(new String[] {"-m", "text-orientation", "-o", out, "-p", "batchSize=8", file.toString()});
+        cases.add(new String[] {"-m", "text-orientation", "-o", out, "--method", "ig", file.toString()});
+        Path misspelt = tmp.resolve("catalog.json");
+        try (var in = ExplainCommand.class.getResourceAsStream("/models/catalog.json")) {
+            Files.writeString(misspelt, new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("\"stride\"", "\"strde\""));
+        }
+        cases.add(new String[] {"-m", "text-orientation", "-o", out, "--catalog", misspelt.toString(), file.toString()});
         String[] expected = {
                 "unknown overlay option 'colour'",
                 "overlay option polarity: unknown value 'up'",
                 "no model no-such-model in the catalog; it has text-orientation:ppocr-mobile-v2.0-cls",
                 "--method no-such-method",
                 "--target 90: neither a label nor a class index",
+                "the catalog's method of text-orientation:ppocr-mobile-v2.0-cls with --param: occlusion has no parameter"
+                        + " 'stpes'; valid parameters: window, stride, baseline, batch_size, score",
+                "--method integrated_gradients: integrated_gradients has no parameter 'stpes'; valid parameters: score,"
+                        + " baseline, steps, rule, blur_sigma, batch_size",
+                "occlusion parameter 'batchSize' is spelt 'batch_size'",
+                "--method ig: unknown method 'ig'; valid methods: integrated_gradients, kernelshap, occlusion",
+                "the catalog's method of text-orientation:ppocr-mobile-v2.0-cls: occlusion has no parameter 'strde'; valid"
+                        + " parameters: window, stride, baseline, batch_size, score",
         };
         for (int i = 0; i < cases.size(); i++) {
             Run r = run(cases.get(i));

@@ -34,10 +34,12 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 
 /**
@@ -74,7 +76,9 @@ class EngineEventExplainerQualityTest {
                 return new Explanation("fixed", Map.of(), seed, 0, 0.5f, new float[] {0.5f, 0.5f, 0, 0}, FIXED, 1, 1, 0);
             }
         };
-        fixed = explainer(new ExplanationEngine(Map.of("fixed", p -> fixedMethod)), new ModelSpec.MethodSpec("fixed", Map.of()));
+        Map<String, Function<Map<String, String>, Explainer>> methods = new HashMap<>(ExplanationEngine.defaultMethods());
+        methods.put("fixed", p -> fixedMethod);
+        fixed = explainer(new ExplanationEngine(methods), new ModelSpec.MethodSpec("fixed", Map.of()));
     }
 
     @AfterAll

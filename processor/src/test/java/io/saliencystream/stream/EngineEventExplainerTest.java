@@ -23,10 +23,14 @@ import io.saliencystream.testing.samples.SampleImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -141,6 +145,32 @@ class EngineEventExplainerTest {
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
                 Clock.systemUTC(), Map.of("sampled", new ModelSpec.MethodSpec("astrology", Map.of())), Set.of()))
                 .hasMessageContaining("astrology").hasMessageContaining("occlusion");
+    }
+
+    @Test
+    void aMisspeltParameterOfAConfiguredMethodFailsAtConstructionNamingTheValidKeys() {
+        assertThatThrownBy(() -> new EngineEventExplainer(catalog, new ExplanationEngine(),
+                new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
+                Clock.systemUTC(), Map.of("low-confidence", new ModelSpec.MethodSpec("integrated_gradients",
+                        Map.of("stpes", "64"))), Set.of()))
+                .hasMessage("explain.method-for.low-confidence: integrated_gradients has no parameter 'stpes'; valid"
+                        + " parameters: score, baseline, steps, rule, blur_sigma, batch_size");
+    }
+
+    @Test
+    void aMisspeltParameterInTheCatalogFailsAtConstructionNotPerEvent(@TempDir Path tmp) throws Exception {
+        Path json = tmp.resolve("catalog.json");
+        try (var in = EngineEventExplainerTest.class.getResourceAsStream("/models/test-catalog.json")) {
+            Files.writeString(json, new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .replace("\"stride\": 3", "\"strde\": 3"));
+        }
+        try (ModelCatalog misspelt = ModelCatalog.load(json, new ModelStore())) {
+            assertThatThrownBy(() -> new EngineEventExplainer(misspelt, new ExplanationEngine(),
+                    new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
+                    Clock.systemUTC(), Map.of(), Set.of()))
+                    .hasMessage("catalog model text-orientation:ppocr-mobile-v2.0-cls: occlusion has no parameter 'strde';"
+                            + " valid parameters: window, stride, baseline, batch_size, score");
+        }
     }
 
     @Test

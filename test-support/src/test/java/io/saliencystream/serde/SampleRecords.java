@@ -78,7 +78,7 @@ final class SampleRecords {
                 .setPredictedLabel("tabby cat")
                 .setPredictedScore(0.91f)
                 .setReportedClass(282)
-                .setMethod("integrated-gradients")
+                .setMethod("integrated_gradients")
                 .setSelectionReasons(List.of("sampled", "flag:producer"))
                 .setImageWidth(224)
                 .setImageHeight(224)

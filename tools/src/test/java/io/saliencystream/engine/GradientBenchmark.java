@@ -88,7 +88,7 @@ class GradientBenchmark {
             System.out.printf(Locale.ROOT, "%s batch %d: forward+backward %.2f ms, forward %.2f ms, ratio %.2f%n", name, batch,
                     (t1 - t0) / 1e6 / REPEATS, (t2 - t1) / 1e6 / REPEATS, (double) (t1 - t0) / (t2 - t1));
         }
-        IntegratedGradients ig = new IntegratedGradients(IntegratedGradients.Params.from(Map.of("steps", "32", "batchSize", "32")), cache);
+        IntegratedGradients ig = new IntegratedGradients(IntegratedGradients.Params.from(Map.of("steps", "32", "batch_size", "32")), cache);
         ig.explain(model, x, Explainer.PREDICTED_CLASS, 1L);
         long t0 = System.nanoTime();
         Explanation e = null;
@@ -117,7 +117,7 @@ class GradientBenchmark {
             Explanation ig = new IntegratedGradients(IntegratedGradients.Params.from(Map.of()), cache)
                     .explain(model, x, Explainer.PREDICTED_CLASS, 1L);
             Files.write(out.resolve("ig-" + orientation + "-" + i + ".png"), OverlayRenderer.render(pre.modelView(s.image()), ig.map(),
-                    OverlayOptions.forMethod("ig").withCaption(String.format(Locale.ROOT, "IG defaults (64 Gauss-Legendre, blurred)  predicted %s  err %.1f%%",
+                    OverlayOptions.forMethod(IntegratedGradients.NAME).withCaption(String.format(Locale.ROOT, "IG defaults (64 Gauss-Legendre, blurred)  predicted %s  err %.1f%%",
                             s.expectedLabel(), 100 * ig.diagnostics().get("completenessRelativeError")))));
             Explanation xrai = new Xrai(Xrai.Params.from(Map.of()), cache).explain(model, x, Explainer.PREDICTED_CLASS, 1L);
             Files.write(out.resolve("xrai-" + orientation + "-" + i + ".png"), OverlayRenderer.render(pre.modelView(s.image()), xrai.map(),

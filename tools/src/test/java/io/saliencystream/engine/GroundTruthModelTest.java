@@ -1,5 +1,6 @@
 package io.saliencystream.engine;
 
+import io.saliencystream.engine.gradient.TargetScore;
 import io.saliencystream.engine.method.KernelShap;
 import io.saliencystream.engine.method.Occlusion;
 import io.saliencystream.engine.method.Rise;
@@ -142,11 +143,11 @@ class GroundTruthModelTest {
     @Test
     void attributionMethodsPointAtTheShape() throws Exception {
         List<GroundTruthSamples.Sample> clean = GroundTruthSamples.clean();
-        Quality occlusion = measure(new Occlusion(new Occlusion.Params(8, 4, "0", 128, Occlusion.Score.LOGODDS)), clean, false);
-        Quality rise = measure(new Rise(Rise.Params.from(Map.of("preset", "8x8", "masks", "500", "minMasks", "200",
-                "tolerance", "0.05", "batchSize", "100"))), clean, true);
+        Quality occlusion = measure(new Occlusion(new Occlusion.Params(8, 4, "0", 128, TargetScore.LOGODDS)), clean, false);
+        Quality rise = measure(new Rise(Rise.Params.from(Map.of("preset", "8x8", "masks", "500", "min_masks", "200",
+                "tolerance", "0.05", "batch_size", "100"))), clean, true);
         Quality shap = measure(new KernelShap(KernelShap.Params.from(Map.of("superpixels", "slic", "segments", "40",
-                "samples", "256", "batchSize", "128"))), clean, false);
+                "samples", "256", "batch_size", "128"))), clean, false);
         // the shape's box covers about a tenth of the image: a map blind to it would score about 0.1.
         // Measured (all seeded, so repeatable): occlusion 0.965 / 0.512, RISE 0.715 / 0.367, KernelSHAP 0.750 / 0.421
         assertThat(occlusion.pointing()).isGreaterThanOrEqualTo(0.94);
@@ -161,7 +162,7 @@ class GroundTruthModelTest {
     void theStampDrawsAttentionToTheCorner() throws Exception {
         // evidence for "circle" by occlusion (signed, 0 = no effect) in the corner around the stamp,
         // widened by the window's reach; clean images of all classes against stamped non-circles
-        Occlusion occlusion = new Occlusion(new Occlusion.Params(8, 4, "0", 128, Occlusion.Score.LOGODDS));
+        Occlusion occlusion = new Occlusion(new Occlusion.Params(8, 4, "0", 128, TargetScore.LOGODDS));
         Roi corner = Roi.ofPixels(50, 50, 64, 64, 64, 64);
         double clean = cornerMass(occlusion, GroundTruthSamples.clean().subList(0, 60), corner);
         double stamped = cornerMass(occlusion, GroundTruthSamples.stamped(), corner);

@@ -3,6 +3,7 @@ package io.saliencystream.engine;
 import io.saliencystream.engine.gradient.GradientModels;
 import io.saliencystream.engine.method.IntegratedGradients;
 import io.saliencystream.engine.method.IntegrationRule;
+import io.saliencystream.engine.method.ParameterReader;
 import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelStore;
@@ -66,9 +67,9 @@ class IntegratedGradientsPaddleOcrTest {
             double[] errors = new double[steps.length];
             for (int i = 0; i < steps.length; i++) {
                 Explanation e = new IntegratedGradients(IntegratedGradients.Params.from(Map.of("baseline", "black", "steps", Integer.toString(steps[i]),
-                        "rule", rule.lowerName(), "batchSize", "32")), CACHE).explain(model, x, Explainer.PREDICTED_CLASS, 1L);
+                        "rule", ParameterReader.id(rule), "batch_size", "32")), CACHE).explain(model, x, Explainer.PREDICTED_CLASS, 1L);
                 errors[i] = e.diagnostics().get("completenessRelativeError");
-                System.out.printf(Locale.ROOT, "  %-15s %3d  %.5f  (F(x) %.3f, F(b) %.3f, %d calls, %.0f ms)%n", rule.lowerName(), steps[i],
+                System.out.printf(Locale.ROOT, "  %-15s %3d  %.5f  (F(x) %.3f, F(b) %.3f, %d calls, %.0f ms)%n", ParameterReader.id(rule), steps[i],
                         errors[i], e.diagnostics().get("scoreInput"), e.diagnostics().get("scoreBaseline"), e.modelCalls(),
                         e.durationNanos() / 1e6);
                 assertThat(Math.abs(e.diagnostics().get("scoreInput") - e.diagnostics().get("scoreBaseline")))

@@ -40,11 +40,11 @@ class MethodQualityBenchmark {
 
     static {
         METHODS.put("occlusion 8/4", new ModelSpec.MethodSpec("occlusion",
-                Map.of("window", "8", "stride", "4", "baseline", "0", "batchSize", "128", "score", "logodds")));
+                Map.of("window", "8", "stride", "4", "baseline", "0", "batch_size", "128", "score", "logodds")));
         METHODS.put("RISE 8x8, 500 masks", new ModelSpec.MethodSpec("rise", Map.of("preset", "8x8", "masks", "500",
-                "minMasks", "200", "tolerance", "0.05", "batchSize", "100")));
+                "min_masks", "200", "tolerance", "0.05", "batch_size", "100")));
         METHODS.put("KernelSHAP slic 40, 256", new ModelSpec.MethodSpec("kernelshap", Map.of("superpixels", "slic",
-                "segments", "40", "samples", "256", "batchSize", "128")));
+                "segments", "40", "samples", "256", "batch_size", "128")));
         METHODS.put("vanilla gradient", new ModelSpec.MethodSpec("vanilla_gradient", Map.of()));
         METHODS.put("SmoothGrad 16", new ModelSpec.MethodSpec("smoothgrad", Map.of("samples", "16", "noise", "0.15")));
         METHODS.put("integrated gradients 32", new ModelSpec.MethodSpec("integrated_gradients",

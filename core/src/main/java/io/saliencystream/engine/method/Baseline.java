@@ -3,7 +3,6 @@ package io.saliencystream.engine.method;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.Preprocessor;
 
-import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -75,14 +74,6 @@ public enum Baseline {
                 }
                 out[layout.index(c, y, x)] = (float) (s / sum);
             }
-        }
-    }
-
-    public static Baseline parse(String name) {
-        try {
-            return valueOf(name.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("baseline must be black, white, blurred or uniform; got '" + name + "'", e);
         }
     }
 }

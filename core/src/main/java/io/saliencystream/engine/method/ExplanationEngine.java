@@ -10,6 +10,7 @@ import io.saliencystream.engine.model.Preprocessor;
 
 import java.awt.image.BufferedImage;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -22,14 +23,19 @@ public final class ExplanationEngine {
     private final Map<String, Function<Map<String, String>, Explainer>> methods;
 
     public ExplanationEngine() {
-        this(Map.of(
+        this(defaultMethods());
+    }
+
+    /** The methods the default engine knows, by name, each built from its parameters. */
+    public static Map<String, Function<Map<String, String>, Explainer>> defaultMethods() {
+        return Map.of(
                 Occlusion.NAME, p -> new Occlusion(Occlusion.Params.from(p)),
                 VanillaGradient.NAME, p -> new VanillaGradient(VanillaGradient.Params.from(p), GradientModels.shared()),
                 SmoothGrad.NAME, p -> new SmoothGrad(SmoothGrad.Params.from(p), GradientModels.shared()),
                 IntegratedGradients.NAME, p -> new IntegratedGradients(IntegratedGradients.Params.from(p), GradientModels.shared()),
                 Xrai.NAME, p -> new Xrai(Xrai.Params.from(p), GradientModels.shared()),
                 Rise.NAME, p -> new Rise(Rise.Params.from(p)),
-                KernelShap.NAME, p -> new KernelShap(KernelShap.Params.from(p))));
+                KernelShap.NAME, p -> new KernelShap(KernelShap.Params.from(p)));
     }
 
     public ExplanationEngine(Map<String, Function<Map<String, String>, Explainer>> methods) {
@@ -45,12 +51,16 @@ public final class ExplanationEngine {
         }
     }
 
-    /** The explainer of {@code method} with its parameters; unknown names and bad parameters fail clearly. */
+    /**
+     * The explainer of {@code method} with its parameters. An unknown method name, an unknown
+     * parameter or a bad value is an {@link IllegalArgumentException} that names it and lists
+     * the valid ones. Names are exact: there are no aliases.
+     */
     public Explainer explainer(ModelSpec.MethodSpec method) {
         Function<Map<String, String>, Explainer> factory = methods.get(method.name());
         if (factory == null) {
-            throw new IllegalArgumentException("unknown method '" + method.name() + "'; this engine knows "
-                    + new java.util.TreeSet<>(methods.keySet()));
+            throw new IllegalArgumentException("unknown method '" + method.name() + "'; valid methods: "
+                    + String.join(", ", new TreeSet<>(methods.keySet())));
         }
         return factory.apply(method.parameters());
     }

@@ -9,7 +9,6 @@ import io.saliencystream.engine.model.Preprocessor;
 
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 
@@ -38,22 +37,19 @@ public final class Faithfulness {
     public record Params(int steps, String baseline, Start start, double blurSigma, int batchSize) {
         public Params {
             if (steps <= 0 || batchSize <= 0 || start == null || !(blurSigma > 0)) {
-                throw new IllegalArgumentException("faithfulness needs positive steps, batchSize and blurSigma and a start; got "
+                throw new IllegalArgumentException("faithfulness needs positive steps, batch_size and blur_sigma and a start; got "
                         + steps + ", " + batchSize + ", " + blurSigma + ", " + start);
             }
             baseline = Perturbation.check("faithfulness", baseline);
         }
 
-        /** Reads "steps" (16), "baseline" (0), "start" (blur), "blurSigma" (5), "batchSize" (34). */
+        /** Reads "steps" (16), "baseline" (0), "start" (blur), "blur_sigma" (5), "batch_size" (34). */
         public static Params from(Map<String, String> p) {
-            try {
-                return new Params(Integer.parseInt(p.getOrDefault("steps", "16")), p.getOrDefault("baseline", "0"),
-                        Start.valueOf(p.getOrDefault("start", "blur").trim().toUpperCase(Locale.ROOT)),
-                        Double.parseDouble(p.getOrDefault("blurSigma", "5")),
-                        Integer.parseInt(p.getOrDefault("batchSize", "34")));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("faithfulness parameters " + p + ": " + e.getMessage(), e);
-            }
+            ParameterReader r = new ParameterReader("faithfulness", p);
+            Params params = new Params(r.integer("steps", 16), r.text("baseline", "0"), r.choice("start", Start.class, Start.BLUR),
+                    r.number("blur_sigma", 5), r.integer("batch_size", 34));
+            r.finish();
+            return params;
         }
     }
 
@@ -76,7 +72,10 @@ public final class Faithfulness {
 
     public Curves evaluate(CatalogModel model, float[] input, AttributionMap map, int targetClass) throws OrtException {
         ModelSpec spec = model.spec();
-        Perturbation.checkInput(spec, input);
+        if (input.length != spec.inputSize()) {
+            throw new IllegalArgumentException("input has " + input.length + " values, model " + spec.key()
+                    + " takes " + spec.inputSize());
+        }
         int w = spec.width();
         int h = spec.height();
         if (map.width() != w || map.height() != h) {

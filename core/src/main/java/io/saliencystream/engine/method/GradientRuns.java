@@ -2,20 +2,16 @@ package io.saliencystream.engine.method;
 
 import ai.onnxruntime.OrtException;
 import io.saliencystream.engine.AttributionMap;
-import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.gradient.GradientModel;
 import io.saliencystream.engine.gradient.GradientModels;
 import io.saliencystream.engine.gradient.TargetScore;
-import io.saliencystream.engine.model.CatalogModel;
-import io.saliencystream.engine.model.ModelRunner;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.Preprocessor;
 
-import java.util.Locale;
 
 /**
- * What the gradient methods share for one explanation: the forward pass that picks the target,
- * batched gradient calls (counted), and the reduction of a per-value attribution to a map.
+ * What the gradient methods share for one explanation: batched gradient calls of the run's
+ * target (counted into the run), and the reduction of a per-value attribution to a map.
  * Not thread-safe: one per explanation.
  */
 final class GradientRuns {
@@ -26,29 +22,14 @@ final class GradientRuns {
 
     final ModelSpec spec;
     final Preprocessor layout;
-    final GradientModel gradientModel;
-    final int target;
-    final float[] probabilities;
-    private final ModelRunner runner;
-    private final CatalogModel model;
-    private int calls;
-    private long evaluations;
+    private final AttributionMethod.Run run;
+    private final GradientModel gradientModel;
 
-    GradientRuns(GradientModels cache, CatalogModel model, TargetScore score, float[] input, int targetClass) throws OrtException {
-        this.spec = model.spec();
-        this.model = model;
-        if (input.length != spec.inputSize()) {
-            throw new IllegalArgumentException("input has " + input.length + " values, model " + spec.key()
-                    + " takes " + spec.inputSize());
-        }
-        this.layout = new Preprocessor(spec);
-        this.runner = new ModelRunner(model);
-        this.probabilities = runner.probabilities(runner.raw(input, 1)[0]);
-        this.target = targetClass == Explainer.PREDICTED_CLASS ? ModelRunner.argmax(probabilities) : targetClass;
-        if (target < 0 || target >= probabilities.length) {
-            throw new IllegalArgumentException("target class " + targetClass + " outside 0.." + (probabilities.length - 1));
-        }
-        this.gradientModel = cache.get(model, score);
+    GradientRuns(GradientModels cache, AttributionMethod.Run run, TargetScore score) {
+        this.run = run;
+        this.spec = run.spec;
+        this.layout = run.layout;
+        this.gradientModel = cache.get(run.model, score);
     }
 
     /**
@@ -65,11 +46,10 @@ final class GradientRuns {
             for (int i = 0; i < n; i++) {
                 source.write(first + i, batch, i * size);
             }
-            GradientModel.Result r = gradientModel.run(model.toModelInputs(batch, n), gradientModel.oneHot(target, n), n);
+            GradientModel.Result r = gradientModel.run(run.model.toModelInputs(batch, n), gradientModel.oneHot(run.target, n), n);
             System.arraycopy(r.scores(), 0, scores, first, n);
-            System.arraycopy(model.fromModelInputs(r.gradients(), n), 0, gradients, first * size, n * size);
-            calls++;
-            evaluations += n;
+            System.arraycopy(run.model.fromModelInputs(r.gradients(), n), 0, gradients, first * size, n * size);
+            run.count(1, n);
         }
         return new Answers(scores, gradients);
     }
@@ -95,26 +75,5 @@ final class GradientRuns {
             }
         }
         return new AttributionMap(w, h, map);
-    }
-
-    int calls() {
-        return runner.calls() + calls;
-    }
-
-    long evaluations() {
-        return runner.evaluations() + evaluations;
-    }
-
-    /** "logodds" (default), "probability" or "raw". */
-    static TargetScore score(String name) {
-        try {
-            return TargetScore.valueOf(name.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("score must be logodds, probability or raw; got '" + name + "'", e);
-        }
-    }
-
-    static String name(TargetScore score) {
-        return score.name().toLowerCase(Locale.ROOT);
     }
 }

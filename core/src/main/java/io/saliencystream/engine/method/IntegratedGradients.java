@@ -1,11 +1,9 @@
 package io.saliencystream.engine.method;
 
 import ai.onnxruntime.OrtException;
-import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.Explanation;
 import io.saliencystream.engine.gradient.GradientModels;
 import io.saliencystream.engine.gradient.TargetScore;
-import io.saliencystream.engine.model.CatalogModel;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,12 +25,12 @@ import java.util.stream.Collectors;
  * </ul>
  * Cost: one forward call and ceil(baselines (nodes + 1) + 1) / batchSize) gradient calls.
  */
-public final class IntegratedGradients implements Explainer {
+public final class IntegratedGradients extends AttributionMethod<IntegratedGradients.Params> {
 
     public static final String NAME = "integrated_gradients";
 
     /** One run's attribution per input value and the completeness figures. */
-    public record Result(double[] attribution, double scoreInput, double scoreBaseline, GradientRuns runs) {
+    record Result(double[] attribution, double scoreInput, double scoreBaseline, GradientRuns runs) {
         public double completenessError() {
             double sum = 0;
             for (double a : attribution) {
@@ -43,18 +41,18 @@ public final class IntegratedGradients implements Explainer {
     }
 
     public record Params(TargetScore score, List<Baseline> baselines, int steps, IntegrationRule rule, double blurSigma,
-                         int batchSize) {
+                         int batchSize) implements Parameters {
         public Params {
             baselines = List.copyOf(baselines);
             if (baselines.isEmpty() || steps <= 0 || batchSize <= 0 || !(blurSigma > 0)) {
-                throw new IllegalArgumentException("integrated gradients needs a baseline, positive steps, batchSize and"
-                        + " blurSigma; got " + baselines + ", " + steps + ", " + batchSize + ", " + blurSigma);
+                throw new IllegalArgumentException("integrated gradients needs a baseline, positive steps, batch_size and"
+                        + " blur_sigma; got " + baselines + ", " + steps + ", " + batchSize + ", " + blurSigma);
             }
         }
 
         /**
          * Reads "score" (logodds), "baseline" (blurred; a comma-separated list averages several, e.g.
-         * "black,white"), "steps" (64), "rule" (gauss_legendre), "blurSigma" (5 pixels), "batchSize" (16).
+         * "black,white"), "steps" (64), "rule" (gauss_legendre), "blur_sigma" (5 pixels), "batch_size" (16).
          * The defaults were chosen on the PaddleOCR orientation classifier (dark text on light
          * paper): from a black baseline the light background differs most from the baseline, so
          * its pixel noise dominates the map (outlines land on the paper, not the text), and the
@@ -64,66 +62,63 @@ public final class IntegratedGradients implements Explainer {
          * rules at equal cost: 4% at 32 nodes against 14% for riemann_middle on a black baseline).
          */
         public static Params from(Map<String, String> p) {
-            try {
-                List<Baseline> baselines = new ArrayList<>();
-                for (String b : p.getOrDefault("baseline", "blurred").split(",")) {
-                    baselines.add(Baseline.parse(b));
+            ParameterReader r = new ParameterReader(NAME, p);
+            TargetScore score = r.choice("score", TargetScore.class, TargetScore.LOGODDS);
+            List<Baseline> baselines = r.parsed("baseline", "blurred", list -> {
+                List<Baseline> parsed = new ArrayList<>();
+                for (String b : list.split(",")) {
+                    parsed.add(ParameterReader.choice(Baseline.class, b));
                 }
-                return new Params(GradientRuns.score(p.getOrDefault("score", "logodds")), baselines,
-                        Integer.parseInt(p.getOrDefault("steps", "64")), IntegrationRule.parse(p.getOrDefault("rule", "gauss_legendre")),
-                        Double.parseDouble(p.getOrDefault("blurSigma", "5")), Integer.parseInt(p.getOrDefault("batchSize", "16")));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("integrated gradients parameters " + p + ": " + e.getMessage(), e);
-            }
+                return parsed;
+            });
+            Params params = new Params(score, baselines, r.integer("steps", 64),
+                    r.choice("rule", IntegrationRule.class, IntegrationRule.GAUSS_LEGENDRE), r.number("blur_sigma", 5),
+                    r.integer("batch_size", 16));
+            r.finish();
+            return params;
         }
 
+        @Override
         public Map<String, String> asMap() {
             Map<String, String> m = new LinkedHashMap<>();
-            m.put("score", GradientRuns.name(score));
-            m.put("baseline", baselines.stream().map(b -> b.name().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(",")));
+            m.put("score", ParameterReader.id(score));
+            m.put("baseline", baselines.stream().map(ParameterReader::id).collect(Collectors.joining(",")));
             m.put("steps", Integer.toString(steps));
-            m.put("rule", rule.lowerName());
-            m.put("blurSigma", Double.toString(blurSigma));
-            m.put("batchSize", Integer.toString(batchSize));
+            m.put("rule", ParameterReader.id(rule));
+            m.put("blur_sigma", Double.toString(blurSigma));
+            m.put("batch_size", Integer.toString(batchSize));
             return m;
         }
     }
 
-    private final Params params;
     private final GradientModels cache;
 
     public IntegratedGradients(Params params, GradientModels cache) {
-        this.params = params;
+        super(NAME, params);
         this.cache = cache;
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Explanation explain(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
-        long start = System.nanoTime();
-        Result r = attribute(model, input, targetClass, seed);
-        GradientRuns runs = r.runs();
+    protected Explanation attribute(Run run) throws OrtException {
+        Result r = integrate(run);
         double delta = r.scoreInput() - r.scoreBaseline();
         Map<String, Double> diagnostics = new LinkedHashMap<>();
         diagnostics.put("completenessError", r.completenessError());
         diagnostics.put("completenessRelativeError", Math.abs(r.completenessError()) / Math.max(Math.abs(delta), 1e-12));
         diagnostics.put("scoreInput", r.scoreInput());
         diagnostics.put("scoreBaseline", r.scoreBaseline());
-        return new Explanation(NAME, params.asMap(), seed, runs.target, runs.probabilities[runs.target], runs.probabilities,
-                runs.channelSum(r.attribution()), runs.calls(), runs.evaluations(), System.nanoTime() - start, diagnostics);
+        return run.explanation(r.runs().channelSum(r.attribution()), diagnostics);
     }
 
     /** The attribution per input value, without reducing it to a map (XRAI reuses it). */
-    public Result attribute(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
-        GradientRuns runs = new GradientRuns(cache, model, params.score(), input, targetClass);
-        Random random = new Random(seed);
+    Result integrate(Run run) throws OrtException {
+        Params params = params();
+        float[] input = run.input;
+        GradientRuns runs = new GradientRuns(cache, run, params.score());
+        Random random = new Random(run.seed);
         List<float[]> baselines = new ArrayList<>();
         for (Baseline b : params.baselines()) {
-            baselines.add(b.of(input, model.spec(), params.blurSigma(), random));
+            baselines.add(b.of(input, run.spec, params.blurSigma(), random));
         }
         double[][] nw = params.rule().nodesAndWeights(params.steps());
         double[] alpha = nw[0];

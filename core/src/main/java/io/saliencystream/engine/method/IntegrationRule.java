@@ -1,7 +1,5 @@
 package io.saliencystream.engine.method;
 
-import java.util.Locale;
-
 /**
  * Quadrature rules for Integrated Gradients' path integral over alpha in [0, 1]: nodes and
  * weights (summing to 1) for a given number of steps.
@@ -65,18 +63,5 @@ public enum IntegrationRule {
             a[i] = (1 - z) / 2;
             w[i] = 1 / ((1 - z * z) * derivative * derivative); // 2 / ((1 - z^2) P'^2), halved for [0, 1]
         }
-    }
-
-    public static IntegrationRule parse(String name) {
-        try {
-            return valueOf(name.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("integration rule must be riemann_left, riemann_right, riemann_middle, trapezoid"
-                    + " or gauss_legendre; got '" + name + "'", e);
-        }
-    }
-
-    public String lowerName() {
-        return name().toLowerCase(Locale.ROOT);
     }
 }

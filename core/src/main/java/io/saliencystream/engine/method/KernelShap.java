@@ -2,10 +2,9 @@ package io.saliencystream.engine.method;
 
 import ai.onnxruntime.OrtException;
 import io.saliencystream.engine.AttributionMap;
-import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.Explanation;
+import io.saliencystream.engine.gradient.TargetScore;
 import io.saliencystream.engine.model.CatalogModel;
-import io.saliencystream.engine.model.ModelRunner;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.engine.segment.Segmentation;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -37,7 +35,7 @@ import java.util.SplittableRandom;
  * map sums to score(input) - score(baseline). Cost: 1 + ceil((unique coalitions + 1) / batchSize)
  * model calls.
  */
-public final class KernelShap implements Explainer {
+public final class KernelShap extends AttributionMethod<KernelShap.Params> {
 
     public static final String NAME = "kernelshap";
 
@@ -54,7 +52,7 @@ public final class KernelShap implements Explainer {
      * @param score       the explained score: probability, log-odds or raw output
      */
     public record Params(Superpixels superpixels, int grid, int segments, double compactness, int samples,
-                         String baseline, int batchSize, Occlusion.Score score) {
+                         String baseline, int batchSize, TargetScore score) implements Parameters {
         public Params {
             if (superpixels == null || score == null) {
                 throw new IllegalArgumentException("kernelshap needs superpixels and score");
@@ -68,34 +66,29 @@ public final class KernelShap implements Explainer {
 
         /**
          * Reads "superpixels" (slic or grid; default slic), "grid" (8), "segments" (50),
-         * "compactness" (10), "samples" (512), "baseline" (0), "batchSize" (64), "score" (probability).
+         * "compactness" (10), "samples" (512), "baseline" (0), "batch_size" (64), "score" (probability).
          */
         public static Params from(Map<String, String> p) {
-            try {
-                return new Params(
-                        Superpixels.valueOf(p.getOrDefault("superpixels", "slic").trim().toUpperCase(Locale.ROOT)),
-                        Integer.parseInt(p.getOrDefault("grid", "8")),
-                        Integer.parseInt(p.getOrDefault("segments", "50")),
-                        Double.parseDouble(p.getOrDefault("compactness", "10")),
-                        Integer.parseInt(p.getOrDefault("samples", "512")),
-                        p.getOrDefault("baseline", "0"),
-                        Integer.parseInt(p.getOrDefault("batchSize", "64")),
-                        Perturbation.parseScore(p.getOrDefault("score", "probability")));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("kernelshap parameters " + p + ": " + e.getMessage(), e);
-            }
+            ParameterReader r = new ParameterReader(NAME, p);
+            Params params = new Params(r.choice("superpixels", Superpixels.class, Superpixels.SLIC), r.integer("grid", 8),
+                    r.integer("segments", 50), r.number("compactness", 10), r.integer("samples", 512),
+                    r.text("baseline", "0"), r.integer("batch_size", 64),
+                    r.choice("score", TargetScore.class, TargetScore.PROBABILITY));
+            r.finish();
+            return params;
         }
 
+        @Override
         public Map<String, String> asMap() {
             Map<String, String> m = new LinkedHashMap<>();
-            m.put("superpixels", superpixels.name().toLowerCase(Locale.ROOT));
+            m.put("superpixels", ParameterReader.id(superpixels));
             m.put("grid", Integer.toString(grid));
             m.put("segments", Integer.toString(segments));
             m.put("compactness", Double.toString(compactness));
             m.put("samples", Integer.toString(samples));
             m.put("baseline", baseline);
-            m.put("batchSize", Integer.toString(batchSize));
-            m.put("score", score.name().toLowerCase(Locale.ROOT));
+            m.put("batch_size", Integer.toString(batchSize));
+            m.put("score", ParameterReader.id(score));
             return m;
         }
     }
@@ -113,41 +106,31 @@ public final class KernelShap implements Explainer {
                          double inputScore, int coalitions, boolean enumerated) {
     }
 
-    private final Params params;
-
     public KernelShap(Params params) {
-        this.params = params;
-    }
-
-    public Params params() {
-        return params;
+        super(NAME, params);
     }
 
     @Override
-    public String name() {
-        return NAME;
+    protected Explanation attribute(Run run) throws OrtException {
+        return shapleyValues(run).explanation();
     }
 
-    @Override
-    public Explanation explain(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
-        return shapleyValues(model, input, targetClass, seed).explanation();
-    }
-
+    /** The explanation together with the superpixels and their Shapley values. */
     public Result shapleyValues(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
-        long start = System.nanoTime();
-        ModelSpec spec = model.spec();
-        Perturbation.checkInput(spec, input);
-        Preprocessor layout = new Preprocessor(spec);
-        ModelRunner runner = new ModelRunner(model);
-        float[] inputRaw = runner.raw(input, 1)[0];
-        float[] probabilities = runner.probabilities(inputRaw);
-        int target = Perturbation.target(spec, probabilities, targetClass);
+        return shapleyValues(start(model, input, targetClass, seed));
+    }
+
+    private Result shapleyValues(Run run) throws OrtException {
+        Params params = params();
+        ModelSpec spec = run.spec;
+        float[] input = run.input;
+        Preprocessor layout = run.layout;
         Segmentation seg = superpixels(spec, layout, input);
         int m = seg.count();
         float[] fill = Perturbation.perChannel(params.baseline(), input, spec);
 
         boolean enumerate = m < 31 && (1L << m) - 2 <= params.samples();
-        Map<BitSet, Double> weights = enumerate ? allCoalitions(m) : sampledCoalitions(m, new SplittableRandom(seed));
+        Map<BitSet, Double> weights = enumerate ? allCoalitions(m) : sampledCoalitions(m, new SplittableRandom(run.seed));
         List<BitSet> coalitions = new ArrayList<>(weights.keySet());
         coalitions.add(new BitSet(m)); // nothing kept: the baseline score, scored last
         double[] scores = new double[coalitions.size()];
@@ -167,13 +150,13 @@ public final class KernelShap implements Explainer {
                     }
                 }
             }
-            float[][] out = runner.raw(batch, n);
+            float[][] out = run.runner.raw(batch, n);
             for (int i = 0; i < n; i++) {
-                scores[first + i] = Perturbation.score(runner, out[i], target, params.score());
+                scores[first + i] = Perturbation.score(run.runner, out[i], run.target, params.score());
             }
         }
         double base = scores[scores.length - 1];
-        double full = Perturbation.score(runner, inputRaw, target, params.score());
+        double full = Perturbation.score(run.runner, run.raw, run.target, params.score());
         double[] phi = solve(m, coalitions.subList(0, coalitions.size() - 1), weights, scores, base, full);
 
         int[] sizes = seg.sizes();
@@ -182,17 +165,15 @@ public final class KernelShap implements Explainer {
             int l = seg.labels()[p];
             values[p] = (float) (phi[l] / sizes[l]);
         }
-        Explanation e = new Explanation(NAME, params.asMap(), seed, target, probabilities[target], probabilities,
-                new AttributionMap(spec.width(), spec.height(), values), runner.calls(), runner.evaluations(),
-                System.nanoTime() - start);
+        Explanation e = run.explanation(new AttributionMap(spec.width(), spec.height(), values));
         return new Result(e, seg, phi, base, full, coalitions.size() - 1, enumerate);
     }
 
     private Segmentation superpixels(ModelSpec spec, Preprocessor layout, float[] input) {
         int w = spec.width();
         int h = spec.height();
-        if (params.superpixels() == Superpixels.GRID) {
-            return Segmentation.grid(w, h, params.grid(), params.grid());
+        if (params().superpixels() == Superpixels.GRID) {
+            return Segmentation.grid(w, h, params().grid(), params().grid());
         }
         // SLIC wants the picture: undo the normalisation, and put colour planes in R, G, B order
         float[][] planes = new float[spec.channels()][w * h];
@@ -205,7 +186,7 @@ public final class KernelShap implements Explainer {
                 }
             }
         }
-        return Slic.segment(planes, w, h, params.segments(), params.compactness());
+        return Slic.segment(planes, w, h, params().segments(), params().compactness());
     }
 
     /** Every coalition but the empty and the full one, with its Shapley kernel weight. */
@@ -227,7 +208,7 @@ public final class KernelShap implements Explainer {
         }
         Map<BitSet, Double> counts = new LinkedHashMap<>();
         int[] order = new int[m];
-        for (int drawn = 0; drawn + 1 < params.samples(); drawn += 2) {
+        for (int drawn = 0; drawn + 1 < params().samples(); drawn += 2) {
             double u = rnd.nextDouble() * cumulative[m - 1];
             int s = 1;
             while (cumulative[s] < u) {

@@ -2,17 +2,13 @@ package io.saliencystream.engine.method;
 
 import ai.onnxruntime.OrtException;
 import io.saliencystream.engine.AttributionMap;
-import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.Explanation;
-import io.saliencystream.engine.model.CatalogModel;
-import io.saliencystream.engine.model.ModelRunner;
+import io.saliencystream.engine.gradient.TargetScore;
 import io.saliencystream.engine.model.ModelSpec;
-import io.saliencystream.engine.model.Preprocessor;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -25,12 +21,9 @@ import java.util.Map;
  *
  * <p>Cost: 1 + ceil(windows / batchSize) model calls and 1 + windows evaluations.
  */
-public final class Occlusion implements Explainer {
+public final class Occlusion extends AttributionMethod<Occlusion.Params> {
 
     public static final String NAME = "occlusion";
-
-    /** What occlusion compares: see {@link ModelRunner#logOdds}, {@link ModelRunner#scores}, {@link ModelRunner#raw}. */
-    public enum Score { LOGODDS, PROBABILITY, RAW }
 
     /**
      * @param window    side of the square window in input pixels
@@ -42,7 +35,7 @@ public final class Occlusion implements Explainer {
      * @param batchSize occluded copies per model call
      * @param score     the target's score whose drop is measured
      */
-    public record Params(int window, int stride, String baseline, int batchSize, Score score) {
+    public record Params(int window, int stride, String baseline, int batchSize, TargetScore score) implements Parameters {
         public Params {
             if (score == null || window <= 0 || stride <= 0 || batchSize <= 0) {
                 throw new IllegalArgumentException("occlusion needs positive window, stride and batchSize and a score; got "
@@ -51,47 +44,29 @@ public final class Occlusion implements Explainer {
             baseline = Perturbation.check(NAME, baseline);
         }
 
-        /**
-         * Reads "window", "stride", "baseline", "batchSize", "score"; absent ones take the
-         * defaults 8, 4, 0, 32, logodds.
-         */
+        /** Reads "window" (8), "stride" (4), "baseline" (0), "batch_size" (32), "score" (logodds). */
         public static Params from(Map<String, String> p) {
-            try {
-                return new Params(
-                        Integer.parseInt(p.getOrDefault("window", "8")),
-                        Integer.parseInt(p.getOrDefault("stride", "4")),
-                        p.getOrDefault("baseline", "0"),
-                        Integer.parseInt(p.getOrDefault("batchSize", "32")),
-                        Perturbation.parseScore(p.getOrDefault("score", "logodds")));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("occlusion parameters " + p + ": " + e.getMessage(), e);
-            }
+            ParameterReader r = new ParameterReader(NAME, p);
+            Params params = new Params(r.integer("window", 8), r.integer("stride", 4), r.text("baseline", "0"),
+                    r.integer("batch_size", 32), r.choice("score", TargetScore.class, TargetScore.LOGODDS));
+            r.finish();
+            return params;
         }
 
+        @Override
         public Map<String, String> asMap() {
             Map<String, String> m = new LinkedHashMap<>();
             m.put("window", Integer.toString(window));
             m.put("stride", Integer.toString(stride));
             m.put("baseline", baseline);
-            m.put("batchSize", Integer.toString(batchSize));
-            m.put("score", score.name().toLowerCase(Locale.ROOT));
+            m.put("batch_size", Integer.toString(batchSize));
+            m.put("score", ParameterReader.id(score));
             return m;
         }
     }
 
-    private final Params params;
-
     public Occlusion(Params params) {
-        this.params = params;
-    }
-
-    public Params params() {
-        return params;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
+        super(NAME, params);
     }
 
     /** Window start positions along an axis of length {@code n}. */
@@ -106,19 +81,13 @@ public final class Occlusion implements Explainer {
     }
 
     @Override
-    public Explanation explain(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
-        long start = System.nanoTime();
-        ModelSpec spec = model.spec();
-        Perturbation.checkInput(spec, input);
+    protected Explanation attribute(Run run) throws OrtException {
+        Params params = params();
+        ModelSpec spec = run.spec;
+        float[] input = run.input;
         int w = spec.width();
         int h = spec.height();
-        Preprocessor layout = new Preprocessor(spec);
-        ModelRunner runner = new ModelRunner(model);
-
-        float[] originalRaw = runner.raw(input, 1)[0];
-        float[] probabilities = runner.probabilities(originalRaw);
-        int target = Perturbation.target(spec, probabilities, targetClass);
-        double originalScore = Perturbation.score(runner, originalRaw, target, params.score());
+        double originalScore = Perturbation.score(run.runner, run.raw, run.target, params.score());
         float[] fill = Perturbation.perChannel(params.baseline(), input, spec);
 
         List<int[]> windows = new ArrayList<>();
@@ -138,13 +107,13 @@ public final class Occlusion implements Explainer {
                 int offset = i * size;
                 forEachPixel(windows.get(first + i), w, h, (x, y) -> {
                     for (int c = 0; c < spec.channels(); c++) {
-                        batch[offset + layout.index(c, y, x)] = fill[c];
+                        batch[offset + run.layout.index(c, y, x)] = fill[c];
                     }
                 });
             }
-            float[][] outputs = runner.raw(batch, n);
+            float[][] outputs = run.runner.raw(batch, n);
             for (int i = 0; i < n; i++) {
-                double delta = originalScore - Perturbation.score(runner, outputs[i], target, params.score());
+                double delta = originalScore - Perturbation.score(run.runner, outputs[i], run.target, params.score());
                 forEachPixel(windows.get(first + i), w, h, (x, y) -> {
                     sum[y * w + x] += delta;
                     covered[y * w + x]++;
@@ -155,8 +124,7 @@ public final class Occlusion implements Explainer {
         for (int i = 0; i < values.length; i++) {
             values[i] = covered[i] == 0 ? 0f : (float) (sum[i] / covered[i]);
         }
-        return new Explanation(NAME, params.asMap(), seed, target, probabilities[target], probabilities,
-                new AttributionMap(w, h, values), runner.calls(), runner.evaluations(), System.nanoTime() - start, Map.of());
+        return run.explanation(new AttributionMap(w, h, values));
     }
 
     private interface PixelVisitor {
@@ -164,8 +132,8 @@ public final class Occlusion implements Explainer {
     }
 
     private void forEachPixel(int[] win, int w, int h, PixelVisitor visitor) {
-        int x1 = Math.min(w, win[0] + params.window());
-        int y1 = Math.min(h, win[1] + params.window());
+        int x1 = Math.min(w, win[0] + params().window());
+        int y1 = Math.min(h, win[1] + params().window());
         for (int y = win[1]; y < y1; y++) {
             for (int x = win[0]; x < x1; x++) {
                 visitor.visit(x, y);

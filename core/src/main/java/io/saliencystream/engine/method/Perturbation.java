@@ -1,6 +1,6 @@
 package io.saliencystream.engine.method;
 
-import io.saliencystream.engine.Explainer;
+import io.saliencystream.engine.gradient.TargetScore;
 import io.saliencystream.engine.model.ModelRunner;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.Preprocessor;
@@ -11,7 +11,7 @@ import java.util.Arrays;
  * What the perturbation methods (RISE, KernelSHAP, faithfulness curves) share: the baseline
  * each channel takes where the input is removed (a number written into the normalised input,
  * 0 being the mid value of (x - mean) / std normalisation, or "median", each channel's median
- * over the input), the checks of input and target, and the score compared.
+ * over the input), and the score compared.
  */
 final class Perturbation {
 
@@ -56,35 +56,12 @@ final class Perturbation {
         return fill;
     }
 
-    /** Resolves {@link Explainer#PREDICTED_CLASS} and checks an explicit target. */
-    static int target(ModelSpec spec, float[] probabilities, int targetClass) {
-        if (targetClass == Explainer.PREDICTED_CLASS) {
-            return ModelRunner.argmax(probabilities);
-        }
-        if (targetClass < 0 || targetClass >= probabilities.length) {
-            throw new IllegalArgumentException("target class " + targetClass + " outside 0.." + (probabilities.length - 1)
-                    + " for model " + spec.key());
-        }
-        return targetClass;
-    }
-
-    static void checkInput(ModelSpec spec, float[] input) {
-        if (input.length != spec.inputSize()) {
-            throw new IllegalArgumentException("input has " + input.length + " values, model " + spec.key()
-                    + " takes " + spec.inputSize());
-        }
-    }
-
     /** The target's score from one raw output row, as {@code score} says. */
-    static double score(ModelRunner runner, float[] raw, int target, Occlusion.Score score) {
+    static double score(ModelRunner runner, float[] raw, int target, TargetScore score) {
         return switch (score) {
             case LOGODDS -> runner.logOdds(raw, target);
             case PROBABILITY -> runner.probabilities(raw)[target];
             case RAW -> raw[target];
         };
-    }
-
-    static Occlusion.Score parseScore(String value) {
-        return Occlusion.Score.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
     }
 }

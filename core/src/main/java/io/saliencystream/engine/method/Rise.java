@@ -2,15 +2,12 @@ package io.saliencystream.engine.method;
 
 import ai.onnxruntime.OrtException;
 import io.saliencystream.engine.AttributionMap;
-import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.Explanation;
+import io.saliencystream.engine.gradient.TargetScore;
 import io.saliencystream.engine.model.CatalogModel;
-import io.saliencystream.engine.model.ModelRunner;
 import io.saliencystream.engine.model.ModelSpec;
-import io.saliencystream.engine.model.Preprocessor;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,7 +28,7 @@ import java.util.Map;
  * <p>Cost: 1 + one call per batch of at most {@code batchSize} masks (with early stop on,
  * batches also end at each check).
  */
-public final class Rise implements Explainer {
+public final class Rise extends AttributionMethod<Rise.Params> {
 
     public static final String NAME = "rise";
 
@@ -51,7 +48,7 @@ public final class Rise implements Explainer {
      * @param score      the class score that is averaged: probability as in the paper, log-odds or raw
      */
     public record Params(int cells, int masks, double p, String baseline, int batchSize, double tolerance,
-                         int minMasks, int checkEvery, long maskSeed, Occlusion.Score score) {
+                         int minMasks, int checkEvery, long maskSeed, TargetScore score) implements Parameters {
         public Params {
             if (cells <= 0 || masks <= 0 || batchSize <= 0 || minMasks < 0 || checkEvery <= 0) {
                 throw new IllegalArgumentException("rise needs positive cells, masks, batchSize, checkEvery and minMasks >= 0; got cells "
@@ -71,45 +68,40 @@ public final class Rise implements Explainer {
 
         /**
          * Reads "preset" (4x4, 8x8, 12x12; default 4x4), "cells", "masks" (override the preset),
-         * "p" (0.5), "baseline" (0), "batchSize" (64), "tolerance" (0.01), "minMasks" (a quarter
-         * of masks), "checkEvery" (100), "maskSeed" (0), "score" (probability).
+         * "p" (0.5), "baseline" (0), "batch_size" (64), "tolerance" (0.01), "min_masks" (a quarter
+         * of masks), "check_every" (100), "mask_seed" (0), "score" (probability).
          */
         public static Params from(Map<String, String> p) {
-            try {
-                String presetName = p.getOrDefault("preset", "4x4").trim();
-                int[] preset = PRESETS.get(presetName);
-                if (preset == null) {
-                    throw new IllegalArgumentException("unknown preset '" + presetName + "', known " + PRESETS.keySet());
+            ParameterReader r = new ParameterReader(NAME, p);
+            int[] preset = r.parsed("preset", "4x4", name -> {
+                int[] known = PRESETS.get(name);
+                if (known == null) {
+                    throw new IllegalArgumentException("unknown value '" + name + "'; valid: 4x4, 8x8, 12x12");
                 }
-                int masks = Integer.parseInt(p.getOrDefault("masks", Integer.toString(preset[1])));
-                return new Params(
-                        Integer.parseInt(p.getOrDefault("cells", Integer.toString(preset[0]))),
-                        masks,
-                        Double.parseDouble(p.getOrDefault("p", "0.5")),
-                        p.getOrDefault("baseline", "0"),
-                        Integer.parseInt(p.getOrDefault("batchSize", "64")),
-                        Double.parseDouble(p.getOrDefault("tolerance", "0.01")),
-                        Integer.parseInt(p.getOrDefault("minMasks", Integer.toString(masks / 4))),
-                        Integer.parseInt(p.getOrDefault("checkEvery", "100")),
-                        Long.parseLong(p.getOrDefault("maskSeed", "0")),
-                        Perturbation.parseScore(p.getOrDefault("score", "probability")));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("rise parameters " + p + ": " + e.getMessage(), e);
-            }
+                return known;
+            });
+            int cells = r.integer("cells", preset[0]);
+            int masks = r.integer("masks", preset[1]);
+            Params params = new Params(cells, masks, r.number("p", 0.5), r.text("baseline", "0"), r.integer("batch_size", 64),
+                    r.number("tolerance", 0.01), r.integer("min_masks", masks / 4), r.integer("check_every", 100),
+                    r.whole("mask_seed", 0), r.choice("score", TargetScore.class, TargetScore.PROBABILITY));
+            r.finish();
+            return params;
         }
 
+        @Override
         public Map<String, String> asMap() {
             Map<String, String> m = new LinkedHashMap<>();
             m.put("cells", Integer.toString(cells));
             m.put("masks", Integer.toString(masks));
             m.put("p", Double.toString(p));
             m.put("baseline", baseline);
-            m.put("batchSize", Integer.toString(batchSize));
+            m.put("batch_size", Integer.toString(batchSize));
             m.put("tolerance", Double.toString(tolerance));
-            m.put("minMasks", Integer.toString(minMasks));
-            m.put("checkEvery", Integer.toString(checkEvery));
-            m.put("maskSeed", Long.toString(maskSeed));
-            m.put("score", score.name().toLowerCase(Locale.ROOT));
+            m.put("min_masks", Integer.toString(minMasks));
+            m.put("check_every", Integer.toString(checkEvery));
+            m.put("mask_seed", Long.toString(maskSeed));
+            m.put("score", ParameterReader.id(score));
             return m;
         }
     }
@@ -132,39 +124,29 @@ public final class Rise implements Explainer {
         }
     }
 
-    private final Params params;
-
     public Rise(Params params) {
-        this.params = params;
-    }
-
-    public Params params() {
-        return params;
+        super(NAME, params);
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Explanation explain(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
-        return explainAllClasses(model, input, targetClass, seed).target();
+    protected Explanation attribute(Run run) throws OrtException {
+        return allClasses(run).target();
     }
 
     /** Runs RISE once and keeps every class's map; {@code targetClass} drives early stopping. */
     public AllClasses explainAllClasses(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
-        long start = System.nanoTime();
-        ModelSpec spec = model.spec();
-        Perturbation.checkInput(spec, input);
+        return allClasses(start(model, input, targetClass, seed));
+    }
+
+    private AllClasses allClasses(Run run) throws OrtException {
+        Params params = params();
+        ModelSpec spec = run.spec;
+        float[] input = run.input;
         int w = spec.width();
         int h = spec.height();
         int pixels = w * h;
-        Preprocessor layout = new Preprocessor(spec);
-        ModelRunner runner = new ModelRunner(model);
-        float[] probabilities = runner.probabilities(runner.raw(input, 1)[0]);
-        int target = Perturbation.target(spec, probabilities, targetClass);
-        int classes = probabilities.length;
+        int target = run.target;
+        int classes = run.probabilities.length;
         float[] fill = Perturbation.perChannel(params.baseline(), input, spec);
         RiseMaskBank bank = RiseMaskBank.of(new RiseMaskBank.Key(w, h, params.cells(), params.p(),
                 params.masks(), params.maskSeed()));
@@ -188,18 +170,18 @@ public final class Rise implements Explainer {
                 for (int c = 0; c < spec.channels(); c++) {
                     for (int y = 0; y < h; y++) {
                         for (int x = 0; x < w; x++) {
-                            int at = layout.index(c, y, x);
+                            int at = run.layout.index(c, y, x);
                             float keep = m[y * w + x];
                             batch[offset + at] = input[at] * keep + fill[c] * (1 - keep);
                         }
                     }
                 }
             }
-            float[][] outputs = runner.raw(batch, n);
+            float[][] outputs = run.runner.raw(batch, n);
             for (int i = 0; i < n; i++) {
                 float[] m = batchMasks[i];
                 for (int k = 0; k < classes; k++) {
-                    double s = Perturbation.score(runner, outputs[i], k, params.score());
+                    double s = Perturbation.score(run.runner, outputs[i], k, params.score());
                     double[] sum = sums[k];
                     for (int j = 0; j < pixels; j++) {
                         sum[j] += s * m[j];
@@ -225,9 +207,7 @@ public final class Rise implements Explainer {
                 maps[k][j] = (float) (sums[k][j] / norm);
             }
         }
-        Explanation explanation = new Explanation(NAME, params.asMap(), seed, target, probabilities[target], probabilities,
-                new AttributionMap(w, h, maps[target]), runner.calls(), runner.evaluations(), System.nanoTime() - start);
-        return new AllClasses(explanation, maps, used, converged);
+        return new AllClasses(run.explanation(new AttributionMap(w, h, maps[target])), maps, used, converged);
     }
 
     /** The map minus its mean, scaled to unit L2 norm (all zeros stays zeros). */

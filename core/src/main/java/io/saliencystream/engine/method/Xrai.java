@@ -2,11 +2,9 @@ package io.saliencystream.engine.method;
 
 import ai.onnxruntime.OrtException;
 import io.saliencystream.engine.AttributionMap;
-import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.Explanation;
 import io.saliencystream.engine.gradient.GradientModels;
 import io.saliencystream.engine.gradient.TargetScore;
-import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.segment.Felzenszwalb;
 
@@ -26,66 +24,63 @@ import java.util.Map;
  * <p>Diagnostics: "regions" (count chosen), and for the first ten in rank order
  * "region.R.density", "region.R.pixels", "region.R.scale"; plus IG's completeness figures.
  */
-public final class Xrai implements Explainer {
+public final class Xrai extends AttributionMethod<Xrai.Params> {
 
     public static final String NAME = "xrai";
 
-    public record Params(TargetScore score, int steps, List<Double> scales, int minSize, int batchSize) {
+    public record Params(TargetScore score, int steps, List<Double> scales, int minSize, int batchSize) implements Parameters {
         public Params {
             scales = List.copyOf(scales);
             if (steps <= 0 || batchSize <= 0 || minSize < 1 || scales.isEmpty() || scales.stream().anyMatch(s -> !(s > 0))) {
-                throw new IllegalArgumentException("xrai needs positive steps, batchSize, minSize and scales; got "
+                throw new IllegalArgumentException("xrai needs positive steps, batch_size, min_size and scales; got "
                         + steps + ", " + batchSize + ", " + minSize + ", " + scales);
             }
         }
 
-        /** Reads "score" (logodds), "steps" (32), "scales" ("50,100,150,250,500,1200"), "minSize" (20), "batchSize" (16). */
+        /** Reads "score" (logodds), "steps" (32), "scales" ("50,100,150,250,500,1200"), "min_size" (20), "batch_size" (16). */
         public static Params from(Map<String, String> p) {
-            try {
-                List<Double> scales = new ArrayList<>();
-                for (String s : p.getOrDefault("scales", "50,100,150,250,500,1200").split(",")) {
-                    scales.add(Double.parseDouble(s.trim()));
-                }
-                return new Params(GradientRuns.score(p.getOrDefault("score", "logodds")), Integer.parseInt(p.getOrDefault("steps", "32")),
-                        scales, Integer.parseInt(p.getOrDefault("minSize", "20")), Integer.parseInt(p.getOrDefault("batchSize", "16")));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("xrai parameters " + p + ": " + e.getMessage(), e);
-            }
+            ParameterReader r = new ParameterReader(NAME, p);
+            Params params = new Params(r.choice("score", TargetScore.class, TargetScore.LOGODDS), r.integer("steps", 32),
+                    r.parsed("scales", "50,100,150,250,500,1200", list -> {
+                        List<Double> scales = new ArrayList<>();
+                        for (String s : list.split(",")) {
+                            scales.add(ParameterReader.finite(s.trim()));
+                        }
+                        return scales;
+                    }), r.integer("min_size", 20), r.integer("batch_size", 16));
+            r.finish();
+            return params;
         }
 
+        @Override
         public Map<String, String> asMap() {
             Map<String, String> m = new LinkedHashMap<>();
-            m.put("score", GradientRuns.name(score));
+            m.put("score", ParameterReader.id(score));
             m.put("steps", Integer.toString(steps));
             m.put("scales", String.join(",", scales.stream().map(String::valueOf).toList()));
-            m.put("minSize", Integer.toString(minSize));
-            m.put("batchSize", Integer.toString(batchSize));
+            m.put("min_size", Integer.toString(minSize));
+            m.put("batch_size", Integer.toString(batchSize));
             return m;
         }
     }
 
-    private final Params params;
     private final GradientModels cache;
 
     public Xrai(Params params, GradientModels cache) {
-        this.params = params;
+        super(NAME, params);
         this.cache = cache;
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Explanation explain(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
-        long start = System.nanoTime();
+    protected Explanation attribute(Run run) throws OrtException {
+        Params params = params();
+        float[] input = run.input;
         IntegratedGradients ig = new IntegratedGradients(new IntegratedGradients.Params(params.score(),
                 List.of(Baseline.BLACK, Baseline.WHITE), params.steps(), IntegrationRule.RIEMANN_MIDDLE, 5, params.batchSize()), cache);
-        IntegratedGradients.Result r = ig.attribute(model, input, targetClass, seed);
+        IntegratedGradients.Result r = ig.integrate(run);
         GradientRuns runs = r.runs();
         float[] pixels = runs.channelSum(r.attribution()).values();
-        ModelSpec spec = model.spec();
+        ModelSpec spec = run.spec;
         int w = spec.width();
         int h = spec.height();
         float[][] planes = new float[spec.channels()][w * h];
@@ -168,8 +163,6 @@ public final class Xrai implements Explainer {
         }
         diagnostics.put("regions", (double) chosen);
         diagnostics.put("completenessError", r.completenessError());
-        Map<String, String> p = params.asMap();
-        return new Explanation(NAME, p, seed, runs.target, runs.probabilities[runs.target], runs.probabilities,
-                new AttributionMap(w, h, map), runs.calls(), runs.evaluations(), System.nanoTime() - start, diagnostics);
+        return run.explanation(new AttributionMap(w, h, map), diagnostics);
     }
 }

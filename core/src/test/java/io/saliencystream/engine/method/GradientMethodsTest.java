@@ -107,7 +107,7 @@ class GradientMethodsTest {
         // the probability of a linear model is not linear in x: a gradient that depends on x
         Explanation vanilla = new VanillaGradient(VanillaGradient.Params.from(Map.of("score", "probability")), cache).explain(m, x, 1, 9L);
         Explanation smooth = new SmoothGrad(SmoothGrad.Params.from(Map.of("score", "probability", "noise", "0", "samples", "5",
-                "batchSize", "2")), cache).explain(m, x, 1, 9L);
+                "batch_size", "2")), cache).explain(m, x, 1, 9L);
         assertThat(smooth.map().values()).containsExactly(vanilla.map().values(), offset(1e-6f));
         assertThat(smooth.modelCalls()).isEqualTo(1 + 3);
         Explanation noisy = new SmoothGrad(SmoothGrad.Params.from(Map.of("score", "probability", "noise", "0.5")), cache).explain(m, x, 1, 9L);
@@ -123,7 +123,7 @@ class GradientMethodsTest {
         CatalogModel m = linear(ModelSpec.Layout.NHWC, w);
         float[] x = random(7, w.length);
         Map<String, String> p = Map.of("score", "raw", "baseline", "black,white,blurred", "steps", "3",
-                "rule", rule.lowerName(), "batchSize", "4");
+                "rule", ParameterReader.id(rule), "batch_size", "4");
         Explanation e = new IntegratedGradients(IntegratedGradients.Params.from(p), cache).explain(m, x, 0, 11L);
         float[] black = Baseline.BLACK.of(x, m.spec(), 5, null);
         float[] white = Baseline.WHITE.of(x, m.spec(), 5, null);
@@ -142,9 +142,9 @@ class GradientMethodsTest {
     @Test
     void badParametersAreRefusedWithTheReason() {
         assertThatThrownBy(() -> IntegratedGradients.Params.from(Map.of("rule", "simpson")))
-                .hasMessageContaining("integration rule must be");
+                .hasMessageContaining("rule: unknown value 'simpson'; valid: riemann_left");
         assertThatThrownBy(() -> IntegratedGradients.Params.from(Map.of("baseline", "grey")))
-                .hasMessageContaining("baseline must be");
+                .hasMessageContaining("baseline: unknown value 'grey'; valid: black, white, blurred, uniform");
         assertThatThrownBy(() -> SmoothGrad.Params.from(Map.of("noise", "-1"))).hasMessageContaining("noise >= 0");
         assertThatThrownBy(() -> VanillaGradient.Params.from(Map.of("times_input", "yes"))).hasMessageContaining("true or false");
     }

@@ -1,6 +1,7 @@
 package io.saliencystream.engine.method;
 
 import io.saliencystream.engine.Explanation;
+import io.saliencystream.engine.gradient.TargetScore;
 import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.segment.Segmentation;
@@ -83,7 +84,7 @@ class KernelShapTest {
         float[] x = random(2, C * H * W, 1);
         model = CatalogModel.of(spec("kernelshap"), TinyOnnxModels.linearTwoClass(dir, new long[] {C, H, W}, w, 0.3f));
         KernelShap shap = new KernelShap(new KernelShap.Params(KernelShap.Superpixels.GRID, grid, 50, 10, samples, "0.25",
-                32, Occlusion.Score.RAW));
+                32, TargetScore.RAW));
 
         KernelShap.Result r = shap.shapleyValues(model, x, 0, 42L);
 
@@ -114,7 +115,7 @@ class KernelShapTest {
         float[] x = random(4, C * H * W, 1);
         model = CatalogModel.of(spec("kernelshap"), SquaredModels.squaredTwoClass(dir, new long[] {C, H, W}, w, 0.5f));
         KernelShap shap = new KernelShap(new KernelShap.Params(KernelShap.Superpixels.GRID, 2, 50, 10, 64, "0",
-                8, Occlusion.Score.RAW));
+                8, TargetScore.RAW));
 
         KernelShap.Result r = shap.shapleyValues(model, x, 0, 0L);
 

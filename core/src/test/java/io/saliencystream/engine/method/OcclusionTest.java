@@ -2,6 +2,7 @@ package io.saliencystream.engine.method;
 
 import io.saliencystream.engine.AttributionMap;
 import io.saliencystream.engine.Explanation;
+import io.saliencystream.engine.gradient.TargetScore;
 import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.Preprocessor;
@@ -131,7 +132,7 @@ class OcclusionTest {
         float[] w = random(1, C * H * W);
         float[] x = random(2, C * H * W);
         CatalogModel m = linearModel(spec, w);
-        Occlusion occlusion = new Occlusion(new Occlusion.Params(window, stride, "0.5", batch, Occlusion.Score.RAW));
+        Occlusion occlusion = new Occlusion(new Occlusion.Params(window, stride, "0.5", batch, TargetScore.RAW));
 
         Explanation e = occlusion.explain(m, x, 0, 7L);
 
@@ -142,7 +143,7 @@ class OcclusionTest {
         assertThat(e.targetClass()).isZero();
         assertThat(e.seed()).isEqualTo(7L);
         assertThat(e.parameters()).containsEntry("window", "" + window).containsEntry("stride", "" + stride)
-                .containsEntry("baseline", "0.5").containsEntry("batchSize", "" + batch).containsEntry("score", "raw");
+                .containsEntry("baseline", "0.5").containsEntry("batch_size", "" + batch).containsEntry("score", "raw");
         double wx = 0;
         for (int i = 0; i < w.length; i++) {
             wx += w[i] * x[i];
@@ -155,7 +156,7 @@ class OcclusionTest {
     void classThatIgnoresThePixelsGetsZeroAttribution() throws Exception {
         ModelSpec spec = spec(ModelSpec.Layout.NCHW, ModelSpec.OutputKind.PROBABILITIES);
         CatalogModel m = linearModel(spec, random(3, C * H * W));
-        Explanation e = new Occlusion(new Occlusion.Params(2, 1, "0", 8, Occlusion.Score.RAW))
+        Explanation e = new Occlusion(new Occlusion.Params(2, 1, "0", 8, TargetScore.RAW))
                 .explain(m, random(4, C * H * W), 1, 0L);
         assertThat(e.targetClass()).isEqualTo(1);
         for (float v : e.map().values()) {
@@ -177,7 +178,7 @@ class OcclusionTest {
             Arrays.sort(ch);
             medians[c] = ch[ch.length / 2];
         }
-        Occlusion occlusion = new Occlusion(new Occlusion.Params(2, 1, "median", 16, Occlusion.Score.LOGODDS));
+        Occlusion occlusion = new Occlusion(new Occlusion.Params(2, 1, "median", 16, TargetScore.LOGODDS));
 
         double[] expected = expected(spec, x, w, medians, 2, 1);
         assertMap(occlusion.explain(m, x, 0, 0L).map(), expected);
@@ -194,7 +195,7 @@ class OcclusionTest {
         }
         float[] x = random(9, C * H * W);
         CatalogModel m = linearModel(spec, w);
-        Explanation e = new Occlusion(new Occlusion.Params(W, W, "0", 1, Occlusion.Score.PROBABILITY))
+        Explanation e = new Occlusion(new Occlusion.Params(W, W, "0", 1, TargetScore.PROBABILITY))
                 .explain(m, x, 0, 0L);
         // one window covers everything: occluded z0 = 0, so delta = sigmoid(z0 - c) - sigmoid(-c)
         double z0 = 0;
@@ -213,7 +214,7 @@ class OcclusionTest {
         ModelSpec base = spec(ModelSpec.Layout.NCHW, ModelSpec.OutputKind.PROBABILITIES);
         ModelSpec spec = new ModelSpec(base.name(), base.version(), base.onnxFile(), null, base.inputName(), base.layout(),
                 W, H, C, base.colorOrder(), 1.0, base.mean(), base.std(), base.resize(), base.output(), base.labels(),
-                new ModelSpec.MethodSpec("occlusion", Map.of("window", "3", "stride", "2", "baseline", "0", "batchSize", "4", "score", "raw")));
+                new ModelSpec.MethodSpec("occlusion", Map.of("window", "3", "stride", "2", "baseline", "0", "batch_size", "4", "score", "raw")));
         float[] w = new float[C * H * W];
         Arrays.fill(w, 1f);
         float[] x = new float[C * H * W];
@@ -224,7 +225,7 @@ class OcclusionTest {
 
         assertThat(e.method()).isEqualTo("occlusion");
         assertThat(e.targetClass()).isEqualTo(1);
-        assertThat(e.parameters()).containsEntry("window", "3").containsEntry("batchSize", "4");
+        assertThat(e.parameters()).containsEntry("window", "3").containsEntry("batch_size", "4");
         // starts 0, 2 over 5 rows and 0, 2, 4 over 7 columns: 6 windows in batches of 4
         assertThat(e.modelEvaluations()).isEqualTo(1 + 2 * 3);
         assertThat(e.modelCalls()).isEqualTo(1 + 2);

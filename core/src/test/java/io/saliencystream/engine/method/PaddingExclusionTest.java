@@ -56,13 +56,13 @@ class PaddingExclusionTest {
         GradientModels shared = GradientModels.shared();
         return Stream.of(
                 new Occlusion(Occlusion.Params.from(Map.of("window", "4", "stride", "2", "score", "raw"))),
-                new Rise(Rise.Params.from(Map.of("cells", "4", "masks", "64", "minMasks", "64", "score", "probability"))),
+                new Rise(Rise.Params.from(Map.of("cells", "4", "masks", "64", "min_masks", "64", "score", "probability"))),
                 new KernelShap(KernelShap.Params.from(Map.of("superpixels", "grid", "grid", "3", "samples", "64"))),
                 new KernelShap(KernelShap.Params.from(Map.of("segments", "12", "samples", "64"))),
                 new VanillaGradient(VanillaGradient.Params.from(Map.of("score", "raw")), shared),
                 new SmoothGrad(SmoothGrad.Params.from(Map.of("samples", "4", "score", "raw")), shared),
                 new IntegratedGradients(IntegratedGradients.Params.from(Map.of("steps", "8", "baseline", "black", "score", "raw")), shared),
-                new Xrai(Xrai.Params.from(Map.of("steps", "4", "scales", "1,4", "minSize", "4", "score", "raw")), shared));
+                new Xrai(Xrai.Params.from(Map.of("steps", "4", "scales", "1,4", "min_size", "4", "score", "raw")), shared));
     }
 
     private ModelInput input() throws Exception {

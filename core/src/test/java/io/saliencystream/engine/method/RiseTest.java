@@ -1,6 +1,7 @@
 package io.saliencystream.engine.method;
 
 import io.saliencystream.engine.Explanation;
+import io.saliencystream.engine.gradient.TargetScore;
 import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.ModelSpec;
 import org.junit.jupiter.api.AfterEach;
@@ -79,7 +80,7 @@ class RiseTest {
     @Test
     void matchesTheDefinitionOverTheBankAndPeaksInTheRegion() throws Exception {
         CatalogModel m = regionModel();
-        Rise.Params params = new Rise.Params(4, 500, 0.5, "0", 64, 0, 0, 100, 3L, Occlusion.Score.RAW);
+        Rise.Params params = new Rise.Params(4, 500, 0.5, "0", 64, 0, 0, 100, 3L, TargetScore.RAW);
 
         Rise.AllClasses all = new Rise(params).explainAllClasses(m, input, 0, 5L);
 
@@ -153,7 +154,7 @@ class RiseTest {
     @Test
     void stopsEarlyWhenTheMapConverges() throws Exception {
         CatalogModel m = regionModel();
-        Rise.Params params = new Rise.Params(4, 5000, 0.5, "0", 100, 0.05, 300, 100, 0L, Occlusion.Score.RAW);
+        Rise.Params params = new Rise.Params(4, 5000, 0.5, "0", 100, 0.05, 300, 100, 0L, TargetScore.RAW);
 
         Rise.AllClasses all = new Rise(params).explainAllClasses(m, input, 0, 0L);
 
@@ -173,7 +174,7 @@ class RiseTest {
         assertThat(Rise.Params.from(Map.of("preset", "12x12", "masks", "300")).masks()).isEqualTo(300);
         assertThat(Rise.Params.from(Map.of()).asMap()).containsEntry("cells", "4").containsEntry("masks", "1000")
                 .containsEntry("p", "0.5").containsEntry("score", "probability");
-        assertThatThrownBy(() -> Rise.Params.from(Map.of("preset", "3x3"))).hasMessageContaining("unknown preset");
+        assertThatThrownBy(() -> Rise.Params.from(Map.of("preset", "3x3"))).hasMessageContaining("preset: unknown value '3x3'");
         assertThatThrownBy(() -> Rise.Params.from(Map.of("p", "1"))).hasMessageContaining("between 0 and 1");
         assertThat(new ExplanationEngine().defaultExplainer(spec())).isInstanceOf(Rise.class);
     }

@@ -59,7 +59,7 @@ class XraiTest {
             }
         }
         model = CatalogModel.of(spec, TinyOnnxModels.linearTwoClass(dir, new long[] {3, H, W}, weights, 0f));
-        Explanation e = new Xrai(Xrai.Params.from(Map.of("score", "raw", "scales", "0.5,2,8", "minSize", "4", "steps", "4")), cache)
+        Explanation e = new Xrai(Xrai.Params.from(Map.of("score", "raw", "scales", "0.5,2,8", "min_size", "4", "steps", "4")), cache)
                 .explain(model, x, 0, 1L);
         float top = e.diagnostics().get("region.0.density").floatValue();
         int hits = 0;

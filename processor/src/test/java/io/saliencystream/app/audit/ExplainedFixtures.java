@@ -45,7 +45,7 @@ public final class ExplainedFixtures {
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8,
                 Map.of("java", "17"), Clock.fixed(NOW, ZoneOffset.UTC),
                 Map.of(Selection.SAMPLED, new ModelSpec.MethodSpec("occlusion", Map.of("window", "6", "stride", "6",
-                        "baseline", "median", "batchSize", "64", "score", "logodds"))),
+                        "baseline", "median", "batch_size", "64", "score", "logodds"))),
                 java.util.Set.of());
     }
 

@@ -107,7 +107,7 @@ final class Traffic {
                   "layout": "NCHW", "width": 64, "height": 64, "channels": 3, "colorOrder": "RGB",
                   "pixelScale": 0.00392156862745098, "mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25],
                   "resize": "STRETCH", "output": "LOGITS", "labels": ["circle", "square", "triangle", "cross"],
-                  "method": {"name": "occlusion", "parameters": {"window": 16, "stride": 16, "batchSize": 16}}}]}
+                  "method": {"name": "occlusion", "parameters": {"window": 16, "stride": 16, "batch_size": 16}}}]}
                 """);
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);

@@ -90,7 +90,7 @@ public final class ThroughputBenchmark {
                 runner.scores(input, 1);
             }
             plain[i] = System.nanoTime() - t0;
-            int batch = Integer.parseInt(e.parameters().get("batchSize"));
+            int batch = Integer.parseInt(e.parameters().get("batch_size"));
             t0 = System.nanoTime();
             for (int k = 0; k < e.modelEvaluations(); k += batch) {
                 int n = (int) Math.min(batch, e.modelEvaluations() - k);

@@ -193,7 +193,7 @@ public final class DemoRunner {
     }
 
     /** The text model's catalog parameters (models/catalog.json), used for both models. */
-    private static final String OCCLUSION_PARAMS = "window=6;stride=3;baseline=median;batchSize=64;score=logodds";
+    private static final String OCCLUSION_PARAMS = "window=6;stride=3;baseline=median;batch_size=64;score=logodds";
 
     /**
      * Waits until every event is accounted for and every explanation's three records are readable,

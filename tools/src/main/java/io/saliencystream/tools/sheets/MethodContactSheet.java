@@ -60,11 +60,11 @@ public final class MethodContactSheet {
 
     /** The methods of the README's sheets, with the parameters used there. */
     public static final List<ModelSpec.MethodSpec> METHODS = List.of(
-            new ModelSpec.MethodSpec("occlusion", ordered("window", "8", "stride", "4", "baseline", "0", "batchSize", "128")),
-            new ModelSpec.MethodSpec("rise", ordered("preset", "8x8", "masks", "1000", "minMasks", "300", "tolerance", "0.05",
-                    "batchSize", "100")),
+            new ModelSpec.MethodSpec("occlusion", ordered("window", "8", "stride", "4", "baseline", "0", "batch_size", "128")),
+            new ModelSpec.MethodSpec("rise", ordered("preset", "8x8", "masks", "1000", "min_masks", "300", "tolerance", "0.05",
+                    "batch_size", "100")),
             new ModelSpec.MethodSpec("kernelshap", ordered("superpixels", "slic", "segments", "40", "samples", "256",
-                    "batchSize", "128")),
+                    "batch_size", "128")),
             new ModelSpec.MethodSpec("vanilla_gradient", Map.of()),
             new ModelSpec.MethodSpec("smoothgrad", ordered("samples", "16", "noise", "0.15")),
             new ModelSpec.MethodSpec("integrated_gradients", ordered("steps", "32", "baseline", "black")),

@@ -58,7 +58,7 @@ public final class OverlayGallery {
         OverlayOptions outlines = upper.with(Map.of("type", "outlines"));
         sheet.row("overlay_type (outlines, positive, clip_below 70)", tiles(image, map, outlines, "overlay_type", "none", "original", "grayscale", "mask_black"));
         List<Tile> methods = new ArrayList<>();
-        for (String m : List.of("occlusion", "integrated-gradients", "xrai", "rise", "kernelshap")) {
+        for (String m : List.of("occlusion", "integrated_gradients", "xrai", "rise", "kernelshap")) {
             OverlayOptions o = OverlayOptions.forMethod(m).withCaption(caption).with(Map.of("scale", Integer.toString(TILE_SCALE)));
             methods.add(new Tile(OverlayRenderer.renderImage(image, map, o), m + ": " + describe(o)));
         }

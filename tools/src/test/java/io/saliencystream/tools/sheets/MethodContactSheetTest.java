@@ -28,7 +28,7 @@ class MethodContactSheetTest {
             CatalogModel shapes = catalog.require("shapes", "v1");
             List<ModelSpec.MethodSpec> cheap = List.of(
                     new ModelSpec.MethodSpec("occlusion", Map.of("window", "16", "stride", "16")),
-                    new ModelSpec.MethodSpec("rise", Map.of("masks", "40", "minMasks", "40", "batchSize", "40")),
+                    new ModelSpec.MethodSpec("rise", Map.of("masks", "40", "min_masks", "40", "batch_size", "40")),
                     new ModelSpec.MethodSpec("vanilla_gradient", Map.of()));
             int scale = 2;
             ContactSheet sheet = MethodContactSheet.sheet(new ExplanationEngine(), shapes,
