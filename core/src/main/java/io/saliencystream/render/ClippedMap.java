@@ -26,6 +26,12 @@ import java.util.Arrays;
 public record ClippedMap(int width, int height, float[] strength, float[] highlighted, double low, double high) {
 
     public static ClippedMap of(AttributionMap map, Polarity polarity, double clipBelowPercentile, double clipAbovePercentile) {
+        return of(map, polarity, clipBelowPercentile, clipAbovePercentile, 1);
+    }
+
+    /** As {@link #of(AttributionMap, Polarity, double, double)}, with full strength at {@code fullStrengthScale} times the upper clip. */
+    public static ClippedMap of(AttributionMap map, Polarity polarity, double clipBelowPercentile, double clipAbovePercentile,
+                                double fullStrengthScale) {
         float[] v = map.values();
         float[] magnitude = new float[v.length];
         float[] nonZero = new float[v.length];
@@ -48,7 +54,7 @@ public record ClippedMap(int width, int height, float[] strength, float[] highli
             return new ClippedMap(map.width(), map.height(), strength, highlighted, 0, 0);
         }
         Arrays.sort(nonZero, 0, n);
-        double high = nearestRank(nonZero, n, clipAbovePercentile);
+        double high = nearestRank(nonZero, n, clipAbovePercentile) * fullStrengthScale;
         double low = clipBelowPercentile <= 0 ? 0 : nearestRank(nonZero, n, clipBelowPercentile);
         for (int i = 0; i < v.length; i++) {
             float m = magnitude[i];

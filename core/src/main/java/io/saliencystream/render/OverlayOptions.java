@@ -33,10 +33,14 @@ import java.util.stream.Collectors;
  *                            input as the model saw it, padding included (drawn without attribution)
  * @param maxSide             longest side of an overlay on the original image, in pixels; larger
  *                            images are scaled down, smaller ones up by at most {@code scale}
+ * @param fullStrengthScale   1, or more for a map without signal: the value drawn at full strength
+ *                            is the upper clip times this, so such a map is drawn faintly on an
+ *                            absolute scale instead of its noise being stretched to full colour
  */
 public record OverlayOptions(Type type, Polarity polarity, double clipBelowPercentile, double clipAbovePercentile,
                              ColorMap colorMap, OverlayType overlayType, int scale, double maxAlpha,
-                             int outlineRegions, boolean legend, String caption, Space space, int maxSide) {
+                             int outlineRegions, boolean legend, String caption, Space space, int maxSide,
+                             double fullStrengthScale) {
 
     public enum Type { PIXELS, OUTLINES }
 
@@ -74,6 +78,7 @@ public record OverlayOptions(Type type, Polarity polarity, double clipBelowPerce
         require(outlineRegions >= 1 && outlineRegions <= 64, "outline_regions must be 1..64, got " + outlineRegions);
         require(space != null, "space is required");
         require(maxSide >= 16 && maxSide <= 8192, "max_side must be 16..8192, got " + maxSide);
+        require(fullStrengthScale >= 1 && Double.isFinite(fullStrengthScale), "full strength scale must be at least 1");
     }
 
     /** Options drawn on the original image, at most {@link #DEFAULT_MAX_SIDE} pixels on the longest side. */
@@ -81,7 +86,7 @@ public record OverlayOptions(Type type, Polarity polarity, double clipBelowPerce
                           ColorMap colorMap, OverlayType overlayType, int scale, double maxAlpha,
                           int outlineRegions, boolean legend, String caption) {
         this(type, polarity, clipBelowPercentile, clipAbovePercentile, colorMap, overlayType, scale, maxAlpha,
-                outlineRegions, legend, caption, Space.ORIGINAL, DEFAULT_MAX_SIDE);
+                outlineRegions, legend, caption, Space.ORIGINAL, DEFAULT_MAX_SIDE, 1);
     }
 
     /** {@link #DEFAULT} with the given caption. */
@@ -181,7 +186,7 @@ public record OverlayOptions(Type type, Polarity polarity, double clipBelowPerce
             }
         }
         try {
-            return new OverlayOptions(t, p, below, above, cm, ot, sc, alpha, regions, leg, caption, sp, side);
+            return new OverlayOptions(t, p, below, above, cm, ot, sc, alpha, regions, leg, caption, sp, side, fullStrengthScale);
         } catch (IllegalArgumentException ex) {
             throw new IllegalArgumentException("overlay options: " + ex.getMessage(), ex);
         }
@@ -207,7 +212,18 @@ public record OverlayOptions(Type type, Polarity polarity, double clipBelowPerce
 
     public OverlayOptions withCaption(String text) {
         return new OverlayOptions(type, polarity, clipBelowPercentile, clipAbovePercentile, colorMap, overlayType,
-                scale, maxAlpha, outlineRegions, legend, text, space, maxSide);
+                scale, maxAlpha, outlineRegions, legend, text, space, maxSide, fullStrengthScale);
+    }
+
+    /**
+     * These options for a map whose signal figure is {@code figure}, below {@code threshold}: full
+     * strength at threshold / figure times the upper clip (at most 20 times), so the map is drawn as
+     * faint as its figure is short of the threshold.
+     */
+    public OverlayOptions withoutSignal(double figure, double threshold) {
+        double scale = threshold / Math.max(figure, threshold / 20);
+        return new OverlayOptions(type, polarity, clipBelowPercentile, clipAbovePercentile, colorMap, overlayType,
+                this.scale, maxAlpha, outlineRegions, legend, caption, space, maxSide, Math.max(1, scale));
     }
 
     /** Lower-case name of an option value, as {@link #toMap} writes it. */

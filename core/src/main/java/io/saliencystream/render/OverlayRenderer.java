@@ -44,7 +44,8 @@ public final class OverlayRenderer {
         int s = options.scale();
         int w = map.width() * s;
         int h = map.height() * s;
-        ClippedMap clipped = ClippedMap.of(map, options.polarity(), options.clipBelowPercentile(), options.clipAbovePercentile());
+        ClippedMap clipped = ClippedMap.of(map, options.polarity(), options.clipBelowPercentile(), options.clipAbovePercentile(),
+                options.fullStrengthScale());
         Footer footer = Footer.of(options, clipped);
         BufferedImage out = new BufferedImage(w, h + (footer == null ? 0 : Footer.HEIGHT), BufferedImage.TYPE_INT_RGB);
         int[] base = background(original, w, h, options.overlayType());

@@ -7,6 +7,7 @@ import io.saliencystream.engine.Explanation;
 import io.saliencystream.engine.input.ImageDecoder;
 import io.saliencystream.engine.input.InvalidInputException;
 import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.method.SignalCheck;
 import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.engine.model.ModelCatalog;
@@ -146,7 +147,7 @@ public final class ExplainCommand implements Callable<Integer> {
     record Summary(String file, String overlay, ModelRef model, String method, Map<String, String> parameters,
                    long seed, ClassScore prediction, ClassScore explained, Map<String, Float> scores,
                    int calls, long evaluations, double ms, Map<String, String> overlayOptions,
-                   MapStatistics statistics) {
+                   MapStatistics statistics, double signal, String signalVerdict) {
     }
 
     record ModelRef(String name, String version, String sha256) {
@@ -235,11 +236,15 @@ public final class ExplainCommand implements Callable<Integer> {
             ModelInput input = pre.prepare(image);
             ModelInput.Content content = input.content(model);
             Explanation e = explainer.explain(content.model(), content.tensor(), targetClass, s);
+            SignalCheck.Result signal = SignalCheck.evaluate(content.model(), content.tensor(), e.map(), e.targetClass(), s);
             List<String> labels = model.spec().labels();
             int predicted = argmax(e.scores());
             String caption = String.format(Locale.ROOT, "%s  p=%.3f  %s", labels.get(e.targetClass()), e.targetScore(), e.method())
                     + (predicted == e.targetClass() ? "" : "  (predicted " + labels.get(predicted) + ")");
-            byte[] png = OverlayRenderer.png(ImageOverlay.render(input, e.map(), options.withCaption(caption)));
+            OverlayOptions drawn = signal.verdict() == SignalCheck.Verdict.SIGNAL ? options.withCaption(caption)
+                    : options.withCaption(caption + String.format(Locale.ROOT, "  NO SIGNAL (%.3f)", signal.figure()))
+                            .withoutSignal(signal.figure(), SignalCheck.THRESHOLD);
+            byte[] png = OverlayRenderer.png(ImageOverlay.render(input, e.map(), drawn));
             Map<String, Float> scores = new LinkedHashMap<>();
             for (int i = 0; i < e.scores().length; i++) {
                 scores.put(labels.get(i), e.scores()[i]);
@@ -250,7 +255,7 @@ public final class ExplainCommand implements Callable<Integer> {
                     new ClassScore(predicted, labels.get(predicted), e.scores()[predicted]),
                     new ClassScore(e.targetClass(), labels.get(e.targetClass()), e.targetScore()),
                     scores, e.modelCalls(), e.modelEvaluations(), e.durationNanos() / 1e6, options.toMap(),
-                    MapStatistics.of(e.map(), gridSize[0], gridSize[1], TOP_REGIONS));
+                    MapStatistics.of(e.map(), gridSize[0], gridSize[1], TOP_REGIONS), signal.figure(), signal.verdict().id());
             Files.write(out.resolve(name + ".png"), png);
             json.writeValue(out.resolve(name + ".json").toFile(), summary);
             return null;

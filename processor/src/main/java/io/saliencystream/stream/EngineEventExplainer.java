@@ -6,6 +6,7 @@ import io.saliencystream.engine.Explanation;
 import io.saliencystream.engine.input.InvalidInputException;
 import io.saliencystream.engine.method.ExplanationEngine;
 import io.saliencystream.engine.method.Faithfulness;
+import io.saliencystream.engine.method.SignalCheck;
 import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.engine.model.ModelCatalog;
@@ -126,8 +127,10 @@ public final class EngineEventExplainer implements EventExplainer {
             Method method = methodFor(model.spec(), selection);
             Explanation explanation = method.explainer()
                     .explain(content.model(), content.tensor(), Explainer.PREDICTED_CLASS, seedOf(event.getEventId()));
-            SaliencySummary summary = summary(event, selection, content, input, explanation);
-            return new ExplainedEvent(summary, overlay(event, model.spec(), explanation, input, method.overlay()),
+            SignalCheck.Result signal = SignalCheck.evaluate(content.model(), content.tensor(), explanation.map(),
+                    explanation.targetClass(), seedOf(event.getEventId()));
+            SaliencySummary summary = summary(event, selection, content, input, explanation, signal);
+            return new ExplainedEvent(summary, overlay(event, model.spec(), explanation, signal, input, method.overlay()),
                     audit(event, selection, model, explanation, inputSha256, summary));
         } catch (InvalidInputException e) {
             throw new RejectedInputException(Stage.EXPLAIN, e.code(), e.getMessage(), e);
@@ -162,7 +165,7 @@ public final class EngineEventExplainer implements EventExplainer {
     }
 
     private SaliencySummary summary(InferenceEvent event, Selection selection, ModelInput.Content content,
-                                    ModelInput input, Explanation e) throws InvalidInputException, ai.onnxruntime.OrtException {
+                                    ModelInput input, Explanation e, SignalCheck.Result signal) throws InvalidInputException, ai.onnxruntime.OrtException {
         ModelSpec spec = content.model().spec();
         MapStatistics stats = MapStatistics.of(e.map(), gridRows, gridCols, TOP_REGIONS);
         List<Box> top = stats.topRegions().stream().map(EngineEventExplainer::box).toList();
@@ -170,7 +173,7 @@ public final class EngineEventExplainer implements EventExplainer {
         List<Roi> rois = rois(event);
         Faithfulness.Curves curves = wantsFaithfulness(selection)
                 ? faithfulness.evaluate(content.model(), content.tensor(), e.map(), e.targetClass()) : null;
-        long evaluations = e.modelEvaluations() + (curves == null ? 0 : curves.modelEvaluations());
+        long evaluations = e.modelEvaluations() + signal.evaluations() + (curves == null ? 0 : curves.modelEvaluations());
         return SaliencySummary.newBuilder()
                 .setEventId(event.getEventId())
                 .setEventTime(event.getEventTime())
@@ -202,7 +205,9 @@ public final class EngineEventExplainer implements EventExplainer {
                 .setInsertionAuc(curves == null ? null : (float) curves.insertionAuc())
                 .setCompletenessError(e.diagnostics().containsKey(COMPLETENESS_ERROR)
                         ? e.diagnostics().get(COMPLETENESS_ERROR).floatValue() : null)
-                .setModelCalls(e.modelCalls() + (curves == null ? 0 : curves.modelCalls()))
+                .setSignal((float) signal.figure())
+                .setSignalVerdict(signal.verdict().id())
+                .setModelCalls(e.modelCalls() + signal.modelCalls() + (curves == null ? 0 : curves.modelCalls()))
                 .setModelEvaluations((int) Math.min(Integer.MAX_VALUE, evaluations))
                 .setDurationMillis(e.durationNanos() / 1_000_000)
                 .build();
@@ -231,12 +236,17 @@ public final class EngineEventExplainer implements EventExplainer {
         return out;
     }
 
-    private static SaliencyOverlay overlay(InferenceEvent event, ModelSpec spec, Explanation e, ModelInput input,
-                                           OverlayOptions style) {
+    private static SaliencyOverlay overlay(InferenceEvent event, ModelSpec spec, Explanation e, SignalCheck.Result signal,
+                                           ModelInput input, OverlayOptions style) {
         String label = label(spec, e.targetClass());
         String caption = String.format(Locale.ROOT, "predicted %s  p=%.3f  %s",
                 label == null ? "#" + e.targetClass() : label, e.targetScore(), e.method());
         OverlayOptions options = style.withCaption(caption);
+        if (signal.verdict() == SignalCheck.Verdict.NO_SIGNAL) {
+            // say so, and draw the map faintly on an absolute scale rather than stretching noise to full colour
+            options = style.withCaption(caption + String.format(Locale.ROOT, "  NO SIGNAL (%.3f < %.2f)",
+                    signal.figure(), SignalCheck.THRESHOLD)).withoutSignal(signal.figure(), SignalCheck.THRESHOLD);
+        }
         BufferedImage image = ImageOverlay.render(input, e.map(), options);
         return SaliencyOverlay.newBuilder()
                 .setEventId(event.getEventId())
