@@ -177,8 +177,9 @@ class EngineEventExplainerQualityTest {
         SaliencySummary sampled = summary(fixed, image, List.of(), Selection.of(true, List.of()));
         assertThat(sampled.getDeletionAuc()).isNull();
         assertThat(sampled.getInsertionAuc()).isNull();
-        assertThat(sampled.getModelCalls()).isEqualTo(1);
-        assertThat(sampled.getModelEvaluations()).isEqualTo(1);
+        // the explanation's one call, then the signal check's: 2 + 8 shifted masks in one call
+        assertThat(sampled.getModelCalls()).isEqualTo(1 + 1);
+        assertThat(sampled.getModelEvaluations()).isEqualTo(1 + 10);
 
         SaliencySummary flagged = summary(fixed, image, List.of(), Selection.of(true, List.of(Selection.FLAG_LOW_CONFIDENCE)));
         Faithfulness.Curves curves = new Faithfulness(Faithfulness.Params.from(Map.of()))
@@ -188,8 +189,8 @@ class EngineEventExplainerQualityTest {
         assertThat(flagged.getDeletionAuc()).isBetween(0f, 1f);
         assertThat(flagged.getInsertionAuc()).isBetween(0f, 1f);
         // default curves: 2 x 17 points in one batch of 34
-        assertThat(flagged.getModelCalls()).isEqualTo(1 + 1);
-        assertThat(flagged.getModelEvaluations()).isEqualTo(1 + 34);
+        assertThat(flagged.getModelCalls()).isEqualTo(1 + 1 + 1);
+        assertThat(flagged.getModelEvaluations()).isEqualTo(1 + 10 + 34);
     }
 
     @Test
