@@ -47,9 +47,9 @@ class SanityCheckCommandTest {
         }
         List<String> args = new ArrayList<>(List.of("sanity-check", "-m", "shapes", "--version", "v1",
                 "--catalog", catalog.toString(), "--limit", "12",
-                "--method", "occlusion:window=8;stride=4;batchSize=128",
-                "--method", "rise:preset=8x8;masks=500;minMasks=200;tolerance=0.05;batchSize=100",
-                "--method", "kernelshap:segments=40;samples=256;batchSize=128",
+                "--method", "occlusion:window=8;stride=4;batch_size=128",
+                "--method", "rise:preset=8x8;masks=500;min_masks=200;tolerance=0.05;batch_size=100",
+                "--method", "kernelshap:segments=40;samples=256;batch_size=128",
                 "--method", "vanilla_gradient",
                 "--method", "smoothgrad:samples=16",
                 "--method", "integrated_gradients:steps=32",

@@ -66,7 +66,10 @@ public final class SignalCheck {
     public static Result evaluate(CatalogModel model, float[] input, AttributionMap map, int targetClass, long seed)
             throws OrtException {
         ModelSpec spec = model.spec();
-        Perturbation.checkInput(spec, input);
+        if (input.length != spec.inputSize()) {
+            throw new IllegalArgumentException("input has " + input.length + " values, model " + spec.key()
+                    + " takes " + spec.inputSize());
+        }
         int w = spec.width();
         int h = spec.height();
         if (map.width() != w || map.height() != h) {
