@@ -51,14 +51,16 @@ public final class ProcessorApp implements AutoCloseable {
     private final AtomicReference<String> failure = new AtomicReference<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Boolean> closedCleanly = new CompletableFuture<>();
+    private final AtomicReference<String> fatal;
 
     private ProcessorApp(ModelCatalog catalog, KafkaStreams streams, KafkaStreams drift, Duration closeTimeout,
-            PrintStream log) {
+            PrintStream log, AtomicReference<String> fatal) {
         this.catalog = catalog;
         this.streams = streams;
         this.drift = drift;
         this.closeTimeout = closeTimeout;
         this.log = log;
+        this.fatal = fatal;
     }
 
     /**
@@ -89,13 +91,15 @@ public final class ProcessorApp implements AutoCloseable {
             if (config.driftEnabled()) {
                 saliency = saliency.withSamplingBoost(DriftSamplingBoost.of(config.drift(), serdes));
             }
-            KafkaStreams streams = create(saliency.build(), config.streamsProperties(), log);
+            // the first error that stops an application, for the one line run ends with
+            AtomicReference<String> fatal = new AtomicReference<>();
+            KafkaStreams streams = create(saliency.build(), config.streamsProperties(), log, fatal);
             // Drift reads the summaries topic as its own application, so its windows and state
             // scale and restart independently of the expensive explaining.
             KafkaStreams drift = config.driftEnabled()
-                    ? create(new DriftTopology(config.drift(), serdes).build(), driftProperties(config), log)
+                    ? create(new DriftTopology(config.drift(), serdes).build(), driftProperties(config), log, fatal)
                     : null;
-            ProcessorApp app = new ProcessorApp(catalog, streams, drift, config.lifecycle().closeTimeout(), log);
+            ProcessorApp app = new ProcessorApp(catalog, streams, drift, config.lifecycle().closeTimeout(), log, fatal);
             app.watch("processor", streams);
             streams.start();
             if (drift != null) {
@@ -113,11 +117,15 @@ public final class ProcessorApp implements AutoCloseable {
         }
     }
 
-    private static KafkaStreams create(Topology topology, Properties properties, PrintStream log) {
+    private static KafkaStreams create(Topology topology, Properties properties, PrintStream log,
+                                       AtomicReference<String> fatal) {
         KafkaStreams streams = new KafkaStreams(topology, properties);
         Object applicationId = properties.get(StreamsConfig.APPLICATION_ID_CONFIG);
         streams.setUncaughtExceptionHandler(e -> {
             StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = responseTo(e);
+            if (response == StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT) {
+                fatal.compareAndSet(null, rootMessage(e));
+            }
             log.println("stream thread of " + applicationId + " failed ("
                     + (response == StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD
                     ? "retriable, replacing the thread" : "shutting down") + "): " + rootMessage(e));
@@ -157,7 +165,7 @@ public final class ProcessorApp implements AutoCloseable {
                     || (!closing.get() && (now == KafkaStreams.State.PENDING_SHUTDOWN
                     || now == KafkaStreams.State.NOT_RUNNING));
             if (failed && failure.compareAndSet(null, "the " + name + " application stopped (" + before + " -> "
-                    + now + ")")) {
+                    + now + ")" + (fatal.get() == null ? "" : ": " + fatal.get()))) {
                 stopped.countDown();
             }
         });

@@ -50,6 +50,7 @@ public record ProcessorConfig(
         Map<String, ModelSpec.MethodSpec> methodsByReason,
         Set<String> faithfulnessReasons,
         Lifecycle lifecycle,
+        int opsPort,
         Map<String, String> kafkaOverrides) {
 
     /** Limits on event inputs, checked before any pixel is decoded. */
@@ -116,9 +117,9 @@ public record ProcessorConfig(
                 .withReplicationFactor((Integer) v.get("replication.factor"))
                 .withWorstCaseExplain(Duration.ofMillis((Integer) v.get("explain.worst-case-ms")))
                 .withClientSettings(s.kafka());
-        if (v.get("state.dir") != null) {
-            streams = streams.withStateDir(Path.of((String) v.get("state.dir")));
-        }
+        // Kafka Streams' default is under the OS's temp directory, which the OS may clean under it
+        streams = streams.withStateDir(path(v, "state.dir")
+                .orElse(Path.of(System.getProperty("user.home"), ".saliency-stream", "state")));
         return new ProcessorConfig(
                 s.registry(),
                 KeyFormat.parse(SettingDefinitions.KEYS_FORMAT, (String) v.get(SettingDefinitions.KEYS_FORMAT)),
@@ -138,6 +139,7 @@ public record ProcessorConfig(
                 new Lifecycle(Duration.ofMillis((Integer) v.get("startup.timeout-ms")),
                         (Boolean) v.get("topics.create"),
                         Duration.ofMillis((Integer) v.get("shutdown.timeout-ms"))),
+                (Integer) v.get(SettingDefinitions.OPS_PORT),
                 s.kafka());
     }
 

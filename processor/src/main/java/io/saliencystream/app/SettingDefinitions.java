@@ -44,6 +44,7 @@ public final class SettingDefinitions {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String KEYS_FORMAT = "keys.format";
+    public static final String OPS_PORT = "ops.port";
 
     /** The value must be one of {@code allowed} (a typo would otherwise silently do nothing). */
     static final ConfigDef.Validator KNOWN_REASONS = (name, value) -> {
@@ -166,7 +167,8 @@ public final class SettingDefinitions {
                     ValidString.in("exactly_once_v2", "at_least_once"), Importance.MEDIUM, "Kafka Streams guarantee")
             .define("replication.factor", Type.INT, -1, Importance.MEDIUM,
                     "of internal topics (-1: the broker's default)")
-            .define("state.dir", Type.STRING, null, Importance.LOW, "state directory (default: Kafka Streams')")
+            .define("state.dir", Type.STRING, null, Importance.LOW,
+                    "state directory (default: `~/.saliency-stream/state`, not under the OS's temp directory)")
             .define("inputs.file-root", Type.STRING, null, Importance.MEDIUM,
                     "folder `file:` claim-check URIs may point into (default: none, claim checks refused)")
             .define("limits.max-image-bytes", Type.INT, 20 * 1024 * 1024, Range.atLeast(1), Importance.MEDIUM,
@@ -201,7 +203,9 @@ public final class SettingDefinitions {
             .define("drift.resolve-after", Type.INT, 2, Range.atLeast(1), Importance.LOW,
                     "consecutive windows below it before the alert resolves")
             .define("drift.sampling-boost", Type.DOUBLE, 5.0, Range.atLeast(1.0), Importance.LOW,
-                    "while a model has an open alert, its sampling rate is multiplied by this (at most 1)");
+                    "while a model has an open alert, its sampling rate is multiplied by this (at most 1)")
+            .define(OPS_PORT, Type.INT, 8080, Range.between(-1, 65535), Importance.MEDIUM,
+                    "port of `run`'s `/health/live`, `/health/ready` and `/metrics` (0: any free port, -1: off)");
 
     /**
      * Keys with a per-model or per-reason part: {@code prefix + name + tail}. {@code names} lists

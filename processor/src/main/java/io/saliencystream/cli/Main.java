@@ -20,10 +20,25 @@ public final class Main {
         return withErrorHandling(new CommandLine(new Main()));
     }
 
+    /**
+     * The message of {@code e}, and of its root cause when that says more: Kafka's clients wrap
+     * what went wrong ("Authentication failed ...", "SSL handshake failed") in generic messages.
+     */
+    static String withRootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(e.getMessage());
+        String rootMessage = root.getMessage();
+        return root == e || rootMessage == null || message.contains(rootMessage) ? message
+                : message + " (cause: " + root.getClass().getSimpleName() + ": " + rootMessage + ")";
+    }
+
     /** A failed command says what went wrong in one line; the stack trace only on request. */
     public static CommandLine withErrorHandling(CommandLine commandLine) {
         return commandLine.setExecutionExceptionHandler((e, command, parsed) -> {
-            command.getErr().println("saliency-stream " + command.getCommandName() + ": " + e.getMessage());
+            command.getErr().println("saliency-stream " + command.getCommandName() + ": " + withRootCause(e));
             if (System.getenv("SALIENCY_STREAM_DEBUG") != null) {
                 e.printStackTrace(command.getErr());
             } else {

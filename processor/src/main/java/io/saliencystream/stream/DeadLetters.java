@@ -25,6 +25,7 @@ final class DeadLetters {
      */
     static DeadLetter of(Record<byte[], byte[]> source, Optional<RecordMetadata> metadata, String fallbackTopic,
             String eventId, Stage stage, String errorCode, Throwable error, long failedAtMillis) {
+        StreamMetrics.deadLettered(stage.label(), errorCode);
         return DeadLetter.newBuilder()
                 .setSourceTopic(metadata.map(RecordMetadata::topic).orElse(fallbackTopic))
                 .setSourcePartition(metadata.map(RecordMetadata::partition).orElse(-1))
@@ -44,6 +45,7 @@ final class DeadLetters {
     /** The dead letter of the event a request carries, with the original record's bytes and coordinates. */
     static DeadLetter of(ExplanationRequest request, Stage stage, String errorCode, Throwable error,
             long failedAtMillis) {
+        StreamMetrics.deadLettered(stage.label(), errorCode);
         return DeadLetter.newBuilder()
                 .setSourceTopic(request.getSourceTopic())
                 .setSourcePartition(request.getSourcePartition())

@@ -125,8 +125,11 @@ public final class EngineEventExplainer implements EventExplainer {
             // methods see the picture alone: padding is never perturbed, segmented or attributed
             ModelInput.Content content = input.content(model);
             Method method = methodFor(model.spec(), selection);
+            long started = System.nanoTime();
             Explanation explanation = method.explainer()
                     .explain(content.model(), content.tensor(), Explainer.PREDICTED_CLASS, seedOf(event.getEventId()));
+            StreamMetrics.explained(event.getModelName(), explanation.method(), selection.reasons(),
+                    java.time.Duration.ofNanos(System.nanoTime() - started));
             SignalCheck.Result signal = SignalCheck.evaluate(content.model(), content.tensor(), explanation.map(),
                     explanation.targetClass(), seedOf(event.getEventId()));
             SaliencySummary summary = summary(event, selection, content, input, explanation, signal);

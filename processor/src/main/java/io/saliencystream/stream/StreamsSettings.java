@@ -179,7 +179,10 @@ public record StreamsSettings(
             props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
                     Long.toString(transactionTimeout().toMillis()));
         }
-        // the topology names its own serdes; these only cover anything added without them
+        // the global store of open drift alerts gets the same exception handling as the stream threads
+        // (Kafka Streams otherwise warns at every start, and turns this on by default in 5.0)
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+                // the topology names its own serdes; these only cover anything added without them
         props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         return props;

@@ -52,16 +52,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
+    private static final String SECURED_LISTENER = "SECURED";
+
     private final KafkaRaftServer server;
     private final Path logDir;
     private final String bootstrapServers;
+    private final String securedBootstrapServers;
     private final Admin admin;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path logDir, String bootstrapServers, Admin admin) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path logDir, String bootstrapServers,
+                                String securedBootstrapServers, Admin admin) {
         this.server = server;
         this.logDir = logDir;
         this.bootstrapServers = bootstrapServers;
+        this.securedBootstrapServers = securedBootstrapServers;
         this.admin = admin;
     }
 
@@ -78,11 +83,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      *                  here and cannot be overridden
      */
     public static EmbeddedKafkaBroker start(Map<String, String> overrides) {
+        return start(overrides, null);
+    }
+
+    /**
+     * Starts a broker with a second listener, {@code SASL_SSL} with SCRAM-SHA-512 over TLS with
+     * {@code certificates}, and ACLs enforced there ({@code StandardAuthorizer}, nothing allowed
+     * without an ACL). The plaintext listener stays for the test's own set-up: its anonymous user is
+     * a super user. Users and ACLs are created through {@link #admin()}.
+     */
+    public static EmbeddedKafkaBroker startSecured(TestCertificates certificates) {
+        return start(Map.of(), Objects.requireNonNull(certificates, "certificates"));
+    }
+
+    private static EmbeddedKafkaBroker start(Map<String, String> overrides, TestCertificates secured) {
         Objects.requireNonNull(overrides, "overrides");
         RuntimeException lastBindFailure = null;
         for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
             try {
-                return startOnce(overrides);
+                return startOnce(overrides, secured);
             } catch (RuntimeException e) {
                 if (!causedByBindFailure(e)) {
                     throw e;
@@ -94,7 +113,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 + BIND_ATTEMPTS + " attempts", lastBindFailure);
     }
 
-    private static EmbeddedKafkaBroker startOnce(Map<String, String> overrides) {
+    private static EmbeddedKafkaBroker startOnce(Map<String, String> overrides, TestCertificates secured) {
         Path logDir = createTempDir();
         KafkaRaftServer server = null;
         Admin admin = null;
@@ -102,13 +121,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             int brokerPort = freePort();
             int controllerPort = freePort();
             Properties props = brokerProperties(logDir, brokerPort, controllerPort, overrides);
+            String securedBootstrap = null;
+            if (secured != null) {
+                int securedPort = freePort();
+                securedBootstrap = HOST + ":" + securedPort;
+                secure(props, securedPort, secured);
+            }
             format(logDir);
             server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
             server.startup();
             String bootstrapServers = HOST + ":" + brokerPort;
             admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
             awaitReady(admin, bootstrapServers);
-            return new EmbeddedKafkaBroker(server, logDir, bootstrapServers, admin);
+            return new EmbeddedKafkaBroker(server, logDir, bootstrapServers, securedBootstrap, admin);
         } catch (RuntimeException | Error e) {
             try {
                 stopQuietly(server, admin, logDir);
@@ -152,6 +177,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return props;
     }
 
+    /** Adds the SASL_SSL listener, SCRAM-SHA-512, TLS with the certificates, and the authorizer. */
+    private static void secure(Properties props, int securedPort, TestCertificates certs) {
+        String listener = "listener.name." + SECURED_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+        props.put("listeners", props.get("listeners") + "," + SECURED_LISTENER + "://" + HOST + ":" + securedPort);
+        props.put("advertised.listeners", props.get("advertised.listeners") + "," + SECURED_LISTENER + "://" + HOST
+                + ":" + securedPort);
+        props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ","
+                + SECURED_LISTENER + ":SASL_SSL");
+        props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        props.put(listener + "scram-sha-512.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        props.put(listener + "ssl.keystore.location", certs.keystore().toString());
+        props.put(listener + "ssl.keystore.password", certs.password());
+        props.put(listener + "ssl.key.password", certs.password());
+        props.put(listener + "ssl.keystore.type", "PKCS12");
+        props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        props.put("super.users", "User:ANONYMOUS");
+        props.put("allow.everyone.if.no.acl.found", "false");
+    }
+
     /** What {@code kafka-storage.sh format} does for a node with a static controller quorum. */
     private static void format(Path logDir) {
         Formatter formatter = new Formatter()
@@ -189,6 +234,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** The {@code bootstrap.servers} value for clients of this broker. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The {@code SASL_SSL} listener's address, for a broker started with {@link #startSecured}. */
+    public String securedBootstrapServers() {
+        if (securedBootstrapServers == null) {
+            throw new IllegalStateException("this broker has no secured listener: start it with startSecured");
+        }
+        return securedBootstrapServers;
+    }
+
+    /** An admin client of the plaintext listener, a super user (SCRAM users, ACLs). */
+    public Admin admin() {
+        return admin;
     }
 
     /** The temporary directory holding this broker's logs and metadata; deleted on close. */

@@ -5,12 +5,14 @@ import io.saliencystream.drift.AlertPolicy;
 import io.saliencystream.drift.AlertState;
 import io.saliencystream.drift.AttentionWindowStats;
 import io.saliencystream.drift.DriftDistances;
+import io.saliencystream.drift.DriftMetric;
 import io.saliencystream.drift.ReferenceLearner;
 import io.saliencystream.drift.ReferenceProfile;
 import io.saliencystream.drift.RegionOfInterest;
 import io.saliencystream.drift.WindowProfile;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;
+import io.saliencystream.stream.StreamMetrics;
 import io.saliencystream.schema.AttentionReference;
 import io.saliencystream.schema.DriftSeriesState;
 import io.saliencystream.schema.ReferenceKind;
@@ -55,6 +57,8 @@ final class DriftEvaluator implements Processor<Windowed<String>, ClosedWindow, 
         this.store = context.getStateStore(DriftTopology.STATE_STORE);
         this.replayed = DriftCounters.sensor(context.metrics(), NAME, DriftCounters.SKIPPED_WINDOWS);
         this.unusableReferences = DriftCounters.sensor(context.metrics(), NAME, DriftCounters.UNUSABLE_REFERENCES);
+        config.alertPolicy().thresholds().forEach((metric, threshold) ->
+                StreamMetrics.driftThreshold(metric.label(), threshold.open()));
     }
 
     @Override
@@ -115,6 +119,15 @@ final class DriftEvaluator implements Processor<Windowed<String>, ClosedWindow, 
         AttentionDriftAlert alertRecord = event == null ? null : alert(series, start, end, event);
         if (alertRecord != null) {
             LOG.info("Attention drift alert {} for {}: {}", alertRecord.getState(), key, alertRecord.getMessage());
+        }
+        if (distances != null) {
+            for (DriftMetric metric : DriftMetric.values()) {
+                Double value = metric.valueIn(distances);
+                if (value != null) {
+                    StreamMetrics.drift(series.modelName(), series.modelVersion(), series.predictedClass(),
+                            metric.label(), value, alert.open());
+                }
+            }
         }
         context.forward(record.withKey(key).withValue(new DriftOutput(metrics, alertRecord)));
     }

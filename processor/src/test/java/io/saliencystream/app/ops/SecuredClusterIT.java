@@ -1,0 +1,279 @@
+package io.saliencystream.app.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.saliencystream.app.ProcessorApp;
+import io.saliencystream.app.ProcessorConfig;
+import io.saliencystream.app.Settings;
+import io.saliencystream.cli.Main;
+import io.saliencystream.registry.HttpSchemaRegistryClient;
+import io.saliencystream.registry.RegistrySettings;
+import io.saliencystream.schema.ClassScore;
+import io.saliencystream.schema.EncodedImage;
+import io.saliencystream.schema.ImageFormat;
+import io.saliencystream.schema.InferenceEvent;
+import io.saliencystream.serde.AvroSerdes;
+import io.saliencystream.testing.EmbeddedKafkaBroker;
+import io.saliencystream.testing.InMemorySchemaRegistry;
+import io.saliencystream.testing.InProcessSchemaRegistryServer;
+import io.saliencystream.testing.TestCertificates;
+import io.saliencystream.testing.samples.GroundTruthSamples;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The processor against a secured cluster: the in-JVM broker with a SASL_SSL listener (SCRAM-SHA-512
+ * over TLS, certificates made by the test with keytool) and ACLs, and a registry that requires
+ * basic auth over HTTPS (the in-process registry: Apicurio's authentication needs Keycloak). With the
+ * right credentials the processor, the drift application and {@code verify} work; with a wrong
+ * password, without the trust store, or without the ACL of one output topic, {@code run} stops with
+ * one line saying what is wrong and commits no input offset.
+ */
+@Tag("integration")
+class SecuredClusterIT {
+
+    private static final String USER = "saliency";
+    private static final String PASSWORD = "kafka-secret";
+    private static final String REGISTRY_USER_INFO = "saliency:registry-secret";
+    private static final int EVENTS = 6;
+
+    @TempDir
+    static Path dir;
+
+    private static TestCertificates certs;
+    private static EmbeddedKafkaBroker broker;
+    private static InProcessSchemaRegistryServer registry;
+
+    @BeforeAll
+    static void start() throws Exception {
+        certs = TestCertificates.generate(dir, "changeit");
+        broker = EmbeddedKafkaBroker.startSecured(certs);
+        registry = InProcessSchemaRegistryServer.start(new InMemorySchemaRegistry(), certs.serverContext(),
+                REGISTRY_USER_INFO);
+        Traffic.createTopics(broker, 1);
+        broker.admin().alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(USER,
+                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), PASSWORD))).all().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (registry != null) {
+            registry.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void processorDriftAndVerifyWorkWithTheRightCredentials() throws Exception {
+        allow("secure-ok", List.of());
+        Path config = config("secure-ok", Map.of());
+        produceEvents();
+        try (ProcessorApp app = ProcessorApp.start(ProcessorConfig.from(Settings.load(Optional.of(config))),
+                System.out)) {
+            Traffic reader = new Traffic(broker.bootstrapServers(), registry.url(), dir);
+            assertThat(reader.committed(Traffic.EXPLAINED_OUTPUTS, EVENTS, Duration.ofMinutes(3)).values())
+                    .allSatisfy(counts -> assertThat(counts.distinct()).isEqualTo(EVENTS));
+            assertThat(reader.readCommitted(Traffic.DRIFT.metrics(), 1, Duration.ofMinutes(2))).isNotEmpty();
+            assertThat(app.streams().state().isRunningOrRebalancing()).isTrue();
+            assertThat(app.drift().orElseThrow().state().isRunningOrRebalancing()).isTrue();
+        }
+        StringWriter out = new StringWriter();
+        int verified = command(out, new StringWriter()).execute("verify", "-c", config.toString(), "--timeout", "PT1M");
+        // every audit record so far (other tests wrote the same events under other application ids)
+        assertThat(out.toString()).contains(" 0 mismatch").doesNotContain("MISMATCH");
+        assertThat(verified).as(out.toString()).isZero();
+    }
+
+    @Test
+    void wrongPasswordStopsRunWithOneClearLine() throws Exception {
+        allow("secure-wrong-password", List.of());
+        Path config = config("secure-wrong-password", Map.of("kafka.sasl.jaas.config", jaas("not-the-password")));
+        String err = runExpectingFailure(config);
+        assertThat(err).containsIgnoringCase("authentication failed");
+        assertNoOffsetCommitted("secure-wrong-password");
+    }
+
+    @Test
+    void missingTrustStoreStopsRunWithOneClearLine() throws Exception {
+        allow("secure-no-truststore", List.of());
+        Map<String, String> noTrust = new HashMap<>();
+        noTrust.put("kafka.ssl.truststore.location", "");
+        noTrust.put("kafka.ssl.truststore.password", "");
+        noTrust.put("kafka.ssl.truststore.type", "");
+        Path config = config("secure-no-truststore", noTrust);
+        String err = runExpectingFailure(config);
+        assertThat(err).containsIgnoringCase("ssl");
+        assertNoOffsetCommitted("secure-no-truststore");
+    }
+
+    @Test
+    void missingAclOnOneOutputTopicStopsRunAndCommitsNothingPastIt() throws Exception {
+        allow("secure-no-acl", List.of(Traffic.TOPICS.saliencyOverlays()));
+        Path config = config("secure-no-acl", Map.of());
+        produceEvents();
+        String err = runExpectingFailure(config);
+        assertThat(err).contains(Traffic.TOPICS.saliencyOverlays()).containsIgnoringCase("authoriz");
+        assertNoOffsetCommitted("secure-no-acl");
+    }
+
+    private static String jaas(String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + USER
+                + "\" password=\"" + password + "\";";
+    }
+
+    /** A configuration file for application {@code id} with Confluent-style registry keys and SASL_SSL. */
+    private static Path config(String id, Map<String, String> replace) throws Exception {
+        Map<String, String> p = new HashMap<>();
+        p.put("application.id", id);
+        p.put("bootstrap.servers", broker.securedBootstrapServers());
+        p.put("kafka.security.protocol", "SASL_SSL");
+        p.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
+        p.put("kafka.sasl.jaas.config", jaas(PASSWORD));
+        p.put("kafka.ssl.truststore.location", certs.truststore().toString());
+        p.put("kafka.ssl.truststore.password", certs.password());
+        p.put("kafka.ssl.truststore.type", "PKCS12");
+        p.put("schema.registry.url", registry.url());
+        p.put("basic.auth.credentials.source", "USER_INFO");
+        p.put("basic.auth.user.info", REGISTRY_USER_INFO);
+        p.put("schema.registry.ssl.truststore.location", certs.truststore().toString());
+        p.put("schema.registry.ssl.truststore.password", certs.password());
+        p.put("schema.registry.ssl.truststore.type", "PKCS12");
+        p.put("ops.port", "0");
+        p.put("startup.timeout-ms", "20000");
+        p.put("drift.window", "PT2S");
+        p.put("drift.grace", "PT0S");
+        p.put("drift.min-count", "1");
+        p.put("drift.learn-windows", "1");
+        p.putAll(replace);
+        p.values().removeIf(String::isEmpty);
+        return new Traffic(broker.bootstrapServers(), registry.url(), dir).config(id, p);
+    }
+
+    /** ACLs for the user: its topics (but {@code withheld}), and the application's group, internal topics and transactions. */
+    private static void allow(String applicationId, List<String> withheld) throws Exception {
+        List<AclBinding> acls = new ArrayList<>();
+        List<String> topics = new ArrayList<>(List.of(Traffic.TOPICS.inferenceEvents(), Traffic.TOPICS.saliencySummaries(),
+                Traffic.TOPICS.saliencyOverlays(), Traffic.TOPICS.explanationAudit(), Traffic.TOPICS.deadLetters(),
+                Traffic.DRIFT.references(), Traffic.DRIFT.metrics(), Traffic.DRIFT.alerts()));
+        topics.removeAll(withheld);
+        topics.forEach(t -> acls.add(acl(ResourceType.TOPIC, t, PatternType.LITERAL, AclOperation.ALL)));
+        acls.add(acl(ResourceType.TOPIC, applicationId, PatternType.PREFIXED, AclOperation.ALL));
+        acls.add(acl(ResourceType.GROUP, applicationId, PatternType.PREFIXED, AclOperation.ALL));
+        acls.add(acl(ResourceType.TRANSACTIONAL_ID, applicationId, PatternType.PREFIXED, AclOperation.ALL));
+        acls.add(acl(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.IDEMPOTENT_WRITE));
+        acls.add(acl(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.DESCRIBE_CONFIGS));
+        broker.admin().createAcls(acls).all().get(30, TimeUnit.SECONDS);
+    }
+
+    private static AclBinding acl(ResourceType type, String name, PatternType pattern, AclOperation operation) {
+        return new AclBinding(new ResourcePattern(type, name, pattern),
+                new AccessControlEntry("User:" + USER, "*", operation, AclPermissionType.ALLOW));
+    }
+
+    /** Events written by the test (a super user on the plaintext listener) with the registry's credentials. */
+    private static void produceEvents() throws Exception {
+        AvroSerdes serdes = new AvroSerdes(new HttpSchemaRegistryClient(RegistrySettings.parse(Map.of(
+                "schema.registry.url", registry.url(), "basic.auth.credentials.source", "USER_INFO",
+                "basic.auth.user.info", REGISTRY_USER_INFO,
+                "schema.registry.ssl.truststore.location", certs.truststore().toString(),
+                "schema.registry.ssl.truststore.password", certs.password(),
+                "schema.registry.ssl.truststore.type", "PKCS12")), HttpSchemaRegistryClient.Settings.defaults()));
+        List<GroundTruthSamples.Sample> samples = GroundTruthSamples.clean();
+        Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < EVENTS; i++) {
+                GroundTruthSamples.Sample sample = samples.get(i);
+                ByteArrayOutputStream png = new ByteArrayOutputStream();
+                ImageIO.write(sample.image(), "png", png);
+                InferenceEvent event = InferenceEvent.newBuilder().setEventId("s-" + i)
+                        .setEventTime(Instant.now().minusSeconds(60).plusSeconds(i))
+                        .setModelName("shapes").setModelVersion("v1")
+                        .setInput(new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(png.toByteArray())))
+                        .setTopK(List.of(new ClassScore(sample.labelIndex(), null, 0.9f))).build();
+                producer.send(new ProducerRecord<>(Traffic.TOPICS.inferenceEvents(), Traffic.key("s-" + i),
+                        serdes.specific(InferenceEvent.class).serializer().serialize(Traffic.TOPICS.inferenceEvents(),
+                                event)));
+            }
+            producer.flush();
+        }
+    }
+
+    private record RunResult(Thread thread, StringWriter err, int[] status) {
+    }
+
+    /** {@code run -c config} in this JVM, as the shipped jar's main runs it, on its own thread. */
+    private static RunResult runInBackground(Path config) {
+        StringWriter err = new StringWriter();
+        int[] status = {-1};
+        Thread thread = new Thread(() -> status[0] = command(new StringWriter(), err)
+                .execute("run", "-c", config.toString()), "run-" + config.getFileName());
+        thread.setDaemon(true);
+        thread.start();
+        return new RunResult(thread, err, status);
+    }
+
+    /** Runs {@code run} to its end (at most 3 minutes) and returns its error output, which must be one line plus the hint. */
+    private static String runExpectingFailure(Path config) throws Exception {
+        RunResult run = runInBackground(config);
+        run.thread.join(TimeUnit.MINUTES.toMillis(3));
+        assertThat(run.thread.isAlive()).as("run stopped on its own").isFalse();
+        assertThat(run.status[0]).isEqualTo(1);
+        String err = run.err.toString();
+        System.out.println("run -c " + config.getFileName() + " said: " + err.strip());
+        assertThat(err.lines().filter(l -> l.startsWith("saliency-stream run: ")).count()).as(err).isEqualTo(1);
+        assertThat(err).doesNotContain(PASSWORD, "not-the-password", "registry-secret", "\tat ");
+        return err;
+    }
+
+    private static void assertNoOffsetCommitted(String applicationId) throws Exception {
+        Admin admin = broker.admin();
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        assertThat(offsets.get(new TopicPartition(Traffic.TOPICS.inferenceEvents(), 0))).as(offsets.toString())
+                .isNull();
+    }
+
+    private static CommandLine command(StringWriter out, StringWriter err) {
+        CommandLine commandLine = Main.withErrorHandling(new CommandLine(new Main()));
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine;
+    }
+}
