@@ -49,6 +49,13 @@ def small_vit():
     return vit
 
 
+def vit_b_16():
+    # torchvision's ViT-B/16 at 224x224 (86 M parameters, 330 MB exported: never committed)
+    vit = torchvision.models.vit_b_16(num_classes=CLASSES)
+    torch.nn.init.normal_(vit.heads.head.weight, std=0.05)
+    return vit
+
+
 def narrow_resnet18(width):
     """ResNet-18's layout (BasicBlock, [2, 2, 2, 2]) with every channel count times width."""
     block = torchvision.models.resnet.BasicBlock
@@ -73,6 +80,7 @@ MODELS = {
     # half width: 1.6 MB, small enough to commit under processor/src/test/resources/architectures
     "mobilenet_v3_small_050": (lambda: torchvision.models.mobilenet_v3_small(num_classes=CLASSES, width_mult=0.5), 64),
     "vit_tiny": (small_vit, 32),
+    "vit_b_16": (vit_b_16, 224),
     # narrow variants committed under processor/src/test/resources/architectures so CI covers
     # ResNet and MobileNetV2 too (the full-width exports are 44 and 9 MB)
     "resnet18_025": (lambda: narrow_resnet18(0.25), 64),

@@ -41,6 +41,16 @@ public final class GradientGraphBuilder {
      */
     public static ModelProto build(ModelProto forward, String input, String output, boolean outputIsProbability,
                                    TargetScore score, long[] inputShape) throws OrtException {
+        return build(forward, input, output, outputIsProbability, score, inputShape, List.of());
+    }
+
+    /**
+     * As {@link #build(ModelProto, String, String, boolean, TargetScore, long[])}, with the score's
+     * gradient with respect to each of {@code intermediates} (tensors between input and output, e.g.
+     * a feature layer) as extra outputs named {@link #gradientOf(String)}.
+     */
+    public static ModelProto build(ModelProto forward, String input, String output, boolean outputIsProbability,
+                                   TargetScore score, long[] inputShape, List<String> intermediates) throws OrtException {
         ModelAnalysis analysis = new ModelAnalysis(forward, input, output);
         if (analysis.opset < MIN_OPSET) {
             // the backward graph is written in the model's opset and needs Where, ConstantOfShape, MaxUnpool
@@ -99,6 +109,14 @@ public final class GradientGraphBuilder {
         w.nodes.add(NodeProto.newBuilder().setOpType("Identity").setName(GRADIENT).addInput(gradient).addOutput(GRADIENT).build());
         w.nodes.add(NodeProto.newBuilder().setOpType("Identity").setName(SCORE).addInput(head[0]).addOutput(SCORE).build());
 
+        for (String t : intermediates) {
+            String part = accumulate(w, grads.get(t));
+            if (part == null) {
+                throw new UnsupportedGradientException("tensor '" + t + "' is not on a differentiable path from '"
+                        + input + "' to '" + output + "'");
+            }
+            w.nodes.add(NodeProto.newBuilder().setOpType("Identity").setName(gradientOf(t)).addInput(part).addOutput(gradientOf(t)).build());
+        }
         GraphProto g = forward.getGraph();
         ValueInfoProto outputInfo = g.getOutputList().stream().filter(v -> v.getName().equals(output)).findFirst().orElseThrow();
         long[] inputDims = new long[inputShape.length + 1];
@@ -110,7 +128,13 @@ public final class GradientGraphBuilder {
                 .addOutput(outputInfo)
                 .addOutput(GraphWriter.floatValue(SCORE, -1))
                 .addOutput(GraphWriter.floatValue(GRADIENT, inputDims));
+        intermediates.forEach(t -> graph.addOutput(GraphWriter.floatValue(gradientOf(t), (long[]) null)));
         return forward.toBuilder().setGraph(graph).build();
+    }
+
+    /** Name of the output holding the score's gradient with respect to {@code tensor}. */
+    public static String gradientOf(String tensor) {
+        return GRADIENT + "/" + tensor;
     }
 
     private static String accumulate(GraphWriter w, List<String> parts) {
