@@ -123,6 +123,10 @@ public record OverlayOptions(Type type, Polarity polarity, double clipBelowPerce
             case "integrated_gradients", "vanilla_gradient", "smoothgrad" ->
                     new OverlayOptions(Type.OUTLINES, Polarity.POSITIVE, 70, 99.9, ColorMap.PINK_GREEN,
                             OverlayType.GRAYSCALE, 4, 0.85, 5, true, null);
+            // CAM maps are smooth, coarse and non-negative: a heat map over the whole image
+            case "activation_map", "gradcam", "gradcam_plus_plus", "reciprocam", "vit_reciprocam", "attention_rollout" ->
+                    new OverlayOptions(Type.PIXELS, Polarity.POSITIVE, 0, 99.9, ColorMap.VIRIDIS,
+                            OverlayType.GRAYSCALE, 4, 0.85, 5, true, null);
             case "xrai" -> new OverlayOptions(Type.PIXELS, Polarity.POSITIVE, 0, 99.9, ColorMap.VIRIDIS,
                     OverlayType.GRAYSCALE, 4, 0.85, 5, true, null);
             case "occlusion" -> new OverlayOptions(Type.PIXELS, Polarity.BOTH, 0, 99, ColorMap.PINK_GREEN,

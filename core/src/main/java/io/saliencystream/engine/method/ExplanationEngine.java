@@ -3,6 +3,7 @@ package io.saliencystream.engine.method;
 import ai.onnxruntime.OrtException;
 import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.Explanation;
+import io.saliencystream.engine.cam.CamModels;
 import io.saliencystream.engine.gradient.GradientModels;
 import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.ModelSpec;
@@ -28,14 +29,20 @@ public final class ExplanationEngine {
 
     /** The methods the default engine knows, by name, each built from its parameters. */
     public static Map<String, Function<Map<String, String>, Explainer>> defaultMethods() {
-        return Map.of(
-                Occlusion.NAME, p -> new Occlusion(Occlusion.Params.from(p)),
-                VanillaGradient.NAME, p -> new VanillaGradient(VanillaGradient.Params.from(p), GradientModels.shared()),
-                SmoothGrad.NAME, p -> new SmoothGrad(SmoothGrad.Params.from(p), GradientModels.shared()),
-                IntegratedGradients.NAME, p -> new IntegratedGradients(IntegratedGradients.Params.from(p), GradientModels.shared()),
-                Xrai.NAME, p -> new Xrai(Xrai.Params.from(p), GradientModels.shared()),
-                Rise.NAME, p -> new Rise(Rise.Params.from(p)),
-                KernelShap.NAME, p -> new KernelShap(KernelShap.Params.from(p)));
+        return Map.ofEntries(
+                Map.entry(Occlusion.NAME, p -> new Occlusion(Occlusion.Params.from(p))),
+                Map.entry(VanillaGradient.NAME, p -> new VanillaGradient(VanillaGradient.Params.from(p), GradientModels.shared())),
+                Map.entry(SmoothGrad.NAME, p -> new SmoothGrad(SmoothGrad.Params.from(p), GradientModels.shared())),
+                Map.entry(IntegratedGradients.NAME, p -> new IntegratedGradients(IntegratedGradients.Params.from(p), GradientModels.shared())),
+                Map.entry(Xrai.NAME, p -> new Xrai(Xrai.Params.from(p), GradientModels.shared())),
+                Map.entry(Rise.NAME, p -> new Rise(Rise.Params.from(p))),
+                Map.entry(KernelShap.NAME, p -> new KernelShap(KernelShap.Params.from(p))),
+                Map.entry(ActivationMap.NAME, p -> new ActivationMap(ActivationMap.Params.from(p), CamModels.shared())),
+                Map.entry(GradCam.NAME, p -> new GradCam(GradCam.Params.from(GradCam.NAME, p), false, CamModels.shared())),
+                Map.entry(GradCam.PLUS_PLUS, p -> new GradCam(GradCam.Params.from(GradCam.PLUS_PLUS, p), true, CamModels.shared())),
+                Map.entry(ReciproCam.NAME, p -> new ReciproCam(ReciproCam.Params.from(ReciproCam.NAME, p), false, CamModels.shared())),
+                Map.entry(ReciproCam.VIT, p -> new ReciproCam(ReciproCam.Params.from(ReciproCam.VIT, p), true, CamModels.shared())),
+                Map.entry(AttentionRollout.NAME, p -> new AttentionRollout(AttentionRollout.Params.from(p), CamModels.shared())));
     }
 
     public ExplanationEngine(Map<String, Function<Map<String, String>, Explainer>> methods) {
