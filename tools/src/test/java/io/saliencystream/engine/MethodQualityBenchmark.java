@@ -27,7 +27,8 @@ import java.util.Map;
  * AUC, model evaluations, and time per image relative to one forward pass of one image. The
  * README's "Methods and overlays" table comes from here. No assertions: the bounds that guard
  * the figures live in GroundTruthModelTest. Run with
- * {@code mvn -pl processor -am test -Dtest=MethodQualityBenchmark -Dsurefire.excluded=integration -Dsurefire.failIfNoSpecifiedTests=false}.
+ * {@code mvn -pl tools -am test -Dtest=MethodQualityBenchmark -Dsurefire.excluded=integration -Dsurefire.failIfNoSpecifiedTests=false}
+ * (add {@code -Dbench.methods=gradcam,reciprocam} for those methods' rows only).
  */
 @Tag("benchmark")
 class MethodQualityBenchmark {
@@ -50,6 +51,10 @@ class MethodQualityBenchmark {
         METHODS.put("integrated gradients 32", new ModelSpec.MethodSpec("integrated_gradients",
                 Map.of("steps", "32", "baseline", "black")));
         METHODS.put("XRAI (IG 32)", new ModelSpec.MethodSpec("xrai", Map.of("steps", "32")));
+        METHODS.put("activation map", new ModelSpec.MethodSpec("activation_map", Map.of()));
+        METHODS.put("Grad-CAM", new ModelSpec.MethodSpec("gradcam", Map.of()));
+        METHODS.put("Grad-CAM++", new ModelSpec.MethodSpec("gradcam_plus_plus", Map.of()));
+        METHODS.put("ReciproCAM", new ModelSpec.MethodSpec("reciprocam", Map.of()));
     }
 
     @Test
@@ -65,7 +70,13 @@ class MethodQualityBenchmark {
                     "shapes:v1, %d clean images, forward pass %.2f ms%n"
                             + "| method | pointing game | ROI mass | Gini | deletion AUC | insertion AUC | evaluations | time / forward pass |%n"
                             + "|---|---|---|---|---|---|---|---|%n", samples.size(), forwardNanos / 1e6));
+            // -Dbench.methods=gradcam,reciprocam runs only those methods' rows
+            List<String> only = List.of(System.getProperty("bench.methods", "").split(",")).stream()
+                    .filter(n -> !n.isBlank()).toList();
             for (Map.Entry<String, ModelSpec.MethodSpec> m : METHODS.entrySet()) {
+                if (!only.isEmpty() && !only.contains(m.getValue().name())) {
+                    continue;
+                }
                 Explainer explainer = engine.explainer(m.getValue());
                 // one unmeasured run: gradient methods build their gradient graph on first use
                 explainer.explain(model, preprocessor.tensor(samples.get(0).image()), 0, 0);
@@ -94,9 +105,10 @@ class MethodQualityBenchmark {
                     nanos += e.durationNanos();
                 }
                 int n = samples.size();
-                table.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f | %.0f |%n", m.getKey(),
-                        (double) hits / n, mass / n, gini / n, deletion / n, insertion / n, (double) evaluations / n,
-                        nanos / (double) n / forwardNanos));
+                double perForward = nanos / (double) n / forwardNanos;
+                table.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f | " + (perForward < 10 ? "%.1f" : "%.0f") + " |%n",
+                        m.getKey(), (double) hits / n, mass / n, gini / n, deletion / n, insertion / n, (double) evaluations / n,
+                        perForward));
                 System.out.println("done " + m.getKey());
             }
             System.out.print(table);

@@ -68,7 +68,11 @@ public final class MethodContactSheet {
             new ModelSpec.MethodSpec("vanilla_gradient", Map.of()),
             new ModelSpec.MethodSpec("smoothgrad", ordered("samples", "16", "noise", "0.15")),
             new ModelSpec.MethodSpec("integrated_gradients", ordered("steps", "32", "baseline", "black")),
-            new ModelSpec.MethodSpec("xrai", ordered("steps", "32")));
+            new ModelSpec.MethodSpec("xrai", ordered("steps", "32")),
+            new ModelSpec.MethodSpec("activation_map", Map.of()),
+            new ModelSpec.MethodSpec("gradcam", Map.of()),
+            new ModelSpec.MethodSpec("gradcam_plus_plus", Map.of()),
+            new ModelSpec.MethodSpec("reciprocam", Map.of()));
 
     private MethodContactSheet() {
     }
