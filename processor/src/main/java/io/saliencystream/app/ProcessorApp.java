@@ -88,6 +88,7 @@ public final class ProcessorApp implements AutoCloseable {
                     new EngineEventExplainer(catalog, new ExplanationEngine(), inputs,
                             config.gridRows(), config.gridCols(), versions(), Clock.systemUTC(),
                             config.methodsByReason(), config.faithfulnessReasons()));
+            saliency = saliency.withRecordLimits(ClusterCheck.run(config, log));
             if (config.driftEnabled()) {
                 saliency = saliency.withSamplingBoost(DriftSamplingBoost.of(config.drift(), serdes));
             }

@@ -51,6 +51,7 @@ public record ProcessorConfig(
         Set<String> faithfulnessReasons,
         Lifecycle lifecycle,
         int opsPort,
+        Outputs outputs,
         Map<String, String> kafkaOverrides) {
 
     /** Limits on event inputs, checked before any pixel is decoded. */
@@ -65,6 +66,15 @@ public record ProcessorConfig(
      * @param closeTimeout   how long each application may take to close on SIGTERM
      */
     public record Lifecycle(Duration startupTimeout, boolean createTopics, Duration closeTimeout) {
+    }
+
+    /**
+     * How oversize dead letters and overlays are made to fit what the producer and topics accept.
+     *
+     * @param deadLetterMaxOriginalBytes original values above this are cut to their first bytes even when they would fit
+     * @param overlayClaimCheckDir       where overlays too large for their topic are stored (absent: downscaled)
+     */
+    public record Outputs(Optional<Integer> deadLetterMaxOriginalBytes, Optional<Path> overlayClaimCheckDir) {
     }
 
     /**
@@ -140,6 +150,8 @@ public record ProcessorConfig(
                         (Boolean) v.get("topics.create"),
                         Duration.ofMillis((Integer) v.get("shutdown.timeout-ms"))),
                 (Integer) v.get(SettingDefinitions.OPS_PORT),
+                new Outputs(Optional.ofNullable((Integer) v.get("dead-letters.max-original-bytes")),
+                        path(v, "overlays.claim-check-dir")),
                 s.kafka());
     }
 

@@ -171,8 +171,9 @@ public final class SettingDefinitions {
                     "state directory (default: `~/.saliency-stream/state`, not under the OS's temp directory)")
             .define("inputs.file-root", Type.STRING, null, Importance.MEDIUM,
                     "folder `file:` claim-check URIs may point into (default: none, claim checks refused)")
-            .define("limits.max-image-bytes", Type.INT, 20 * 1024 * 1024, Range.atLeast(1), Importance.MEDIUM,
-                    "larger encoded images are dead-lettered")
+            .define("limits.max-image-bytes", Type.INT, 1_000_000, Range.atLeast(1), Importance.MEDIUM,
+                    "larger encoded images are dead-lettered (the default is what fits an event on a topic with"
+                            + " Kafka's default 1 MiB limit; raise it with the input topic's `max.message.bytes`)")
             .define("limits.max-image-pixels", Type.LONG, 16L * 1024 * 1024, Range.atLeast(1), Importance.MEDIUM,
                     "checked from the image header before any pixel is decoded (decompression bombs)")
             .define("summary.grid-rows", Type.INT, 8, Range.atLeast(1), Importance.LOW,
@@ -187,6 +188,12 @@ public final class SettingDefinitions {
                     "create missing output topics at start-up instead of refusing to start")
             .define("shutdown.timeout-ms", Type.INT, 30_000, Range.atLeast(1), Importance.LOW,
                     "how long each application may take to close on SIGTERM")
+            .define("dead-letters.max-original-bytes", Type.INT, null, optional(Range.atLeast(1)), Importance.LOW,
+                    "original values above this are cut to their first 1 KiB plus size and SHA-256 even when they"
+                            + " would fit (default: only what the producer and the dead-letter topic do not accept)")
+            .define("overlays.claim-check-dir", Type.STRING, null, Importance.LOW,
+                    "folder where overlays too large for their topic are stored, the record carrying only `pngUri`,"
+                            + " `pngSize` and `pngSha256` (default: none, such overlays are downscaled)")
             .define("drift.enabled", Type.BOOLEAN, true, Importance.MEDIUM,
                     "run the attention-drift application (application id `<application.id>-drift`)")
             .define("drift.window", Type.STRING, "PT1M", DURATION, Importance.MEDIUM, "window of event time")

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -114,10 +115,42 @@ public final class EventInputs {
         return file;
     }
 
+    /**
+     * The file a located claim check really is: links resolved, still inside the root's real
+     * path, and not a hard link (another name of the file might be outside the root).
+     */
+    private Path real(Path file) throws InvalidInputException {
+        Path real;
+        Path realRoot;
+        try {
+            real = file.toRealPath();
+            realRoot = fileRoot.get().toRealPath();
+        } catch (IOException e) {
+            throw new InvalidInputException(InvalidInputException.INPUT_UNAVAILABLE,
+                    "claim-check file " + file + " cannot be read: " + e, e);
+        }
+        if (!real.startsWith(realRoot)) {
+            throw new InvalidInputException(InvalidInputException.INPUT_UNAVAILABLE,
+                    "claim-check file " + file + " is a link to " + real + ", outside inputs.file-root " + realRoot);
+        }
+        try {
+            if (Files.getFileStore(real).supportsFileAttributeView("unix")
+                    && ((Integer) Files.getAttribute(real, "unix:nlink")) > 1) {
+                throw new InvalidInputException(InvalidInputException.INPUT_UNAVAILABLE,
+                        "claim-check file " + file + " has other hard links, which may lie outside inputs.file-root");
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(InvalidInputException.INPUT_UNAVAILABLE,
+                    "claim-check file " + file + " cannot be read: " + e, e);
+        }
+        return real;
+    }
+
     private byte[] fetch(InputUri claim) throws InvalidInputException {
-        Path file = locate(claim);
+        Path file = real(locate(claim));
         byte[] data;
-        try (InputStream in = Files.newInputStream(file)) {
+        // the real path has no links left; NOFOLLOW_LINKS refuses one swapped in since
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             data = in.readNBytes(maxImageBytes + 1);
         } catch (IOException e) {
             throw new InvalidInputException(InvalidInputException.INPUT_UNAVAILABLE,

@@ -43,20 +43,22 @@ public final class SaliencyTopology {
     private final EventValidator validator;
     private final EventExplainer explainer;
     private final SamplingBoost samplingBoost;
+    private final RecordLimits limits;
 
     public SaliencyTopology(TopicNames topics, SamplingConfig sampling, AvroSerdes serdes,
             EventValidator validator, EventExplainer explainer) {
-        this(topics, sampling, serdes, validator, explainer, null);
+        this(topics, sampling, serdes, validator, explainer, null, RecordLimits.defaultBroker());
     }
 
     private SaliencyTopology(TopicNames topics, SamplingConfig sampling, AvroSerdes serdes,
-            EventValidator validator, EventExplainer explainer, SamplingBoost samplingBoost) {
+            EventValidator validator, EventExplainer explainer, SamplingBoost samplingBoost, RecordLimits limits) {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.sampling = Objects.requireNonNull(sampling, "sampling");
         this.serdes = Objects.requireNonNull(serdes, "serdes");
         this.validator = Objects.requireNonNull(validator, "validator");
         this.explainer = Objects.requireNonNull(explainer, "explainer");
         this.samplingBoost = samplingBoost;
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
     /**
@@ -69,7 +71,13 @@ public final class SaliencyTopology {
 
     /** This topology with {@code boost} raising sampling rates; one boost per built topology. */
     public SaliencyTopology withSamplingBoost(SamplingBoost boost) {
-        return new SaliencyTopology(topics, sampling, serdes, validator, explainer, Objects.requireNonNull(boost, "boost"));
+        return new SaliencyTopology(topics, sampling, serdes, validator, explainer, Objects.requireNonNull(boost, "boost"),
+                limits);
+    }
+
+    /** This topology with dead letters and overlays made to fit {@code limits} (default: a broker's defaults). */
+    public SaliencyTopology withRecordLimits(RecordLimits limits) {
+        return new SaliencyTopology(topics, sampling, serdes, validator, explainer, samplingBoost, limits);
     }
 
     /**
@@ -88,11 +96,11 @@ public final class SaliencyTopology {
         topology.addSink(SUMMARY_SINK, topics.saliencySummaries(), eventIdSerializer,
                 serdes.specific(SaliencySummary.class).serializer(), PROCESSOR);
         topology.addSink(OVERLAY_SINK, topics.saliencyOverlays(), eventIdSerializer,
-                serdes.specific(SaliencyOverlay.class).serializer(), PROCESSOR);
+                limits.overlays(serdes.specific(SaliencyOverlay.class).serializer()), PROCESSOR);
         topology.addSink(AUDIT_SINK, topics.explanationAudit(), eventIdSerializer,
                 serdes.specific(ExplanationAudit.class).serializer(), PROCESSOR);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetters(), new ByteArraySerializer(),
-                serdes.specific(DeadLetter.class).serializer(), PROCESSOR);
+                limits.deadLetters(serdes.specific(DeadLetter.class).serializer()), PROCESSOR);
         if (samplingBoost != null) {
             samplingBoost.addTo(topology);
         }

@@ -60,6 +60,41 @@ class EventInputsTest {
     }
 
     @Test
+    void linksOutOfTheRootDotsAndHardLinksAreRefusedLinksWithinItAreRead() throws Exception {
+        Path outsideDir = Files.createTempDirectory("outside");
+        try {
+            Path secret = Files.write(outsideDir.resolve("secret.png"), new byte[] {9, 9, 9});
+            Path inside = Files.write(root.resolve("inside.png"), new byte[] {1, 2, 3});
+            Path linkOut = Files.createSymbolicLink(root.resolve("out.png"), secret);
+            Path dirLinkOut = Files.createSymbolicLink(root.resolve("elsewhere"), outsideDir);
+            Path linkIn = Files.createSymbolicLink(root.resolve("alias.png"), inside);
+            EventInputs inputs = inputs(Optional.of(root));
+
+            assertCode(() -> inputs.imageBytes(new InputUri(linkOut.toUri().toString(), null)),
+                    InvalidInputException.INPUT_UNAVAILABLE, "outside inputs.file-root");
+            assertCode(() -> inputs.imageBytes(new InputUri(root.toUri() + "elsewhere/secret.png", null)),
+                    InvalidInputException.INPUT_UNAVAILABLE, "outside inputs.file-root");
+            assertCode(() -> inputs.imageBytes(new InputUri(root.toUri() + "../" + outsideDir.getFileName()
+                    + "/secret.png", null)), InvalidInputException.INPUT_UNAVAILABLE, "outside inputs.file-root");
+            assertCode(() -> inputs.imageBytes(new InputUri(root.toUri() + "%2e%2e/" + outsideDir.getFileName()
+                    + "/secret.png", null)), InvalidInputException.INPUT_UNAVAILABLE, "outside inputs.file-root");
+            assertThat(inputs.imageBytes(new InputUri(linkIn.toUri().toString(), null))).containsExactly(1, 2, 3);
+            assertThat(dirLinkOut).isSymbolicLink();
+
+            Path hardLink = root.resolve("hard.png");
+            try {
+                Files.createLink(hardLink, secret);
+            } catch (UnsupportedOperationException | java.io.IOException e) {
+                return; // no hard links here (or not across these folders): nothing more to check
+            }
+            assertCode(() -> inputs.imageBytes(new InputUri(hardLink.toUri().toString(), null)),
+                    InvalidInputException.INPUT_UNAVAILABLE, "other hard links");
+        } finally {
+            org.apache.kafka.common.utils.Utils.delete(outsideDir.toFile());
+        }
+    }
+
+    @Test
     void locatingAClaimCheckChecksWhereItPointsWithoutReadingIt() throws Exception {
         Path missing = root.resolve("not-yet-written.png");
         assertThat(inputs(Optional.of(root)).locate(new InputUri(missing.toUri().toString(), null))).isEqualTo(missing);

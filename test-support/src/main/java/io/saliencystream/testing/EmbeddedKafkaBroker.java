@@ -54,15 +54,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private static final String SECURED_LISTENER = "SECURED";
 
-    private final KafkaRaftServer server;
+    private final Properties config;
+    private KafkaRaftServer server;
     private final Path logDir;
     private final String bootstrapServers;
     private final String securedBootstrapServers;
     private final Admin admin;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path logDir, String bootstrapServers,
+    private EmbeddedKafkaBroker(Properties config, KafkaRaftServer server, Path logDir, String bootstrapServers,
                                 String securedBootstrapServers, Admin admin) {
+        this.config = config;
         this.server = server;
         this.logDir = logDir;
         this.bootstrapServers = bootstrapServers;
@@ -133,7 +135,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             String bootstrapServers = HOST + ":" + brokerPort;
             admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
             awaitReady(admin, bootstrapServers);
-            return new EmbeddedKafkaBroker(server, logDir, bootstrapServers, securedBootstrap, admin);
+            return new EmbeddedKafkaBroker(props, server, logDir, bootstrapServers, securedBootstrap, admin);
         } catch (RuntimeException | Error e) {
             try {
                 stopQuietly(server, admin, logDir);
@@ -315,6 +317,30 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                         + " partitions, but " + expected + " were requested");
             }
         });
+    }
+
+    /**
+     * Stops the broker as an outage would, keeping its logs and ports: clients see it vanish
+     * until {@link #restart()}.
+     */
+    public synchronized void stop() {
+        if (server == null) {
+            throw new IllegalStateException("broker is stopped already");
+        }
+        server.shutdown();
+        server.awaitShutdown();
+        server = null;
+    }
+
+    /** Starts a {@link #stop() stopped} broker again on the same ports and logs, and waits until it serves clients. */
+    public synchronized void restart() {
+        if (server != null) {
+            throw new IllegalStateException("broker is running");
+        }
+        KafkaRaftServer restarted = new KafkaRaftServer(new KafkaConfig(config, false), Time.SYSTEM);
+        restarted.startup();
+        server = restarted;
+        awaitReady(admin, bootstrapServers);
     }
 
     /** Stops the broker and deletes its log directory. Calling it again does nothing. */

@@ -30,7 +30,7 @@ final class ProcessorProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code run -c config} with a 512 MiB heap, output to {@code <LOGS>/<name>.log}. */
+    /** Starts {@code run -c config} with the documented 1 GiB heap, output to {@code <LOGS>/<name>.log}. */
     static ProcessorProcess start(Path config, String name) {
         return start(name, "run", "-c", config.toString());
     }
@@ -39,7 +39,7 @@ final class ProcessorProcess implements AutoCloseable {
         Path log = LOGS.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Djava.awt.headless=true", "-jar", JAR.toString()));
+                "-Xmx1g", "-Djava.awt.headless=true", "-jar", JAR.toString()));
         command.addAll(List.of(args));
         try {
             Files.createDirectories(LOGS);
@@ -104,6 +104,29 @@ final class ProcessorProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** Resident set size in MiB, from /proc (Linux). */
+    long rssMib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        throw new IOException("no VmRSS in /proc/" + process.pid() + "/status");
+    }
+
+    /** Java heap {used, committed} in MiB, as {@code jcmd <pid> GC.heap_info} reports it. */
+    long[] heapMib() throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), "GC.heap_info").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        jcmd.waitFor();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(out);
+        if (!m.find()) {
+            throw new IOException("cannot read the heap from jcmd: " + out);
+        }
+        return new long[] {Long.parseLong(m.group(2)) / 1024, Long.parseLong(m.group(1)) / 1024};
     }
 
     String log() {

@@ -57,7 +57,7 @@ class RunCommandIT {
             processor.awaitLog(ProcessorProcess.STARTED, Duration.ofSeconds(120));
 
             Map<String, Traffic.Counts> explained = traffic.committed(Traffic.EXPLAINED_OUTPUTS, 40,
-                    Duration.ofSeconds(120));
+                    Duration.ofMinutes(4));
             assertThat(explained).as(processor.log()).allSatisfy((topic, counts) ->
                     assertThat(counts).isEqualTo(new Traffic.Counts(40, 40)));
             assertThat(traffic.committed(List.of(Traffic.TOPICS.deadLetters()), 2, Duration.ofSeconds(30)))

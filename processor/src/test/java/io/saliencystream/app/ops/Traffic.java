@@ -118,6 +118,8 @@ final class Traffic {
         p.put("sampling.rate", "1.0");
         p.put("kafka.session.timeout.ms", "6000");
         p.put("kafka.heartbeat.interval.ms", "1000");
+        // events are stamped when produced and may wait behind a fault: keep drift's windows open for them
+        p.put("drift.grace", "PT30M");
         p.putAll(extra);
         Path file = dir.resolve(name + ".properties");
         try (Writer w = Files.newBufferedWriter(file)) {
@@ -128,6 +130,10 @@ final class Traffic {
 
     /** The wire-format value of event {@code e-<i>}: sample image {@code i mod 200}, its true class on top. */
     byte[] event(int i) {
+        return serialize(eventRecord(i));
+    }
+
+    private InferenceEvent eventRecord(int i) {
         int sample = i % images.size();
         int label = labels.get(sample);
         InferenceEvent event = InferenceEvent.newBuilder()
@@ -138,6 +144,36 @@ final class Traffic {
                 .setInput(new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(images.get(sample))))
                 .setTopK(List.of(new ClassScore(label, GroundTruthSamples.classes().get(label), 0.9f)))
                 .build();
+        return event;
+    }
+
+    /** Dead-letter codes of {@link #badEvent}, in turn. */
+    static final List<String> BAD_KINDS = List.of("not-wire-format", "unknown-schema-id", "unknown-model",
+            "image-undecodable");
+
+    /** A bad value of kind {@code BAD_KINDS[i mod 4]}, with event id {@code bad-<i>} where it has one. */
+    byte[] badEvent(int i) {
+        return switch (BAD_KINDS.get(i % BAD_KINDS.size())) {
+            case "not-wire-format" -> ("not avro " + i).getBytes(StandardCharsets.UTF_8);
+            case "unknown-schema-id" -> new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 2, 4, 6};
+            case "unknown-model" -> serialize(InferenceEvent.newBuilder(eventRecord(i)).setEventId(badId(i)).setModelName("nope").build());
+            default -> serialize(InferenceEvent.newBuilder(eventRecord(i)).setEventId(badId(i))
+                    .setInput(new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(new byte[] {(byte) 0x89, 'P', 'N', 'G', 1})))
+                    .build());
+        };
+    }
+
+    /** Event {@code id} of the shapes model whose image is {@code image}, whatever its bytes. */
+    byte[] eventWithImage(String id, byte[] image) {
+        return serialize(InferenceEvent.newBuilder(eventRecord(0)).setEventId(id)
+                .setInput(new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(image))).build());
+    }
+
+    static String badId(int i) {
+        return "bad-" + i;
+    }
+
+    private byte[] serialize(InferenceEvent event) {
         return serdes.specific(InferenceEvent.class).serializer().serialize(TOPICS.inferenceEvents(), event);
     }
 
@@ -184,12 +220,15 @@ final class Traffic {
 
     /**
      * Reads every topic with read_committed until each holds at least {@code expected} distinct
-     * keys (or the timeout passes), then to the end, and counts records and distinct keys.
+     * keys (or the timeout, shared by all topics, passes), then to the end, and counts records and
+     * distinct keys.
      */
     Map<String, Counts> committed(List<String> topics, int expected, Duration timeout) {
         Map<String, Counts> out = new TreeMap<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
         for (String topic : topics) {
-            List<ConsumerRecord<byte[], byte[]>> records = readCommitted(topic, expected, timeout);
+            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            List<ConsumerRecord<byte[], byte[]>> records = readCommitted(topic, expected, left);
             Set<String> keys = records.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8))
                     .collect(Collectors.toSet());
             out.put(topic, new Counts(records.size(), keys.size()));
