@@ -44,7 +44,7 @@ class LargeModelOverlaysTest {
     static final int SIDE = 224;
     static final Map<String, Map<String, String>> METHODS = Map.of(
             "occlusion", Map.of("window", "28", "stride", "28"),
-            "rise", Map.of("masks", "200", "batchSize", "50"),
+            "rise", Map.of("masks", "200", "batch_size", "50"),
             "kernelshap", Map.of(),
             "vanilla_gradient", Map.of(),
             "smoothgrad", Map.of(),

@@ -33,10 +33,10 @@ class BrokerOutageIT {
             Traffic.createTopics(broker, 4);
             Traffic traffic = new Traffic(broker.bootstrapServers(), registry.url(), dir);
             try (ProcessorProcess processor = ProcessorProcess.start(traffic.config("a", Map.of()), "outage")) {
-                processor.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(2));
+                processor.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
                 int half = ProcessorFaultsIT.EVENTS / 2;
                 traffic.produce(0, half);
-                traffic.committed(List.of(Traffic.TOPICS.saliencySummaries()), half / 3, Duration.ofMinutes(2));
+                traffic.committed(List.of(Traffic.TOPICS.saliencySummaries()), half / 3, Duration.ofMinutes(5));
 
                 broker.stop();
                 long stopped = System.nanoTime();

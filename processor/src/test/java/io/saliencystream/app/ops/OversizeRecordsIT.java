@@ -66,7 +66,7 @@ class OversizeRecordsIT {
             AvroSerdes serdes = new AvroSerdes(new HttpSchemaRegistryClient(registry.url()));
 
             try (ProcessorProcess run = ProcessorProcess.start(traffic.config("defaults", Map.of()), "oversize-defaults")) {
-                run.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(2));
+                run.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
                 Map<String, DeadLetter> letters = read(traffic, serdes, Traffic.TOPICS.deadLetters(), 1 << 20);
                 assertThat(letters).as(run.log()).containsOnlyKeys(events.keySet());
                 assertWhole(letters.get("big-900000"), events.get("big-900000"));
@@ -85,7 +85,7 @@ class OversizeRecordsIT {
             Map<String, String> raised = Map.of("application.id", "raised", "topics.dead-letters", "dead-letters-raised",
                     "kafka.max.request.size", RAISED, "limits.max-image-bytes", RAISED);
             try (ProcessorProcess run = ProcessorProcess.start(traffic.config("raised", raised), "oversize-raised")) {
-                run.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(2));
+                run.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
                 Map<String, DeadLetter> letters = read(traffic, serdes, "dead-letters-raised", 3 << 20);
                 assertThat(letters).as(run.log()).containsOnlyKeys(events.keySet());
                 letters.forEach((id, letter) -> assertWhole(letter, events.get(id)));

@@ -51,12 +51,12 @@ class ProcessorFaultsIT {
         Path config = traffic.config("a", Map.of());
         try (ProducerLoad load = ProducerLoad.start(traffic, EVENTS, 25)) {
             try (ProcessorProcess first = ProcessorProcess.start(config, "kill9-first")) {
-                first.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(2));
+                first.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
                 awaitSummaries(EVENTS / 3);
                 first.kill();
             }
             try (ProcessorProcess second = ProcessorProcess.start(config, "kill9-second")) {
-                second.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(2));
+                second.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
                 load.await();
                 assertEveryEventOnceInEveryOutput(second);
             }
@@ -67,8 +67,8 @@ class ProcessorFaultsIT {
     void twoInstancesShareThePartitionsAndTheSurvivorTakesOverFromAKilledOne() throws Exception {
         try (ProcessorProcess a = ProcessorProcess.start(traffic.config("a", Map.of()), "pair-a");
              ProcessorProcess b = ProcessorProcess.start(traffic.config("b", Map.of()), "pair-b")) {
-            a.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(2));
-            b.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(2));
+            a.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
+            b.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
             try (ProducerLoad load = ProducerLoad.start(traffic, EVENTS, 25)) {
                 awaitSummaries(EVENTS / 3);
                 a.kill();
@@ -80,7 +80,7 @@ class ProcessorFaultsIT {
 
     private void awaitSummaries(int atLeast) {
         Map<String, Traffic.Counts> counts = traffic.committed(List.of(Traffic.TOPICS.saliencySummaries()), atLeast,
-                Duration.ofMinutes(2));
+                Duration.ofMinutes(5));
         assertThat(counts.get(Traffic.TOPICS.saliencySummaries()).distinct()).isGreaterThanOrEqualTo(atLeast);
     }
 

@@ -54,7 +54,7 @@ class RunCommandIT {
                 "bad-not-avro", "not avro".getBytes(StandardCharsets.UTF_8),
                 "bad-unknown-schema", new byte[] {0, 0, 0, 0x7f, 0x7f, 1, 2}));
         try (ProcessorProcess processor = ProcessorProcess.start(traffic.config("a", Map.of()), "run-sigterm")) {
-            processor.awaitLog(ProcessorProcess.STARTED, Duration.ofSeconds(120));
+            processor.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
 
             Map<String, Traffic.Counts> explained = traffic.committed(Traffic.EXPLAINED_OUTPUTS, 40,
                     Duration.ofMinutes(4));
@@ -74,7 +74,7 @@ class RunCommandIT {
     @Test
     void exitsNonZeroNamingTheDriftApplicationWhenItDies() throws Exception {
         try (ProcessorProcess processor = ProcessorProcess.start(traffic.config("a", Map.of()), "run-drift-dies")) {
-            processor.awaitLog(ProcessorProcess.STARTED, Duration.ofSeconds(120));
+            processor.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
             // a pinned reference that is not Avro: the drift application's global store cannot load it
             traffic.produceRaw(Traffic.DRIFT.references(), Map.of("shapes|v1|0", "garbage".getBytes(StandardCharsets.UTF_8)));
 

@@ -59,7 +59,7 @@ class StartupChecksIT {
 
             try (ProcessorProcess run = ProcessorProcess.start(traffic.config("a", Map.of("topics.create", "true")),
                     "startup-create")) {
-                run.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(2));
+                run.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
                 assertThat(run.log()).contains("created missing topics: attention-alerts, saliency-overlays");
                 try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                         broker.bootstrapServers()))) {
