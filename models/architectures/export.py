@@ -2,18 +2,23 @@
 """Exports randomly initialised torchvision classifiers to ONNX for the gradient tests.
 
 Run with Debian's interpreter (python3-torch, python3-torchvision, python3-onnx):
-    /usr/bin/python3 models/architectures/export.py [OUT_DIR] [NAME...]
+    /usr/bin/python3 models/architectures/export.py [--fixed-batch N] [OUT_DIR] [NAME...]
 OUT_DIR defaults to ~/.cache/saliency-stream/architectures, where the processor tests look.
 The files (tens of MB together) are not committed; the tests that need them skip with a
 message naming this script when they are absent.
 
+--fixed-batch N exports the way PyTorch does by default, without dynamic_axes: the batch size is
+fixed at N (shapes and reshape targets baked in) and the file is named NAME_bN.onnx. The engine
+splits its batches into runs of N for such models.
+
 Weights are random (seeded). Batch-norm running statistics are calibrated on a few random
 batches (otherwise activations of an untrained deep net saturate every ReLU6 and the gradient is
 zero), then scale and shift are randomised so the inference batch-norm is not an identity.
-Every model emits raw logits for 10 classes.
+Every model emits raw logits, for 10 classes unless its name says otherwise (the _224 models are
+full-size ImageNet classifiers: 1000 classes at 224x224, for benchmarks).
 """
+import argparse
 import os
-import sys
 
 import torch
 import torchvision
@@ -85,6 +90,11 @@ MODELS = {
     # ResNet and MobileNetV2 too (the full-width exports are 44 and 9 MB)
     "resnet18_025": (lambda: narrow_resnet18(0.25), 64),
     "mobilenet_v2_035": (lambda: torchvision.models.mobilenet_v2(num_classes=CLASSES, width_mult=0.35), 64),
+    # depthwise networks for the gradient benchmark
+    "mnasnet0_5": (lambda: torchvision.models.mnasnet0_5(num_classes=CLASSES), 64),
+    "efficientnet_b0": (lambda: torchvision.models.efficientnet_b0(num_classes=CLASSES), 64),
+    # full size, for the method benchmark (about 10 MB: exported on demand, never committed)
+    "mobilenet_v3_small_224": (lambda: torchvision.models.mobilenet_v3_small(num_classes=1000), 224),
 }
 
 
@@ -101,15 +111,28 @@ def build(name):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.expanduser("~/.cache/saliency-stream/architectures")
-    os.makedirs(out, exist_ok=True)
-    for name in sys.argv[2:] or MODELS:
+    parser = argparse.ArgumentParser(description="Export seeded random-weight torchvision classifiers to ONNX.")
+    parser.add_argument("--fixed-batch", type=int, default=0, metavar="N",
+                        help="no dynamic batch axis: the batch is fixed at N and the file is named NAME_bN.onnx")
+    parser.add_argument("out", nargs="?", default=os.path.expanduser("~/.cache/saliency-stream/architectures"))
+    parser.add_argument("names", nargs="*", metavar="NAME", help="default: all of " + ", ".join(MODELS))
+    args = parser.parse_args()
+    unknown = [n for n in args.names if n not in MODELS]
+    if unknown:
+        parser.error(f"unknown model {', '.join(unknown)}; known: {', '.join(MODELS)}")
+    os.makedirs(args.out, exist_ok=True)
+    for name in args.names or MODELS:
         model, side = build(name)
-        x = torch.randn(2, 3, side, side)
-        path = os.path.join(out, name + ".onnx")
-        torch.onnx.export(model, x, path, opset_version=OPSET, input_names=["x"], output_names=["logits"],
-                          dynamic_axes={"x": {0: "N"}, "logits": {0: "N"}}, do_constant_folding=True)
-        print(f"{name}: {path} ({os.path.getsize(path) / 1e6:.1f} MB, input 3x{side}x{side})")
+        batch = args.fixed_batch or 2
+        x = torch.randn(batch, 3, side, side)
+        dynamic = None if args.fixed_batch else {"x": {0: "N"}, "logits": {0: "N"}}
+        file = name + (f"_b{args.fixed_batch}" if args.fixed_batch else "") + ".onnx"
+        path = os.path.join(args.out, file)
+        tmp = path + ".tmp"
+        torch.onnx.export(model, x, tmp, opset_version=OPSET, input_names=["x"], output_names=["logits"],
+                          dynamic_axes=dynamic, do_constant_folding=True)
+        os.replace(tmp, path)  # atomic: tests in other builds may read the cache meanwhile
+        print(f"{name}: {path} ({os.path.getsize(path) / 1e6:.1f} MB, input {batch}x3x{side}x{side})")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.saliencystream.engine.model.FixedBatch;
 import io.saliencystream.engine.model.OrtRuntime;
 import io.saliencystream.engine.model.SessionSettings;
 
@@ -30,6 +31,7 @@ public final class GradientModel implements AutoCloseable {
     private final int classes;
     private final TargetScore score;
     private final OrtSession session;
+    private final int fixedBatch;
 
     private GradientModel(ModelProto gradientModel, String input, String output, long[] inputShape, TargetScore score,
                           SessionSettings settings) throws OrtException {
@@ -40,6 +42,7 @@ public final class GradientModel implements AutoCloseable {
         try (OrtSession.SessionOptions options = settings.options()) {
             this.session = OrtRuntime.environment().createSession(gradientModel.toByteArray(), options);
         }
+        this.fixedBatch = FixedBatch.of(session, input);
         this.classes = (int) gradientModel.getGraph().getInputList().stream()
                 .filter(v -> v.getName().equals(GradientGraphBuilder.WEIGHTS)).findFirst().orElseThrow()
                 .getType().getTensorType().getShape().getDim(1).getDimValue();
@@ -99,6 +102,26 @@ public final class GradientModel implements AutoCloseable {
             throw new IllegalArgumentException("a batch of " + count + " needs " + (long) count * size + " input values and "
                     + (long) count * classes + " weights; got " + inputs.length + " and " + weights.length);
         }
+        int step = fixedBatch > 0 ? fixedBatch : count;
+        float[][] rows = new float[count][];
+        float[] scores = new float[count];
+        float[] gradients = new float[count * size];
+        for (int first = 0; first < count; first += step) {
+            int n = Math.min(step, count - first);
+            Result r = runOnce(FixedBatch.chunk(inputs, size, first, n, step), FixedBatch.chunk(weights, classes, first, n, step), step);
+            System.arraycopy(r.outputs(), 0, rows, first, n);
+            System.arraycopy(r.scores(), 0, scores, first, n);
+            System.arraycopy(r.gradients(), 0, gradients, first * size, n * size);
+        }
+        return new Result(rows, scores, gradients);
+    }
+
+    /** The batch size the model's input is fixed at (runs are split into it), or 0 when any batch size runs. */
+    public int fixedBatch() {
+        return fixedBatch;
+    }
+
+    private Result runOnce(float[] inputs, float[] weights, int count) throws OrtException {
         long[] shape = new long[inputShape.length + 1];
         shape[0] = count;
         System.arraycopy(inputShape, 0, shape, 1, inputShape.length);

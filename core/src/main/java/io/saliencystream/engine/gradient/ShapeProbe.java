@@ -28,8 +28,9 @@ import java.util.Set;
  * are fetched too, and where both runs agree they are recorded as constants of the analysis,
  * so the rules see them like initializers. Inputs that change with the batch stay run-time values.
  *
- * <p>A model whose input declares a fixed batch of 1 (common in exported models) is probed once;
- * its shapes are all static and its gradient model takes one input per run.
+ * <p>A model whose input declares a fixed batch size (PyTorch's export without dynamic axes fixes
+ * it at 1) is probed once at that size; its shapes are all static and its gradient model takes
+ * that many inputs per run ({@link GradientModel#run} splits larger batches).
  */
 final class ShapeProbe {
 
@@ -59,8 +60,9 @@ final class ShapeProbe {
             try (OrtSession session = env.createSession(probe, options)) {
                 Map<String, TensorProto> values1 = new HashMap<>();
                 Map<String, TensorProto> values2 = new HashMap<>();
-                Map<String, long[]> one = run(env, session, analysis, inputShapeWithoutBatch, 1, computed, values1);
-                Map<String, long[]> two = fixedBatchOfOne(analysis) ? one
+                int fixed = fixedBatch(analysis);
+                Map<String, long[]> one = run(env, session, analysis, inputShapeWithoutBatch, fixed > 0 ? fixed : 1, computed, values1);
+                Map<String, long[]> two = fixed > 0 ? one
                         : run(env, session, analysis, inputShapeWithoutBatch, 2, computed, values2);
                 if (two == one) {
                     values2.putAll(values1);
@@ -90,11 +92,13 @@ final class ShapeProbe {
         }
     }
 
-    private static boolean fixedBatchOfOne(ModelAnalysis analysis) {
+    /** The batch size the model's input is fixed at, or 0 when its batch axis is dynamic. */
+    private static int fixedBatch(ModelAnalysis analysis) {
         return analysis.model.getGraph().getInputList().stream().filter(v -> v.getName().equals(analysis.input)).findFirst()
                 .map(v -> v.getType().getTensorType().getShape())
-                .filter(s -> s.getDimCount() > 0 && s.getDim(0).hasDimValue() && s.getDim(0).getDimValue() == 1)
-                .isPresent();
+                .filter(s -> s.getDimCount() > 0 && s.getDim(0).hasDimValue() && s.getDim(0).getDimValue() > 0)
+                .map(s -> (int) s.getDim(0).getDimValue())
+                .orElse(0);
     }
 
     /** Non-constant tensors that path nodes read as parameters (bounds, amounts, scales) rather than as data. */

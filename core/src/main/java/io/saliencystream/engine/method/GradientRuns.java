@@ -49,7 +49,8 @@ final class GradientRuns {
             GradientModel.Result r = gradientModel.run(run.model.toModelInputs(batch, n), gradientModel.oneHot(run.target, n), n);
             System.arraycopy(r.scores(), 0, scores, first, n);
             System.arraycopy(run.model.fromModelInputs(r.gradients(), n), 0, gradients, first * size, n * size);
-            run.count(1, n);
+            int fixed = gradientModel.fixedBatch();
+            run.count(fixed > 0 ? (n + fixed - 1) / fixed : 1, n);
         }
         return new Answers(scores, gradients);
     }

@@ -30,6 +30,7 @@ public final class CatalogModel implements AutoCloseable {
     private String sha256;
     private OrtSession session;
     private SessionSettings sessionSettings = SessionSettings.DEFAULTS;
+    private int fixedBatch;
 
     CatalogModel(ModelSpec spec, FileResolver resolver) {
         this.spec = spec;
@@ -169,8 +170,18 @@ public final class CatalogModel implements AutoCloseable {
                 throw new IllegalStateException("model " + spec.key() + " has no input named '"
                         + spec.inputName() + "'; its inputs are " + names);
             }
+            fixedBatch = FixedBatch.of(session, spec.inputName());
         }
         return session;
+    }
+
+    /** The batch size the model's input is fixed at, or 0 when any batch size runs. */
+    public synchronized int fixedBatch() throws OrtException {
+        if (whole != null) {
+            return whole.fixedBatch();
+        }
+        session();
+        return fixedBatch;
     }
 
     @Override

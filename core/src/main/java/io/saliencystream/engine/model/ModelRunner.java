@@ -47,36 +47,48 @@ public final class ModelRunner {
         return p;
     }
 
-    /** The model's output as it comes, one row of class values per input. */
+    /**
+     * The model's output as it comes, one row of class values per input. A model exported with a
+     * fixed batch size (PyTorch's export without dynamic axes) gets the inputs in runs of that
+     * size, the last one padded with copies of its last input whose rows are dropped.
+     */
     public float[][] raw(float[] inputs, int count) throws OrtException {
         int size = spec.inputSize();
         if (count <= 0 || inputs.length != (long) count * size) {
             throw new IllegalArgumentException("batch of " + count + " needs " + (long) count * size
                     + " values for model " + spec.key() + ", got " + inputs.length);
         }
+        int fixed = model.fixedBatch();
+        int step = fixed > 0 ? fixed : count;
+        int classes = spec.labels().size();
+        float[][] rows = new float[count][];
+        for (int first = 0; first < count; first += step) {
+            int n = Math.min(step, count - first);
+            float[] flat = run(FixedBatch.chunk(inputs, size, first, n, step), step);
+            if (flat.length != (long) step * classes) {
+                throw new IllegalStateException("model " + spec.key() + " returned " + flat.length
+                        + " values for a batch of " + step + "; the catalog lists " + classes + " labels");
+            }
+            for (int i = 0; i < n; i++) {
+                rows[first + i] = java.util.Arrays.copyOfRange(flat, i * classes, (i + 1) * classes);
+            }
+        }
+        evaluations += count;
+        return rows;
+    }
+
+    private float[] run(float[] inputs, int count) throws OrtException {
         OrtSession session = model.session();
         OrtEnvironment env = OrtRuntime.environment();
-        float[] flat;
         try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(model.toModelInputs(inputs, count)),
                 model.inputSpec().inputShape(count));
              OrtSession.Result result = session.run(Map.of(spec.inputName(), input))) {
-            OnnxTensor output = (OnnxTensor) result.get(0);
-            FloatBuffer buffer = output.getFloatBuffer();
-            flat = new float[buffer.remaining()];
+            calls++;
+            FloatBuffer buffer = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            float[] flat = new float[buffer.remaining()];
             buffer.get(flat);
+            return flat;
         }
-        calls++;
-        evaluations += count;
-        int classes = spec.labels().size();
-        if (flat.length != (long) count * classes) {
-            throw new IllegalStateException("model " + spec.key() + " returned " + flat.length
-                    + " values for a batch of " + count + "; the catalog lists " + classes + " labels");
-        }
-        float[][] rows = new float[count][classes];
-        for (int i = 0; i < count; i++) {
-            System.arraycopy(flat, i * classes, rows[i], 0, classes);
-        }
-        return rows;
     }
 
     /**
