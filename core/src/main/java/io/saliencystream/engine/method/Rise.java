@@ -5,16 +5,20 @@ import io.saliencystream.engine.AttributionMap;
 import io.saliencystream.engine.Explanation;
 import io.saliencystream.engine.gradient.TargetScore;
 import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelRunner;
 import io.saliencystream.engine.model.ModelSpec;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * RISE (Petsiuk et al., 2018): the model scores the input under many random smooth masks
  * (removed parts set to {@code baseline}); a pixel's saliency for class c is
  * sum_i score_c(x masked by M_i) M_i(pixel) / (n p), the expected score when the pixel is kept.
- * Every class's map comes from the same forward passes ({@link #explainAllClasses}).
+ * Only the target's map is accumulated; every class's map comes from the same forward passes when
+ * asked for ({@link #explainAllClasses}).
  *
  * <p>Masks come from a {@link RiseMaskBank} cached per (input size, cells, p, masks, maskSeed),
  * so a stream of events reuses one bank. Presets: "4x4" = 1000 masks on a 4x4 grid, "8x8" = 5000
@@ -130,84 +134,187 @@ public final class Rise extends AttributionMethod<Rise.Params> {
 
     @Override
     protected Explanation attribute(Run run) throws OrtException {
-        return allClasses(run).target();
+        Scores scores = score(run, false);
+        return run.explanation(new AttributionMap(run.spec.width(), run.spec.height(), scores.targetMap()));
     }
 
-    /** Runs RISE once and keeps every class's map; {@code targetClass} drives early stopping. */
+    /**
+     * Runs RISE once and keeps every class's map; {@code targetClass} drives early stopping. Costs
+     * classes x pixels x masks multiply-adds on top of the model calls (one blocked product of the
+     * score matrix with the masks), so use it only when every class is wanted.
+     */
     public AllClasses explainAllClasses(CatalogModel model, float[] input, int targetClass, long seed) throws OrtException {
-        return allClasses(start(model, input, targetClass, seed));
+        Run run = start(model, input, targetClass, seed);
+        Scores scores = score(run, true);
+        float[][] maps = scores.allMaps();
+        return new AllClasses(run.explanation(new AttributionMap(run.spec.width(), run.spec.height(), maps[run.target])),
+                maps, scores.used, scores.converged);
     }
 
-    private AllClasses allClasses(Run run) throws OrtException {
+    /** What one RISE run gathers: the target's running sums and, when all classes are asked, every mask's score row. */
+    private final class Scores {
+        final RiseMaskBank bank;
+        final double[] targetSums;
+        final int classes;
+        final List<float[]> rows;
+        int used;
+        boolean converged;
+
+        Scores(RiseMaskBank bank, int pixels, int classes, boolean allClasses) {
+            this.bank = bank;
+            this.targetSums = new double[pixels];
+            this.classes = classes;
+            this.rows = allClasses ? new ArrayList<>() : null;
+        }
+
+        float[] targetMap() {
+            float[] map = new float[targetSums.length];
+            double norm = used * params().p();
+            for (int j = 0; j < map.length; j++) {
+                map[j] = (float) (targetSums[j] / norm);
+            }
+            return map;
+        }
+
+        /**
+         * maps = scores^T x masks / (used p), in blocks of masks (expanded once from the bank) and
+         * of pixels (so a block's masks and the map rows they update stay in cache).
+         */
+        float[][] allMaps() {
+            int pixels = targetSums.length;
+            float[][] maps = new float[classes][pixels];
+            float[][] masks = new float[Math.min(MASK_BLOCK, used)][pixels];
+            float norm = (float) (1 / (used * params().p()));
+            for (int first = 0; first < used; first += MASK_BLOCK) {
+                int n = Math.min(MASK_BLOCK, used - first);
+                for (int i = 0; i < n; i++) {
+                    bank.mask(first + i, masks[i]);
+                }
+                for (int from = 0; from < pixels; from += PIXEL_BLOCK) {
+                    int to = Math.min(pixels, from + PIXEL_BLOCK);
+                    for (int k = 0; k < classes; k++) {
+                        float[] map = maps[k];
+                        for (int i = 0; i < n; i++) {
+                            float s = rows.get(first + i)[k] * norm;
+                            float[] m = masks[i];
+                            for (int j = from; j < to; j++) {
+                                map[j] += s * m[j];
+                            }
+                        }
+                    }
+                }
+            }
+            return maps;
+        }
+    }
+
+    private static final int MASK_BLOCK = 32;
+    private static final int PIXEL_BLOCK = 2048;
+
+    private Scores score(Run run, boolean allClasses) throws OrtException {
         Params params = params();
         ModelSpec spec = run.spec;
         float[] input = run.input;
         int w = spec.width();
         int h = spec.height();
         int pixels = w * h;
-        int target = run.target;
-        int classes = run.probabilities.length;
+        int channels = spec.channels();
+        int[] channelIndex = channelIndex(spec);
         float[] fill = Perturbation.perChannel(params.baseline(), input, spec);
-        RiseMaskBank bank = RiseMaskBank.of(new RiseMaskBank.Key(w, h, params.cells(), params.p(),
-                params.masks(), params.maskSeed()));
-
-        double[][] sums = new double[classes][pixels];
+        Scores scores = new Scores(RiseMaskBank.of(new RiseMaskBank.Key(w, h, params.cells(), params.p(),
+                params.masks(), params.maskSeed())), pixels, run.probabilities.length, allClasses);
         int size = spec.inputSize();
         float[][] batchMasks = new float[params.batchSize()][pixels];
         double[] previous = null;
         int quietChecks = 0;
-        boolean converged = false;
-        int used = 0;
-        while (used < params.masks() && !converged) {
+        while (scores.used < params.masks() && !scores.converged) {
             // with early stop on, batches end at each check so checks see the same mask counts at any batch size
-            int toCheck = params.tolerance() > 0 ? params.checkEvery() - used % params.checkEvery() : Integer.MAX_VALUE;
-            int n = Math.min(Math.min(params.batchSize(), toCheck), params.masks() - used);
+            int toCheck = params.tolerance() > 0 ? params.checkEvery() - scores.used % params.checkEvery() : Integer.MAX_VALUE;
+            int n = Math.min(Math.min(params.batchSize(), toCheck), params.masks() - scores.used);
             float[] batch = new float[n * size];
             for (int i = 0; i < n; i++) {
                 float[] m = batchMasks[i];
-                bank.mask(used + i, m);
+                scores.bank.mask(scores.used + i, m);
                 int offset = i * size;
-                for (int c = 0; c < spec.channels(); c++) {
-                    for (int y = 0; y < h; y++) {
-                        for (int x = 0; x < w; x++) {
-                            int at = run.layout.index(c, y, x);
-                            float keep = m[y * w + x];
-                            batch[offset + at] = input[at] * keep + fill[c] * (1 - keep);
-                        }
+                int stride = channelIndex[channels];
+                for (int c = 0; c < channels; c++) {
+                    float f = fill[c];
+                    int base = channelIndex[c];
+                    for (int j = 0; j < pixels; j++) {
+                        int at = base + j * stride;
+                        float keep = m[j];
+                        batch[offset + at] = input[at] * keep + f * (1 - keep);
                     }
                 }
             }
             float[][] outputs = run.runner.raw(batch, n);
             for (int i = 0; i < n; i++) {
                 float[] m = batchMasks[i];
-                for (int k = 0; k < classes; k++) {
-                    double s = Perturbation.score(run.runner, outputs[i], k, params.score());
-                    double[] sum = sums[k];
-                    for (int j = 0; j < pixels; j++) {
-                        sum[j] += s * m[j];
-                    }
+                double s;
+                if (scores.rows != null) {
+                    float[] row = scoreRow(run.runner, outputs[i], params.score());
+                    scores.rows.add(row);
+                    s = row[run.target];
+                } else {
+                    s = Perturbation.score(run.runner, outputs[i], run.target, params.score());
+                }
+                double[] sum = scores.targetSums;
+                for (int j = 0; j < pixels; j++) {
+                    sum[j] += s * m[j];
                 }
             }
-            used += n;
-            if (params.tolerance() > 0 && used % params.checkEvery() == 0 && used >= params.minMasks()) {
-                double[] current = centredUnit(sums[target]);
+            scores.used += n;
+            if (params.tolerance() > 0 && scores.used % params.checkEvery() == 0 && scores.used >= params.minMasks()) {
+                double[] current = centredUnit(scores.targetSums);
                 if (previous != null && distance(previous, current) < params.tolerance()) {
                     quietChecks++;
-                    converged = quietChecks >= 2;
+                    scores.converged = quietChecks >= 2;
                 } else {
                     quietChecks = 0;
                 }
                 previous = current;
             }
         }
-        float[][] maps = new float[classes][pixels];
-        double norm = used * params.p();
-        for (int k = 0; k < classes; k++) {
-            for (int j = 0; j < pixels; j++) {
-                maps[k][j] = (float) (sums[k][j] / norm);
-            }
+        return scores;
+    }
+
+    /**
+     * Where channel c of pixel j sits in an input: channelIndex[c] + j * channelIndex[channels]
+     * (NCHW: planes of width x height; NHWC: channels interleaved).
+     */
+    private static int[] channelIndex(ModelSpec spec) {
+        int channels = spec.channels();
+        int[] index = new int[channels + 1];
+        boolean planar = spec.layout() == ModelSpec.Layout.NCHW;
+        for (int c = 0; c < channels; c++) {
+            index[c] = planar ? c * spec.width() * spec.height() : c;
         }
-        return new AllClasses(run.explanation(new AttributionMap(w, h, maps[target])), maps, used, converged);
+        index[channels] = planar ? 1 : channels;
+        return index;
+    }
+
+    /** Every class's score from one raw output row, in O(classes). */
+    static float[] scoreRow(ModelRunner runner, float[] raw, TargetScore score) {
+        return switch (score) {
+            case RAW -> raw.clone();
+            case PROBABILITY -> runner.probabilities(raw);
+            case LOGODDS -> {
+                // log p_k - log(sum of the others) with that sum as total - p_k: exact enough while p_k is
+                // below half the total; the one class that may lie above (or far below) goes the exact way
+                float[] p = runner.probabilities(raw);
+                double total = 0;
+                for (float v : p) {
+                    total += v;
+                }
+                float[] row = new float[p.length];
+                for (int k = 0; k < p.length; k++) {
+                    row[k] = p[k] < total / 2 && p[k] > 1e-20f
+                            ? (float) (Math.log(p[k]) - Math.log(total - p[k]))
+                            : (float) runner.logOdds(raw, k);
+                }
+                yield row;
+            }
+        };
     }
 
     /** The map minus its mean, scaled to unit L2 norm (all zeros stays zeros). */

@@ -83,13 +83,13 @@ class FixedBatchModelTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', value = {
-            "occlusion; window=8,stride=8,batchSize=5",
-            "rise; masks=40,batchSize=16,tolerance=0",
-            "kernelshap; superpixels=grid,grid=4,samples=40,batchSize=16",
+            "occlusion; window=8,stride=8,batch_size=5",
+            "rise; masks=40,batch_size=16,tolerance=0",
+            "kernelshap; superpixels=grid,grid=4,samples=40,batch_size=16",
             "vanilla_gradient; ",
-            "smoothgrad; samples=5,batchSize=4",
-            "integrated_gradients; steps=6,batchSize=4",
-            "xrai; steps=6,batchSize=4",
+            "smoothgrad; samples=5,batch_size=4",
+            "integrated_gradients; steps=6,batch_size=4",
+            "xrai; steps=6,batch_size=4",
     })
     void everyMethodExplainsTheFixedBatchModelAsTheDynamicOne(String method, String parameters) throws Exception {
         Map<String, String> p = new java.util.HashMap<>();

@@ -6,6 +6,8 @@ import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.ModelSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -128,6 +130,28 @@ class RiseTest {
         assertThat(inRegion(best % S, best / S)).isTrue();
         // far from R the expected saliency is p f(x) (independent masks), in R up to E[M^2] f(x) / p: measured 1.27x
         assertThat(in).isGreaterThan(1.2 * out);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TargetScore.class)
+    void theTargetOnlyRunGivesTheAllClassesRunsMapsClassByClass(TargetScore score) throws Exception {
+        CatalogModel m = regionModel();
+        Rise rise = new Rise(new Rise.Params(4, 300, 0.5, "0", 64, 0, 0, 100, 3L, score));
+
+        Rise.AllClasses all = rise.explainAllClasses(m, input, 0, 5L);
+
+        for (int k = 0; k < 2; k++) {
+            Explanation one = rise.explain(m, input, k, 5L);
+            float[] expected = all.maps()[k];
+            float scale = 0;
+            for (float v : expected) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            assertThat(one.modelEvaluations()).isEqualTo(all.target().modelEvaluations());
+            for (int p = 0; p < expected.length; p++) {
+                assertThat(one.map().values()[p]).isCloseTo(expected[p], within(1e-5f * scale + 1e-6f));
+            }
+        }
     }
 
     @Test
