@@ -37,7 +37,7 @@ public final class GradientGraphBuilder {
      * @param outputIsProbability whether {@code output} already holds probabilities (otherwise logits)
      * @param inputShape          the input's shape without the batch axis; the derived model is
      *                            valid for this input size and any batch size
-     * @throws UnsupportedGradientException naming the first node that cannot be differentiated
+     * @throws UnsupportedGradientException naming every node that cannot be differentiated, grouped by reason
      */
     public static ModelProto build(ModelProto forward, String input, String output, boolean outputIsProbability,
                                    TargetScore score, long[] inputShape) throws OrtException {
@@ -57,12 +57,14 @@ public final class GradientGraphBuilder {
             throw new UnsupportedGradientException("model opset " + analysis.opset + " is below " + MIN_OPSET
                     + ", the first with the operators the gradient graph is written in");
         }
+        // every node that cannot be differentiated is collected, so one refusal names them all
+        List<UnsupportedGradientException> problems = new ArrayList<>();
         for (NodeProto n : analysis.pathNodes) {
             if (!BackwardRules.SUPPORTED.contains(n.getOpType())) {
-                throw BackwardRules.unsupported(n, "no gradient rule for operator " + n.getOpType()
-                        + " (supported: " + new java.util.TreeSet<>(BackwardRules.SUPPORTED) + ")");
+                problems.add(BackwardRules.unsupported(n, "no gradient rule for operator " + n.getOpType()));
             }
         }
+        String footnote = problems.isEmpty() ? null : "operators with gradient rules: " + new java.util.TreeSet<>(BackwardRules.SUPPORTED);
         Map<String, long[]> shapes = ShapeProbe.shapes(analysis, inputShape);
         long[] ys = shapes.get(output);
         if (ys.length != 2) {
@@ -98,12 +100,28 @@ public final class GradientGraphBuilder {
             if (gOut[0] == null) {
                 gOut[0] = w.zerosLike(n.getOutput(0));
             }
-            String[] gIn = rules.inputGradients(n, gOut);
+            String[] gIn;
+            try {
+                gIn = BackwardRules.SUPPORTED.contains(n.getOpType()) ? rules.inputGradients(n, gOut) : null;
+            } catch (UnsupportedGradientException e) {
+                problems.add(e);
+                gIn = null;
+            }
+            if (gIn == null) {
+                // refused: zeros stand in for its input gradients so the nodes before it are still checked
+                gIn = new String[n.getInputCount()];
+                for (int k = 0; k < gIn.length; k++) {
+                    gIn[k] = analysis.onPath(n.getInput(k)) ? w.zerosLike(n.getInput(k)) : null;
+                }
+            }
             for (int k = 0; k < gIn.length; k++) {
                 if (gIn[k] != null && analysis.onPath(n.getInput(k))) {
                     grads.computeIfAbsent(n.getInput(k), t -> new ArrayList<>()).add(gIn[k]);
                 }
             }
+        }
+        if (!problems.isEmpty()) {
+            throw UnsupportedGradientException.of(problems, footnote);
         }
         String gradient = accumulate(w, grads.get(input));
         w.nodes.add(NodeProto.newBuilder().setOpType("Identity").setName(GRADIENT).addInput(gradient).addOutput(GRADIENT).build());
