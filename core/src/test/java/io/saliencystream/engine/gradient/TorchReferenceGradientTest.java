@@ -35,7 +35,7 @@ class TorchReferenceGradientTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"mobilenet_v3_small_050, 64", "resnet18_025, 64", "mobilenet_v2_035, 64", "vit_tiny, 32",
-            "mobilenet_v3_small, 64", "mobilenet_v2, 64", "resnet18, 64"})
+            "mobilenet_v3_small, 64", "mobilenet_v2, 64", "resnet18, 64", "mnasnet0_5, 64"})
     void torchvisionGradientMatchesPyTorchAutograd(String name, int side) throws Exception {
         Path dir = Files.exists(COMMITTED.resolve(name + ".onnx")) ? COMMITTED : CACHE;
         Path model = dir.resolve(name + ".onnx");
