@@ -28,6 +28,14 @@ public final class OverlayRenderer {
     /** Height of the footer (caption and colour bar) in output pixels. */
     public static final int FOOTER_HEIGHT = Footer.HEIGHT;
 
+    /**
+     * Most output pixels the upscaling may produce: a 192x48 text line at scale 4. Larger maps
+     * get a smaller scale (a 224x224 map is drawn at 224x224), since drawing and PNG encoding grow
+     * with the pixel count and an overlay must stay small next to the explanation and the topic's
+     * message limit.
+     */
+    static final int MAX_UPSCALED_PIXELS = 768 * 192;
+
     private OverlayRenderer() {
     }
 
@@ -36,12 +44,13 @@ public final class OverlayRenderer {
     }
 
     /**
-     * The overlay as an image: map.width * scale wide, map.height * scale high, plus
-     * {@link #FOOTER_HEIGHT} when there is a legend, or a caption and a font to draw it with.
-     * The original is stretched to the map's size, so pass the image as the model saw it.
+     * The overlay as an image: map.width * s wide, map.height * s high, plus
+     * {@link #FOOTER_HEIGHT} when there is a legend, or a caption and a font to draw it with;
+     * s is {@link #scale}. The original is stretched to the map's size, so pass the image as the
+     * model saw it.
      */
     public static BufferedImage renderImage(BufferedImage original, AttributionMap map, OverlayOptions options) {
-        int s = options.scale();
+        int s = scale(map, options);
         int w = map.width() * s;
         int h = map.height() * s;
         ClippedMap clipped = ClippedMap.of(map, options.polarity(), options.clipBelowPercentile(), options.clipAbovePercentile(),
@@ -50,13 +59,22 @@ public final class OverlayRenderer {
         BufferedImage out = new BufferedImage(w, h + (footer == null ? 0 : Footer.HEIGHT), BufferedImage.TYPE_INT_RGB);
         int[] base = background(original, w, h, options.overlayType());
         int[] pixels = options.type() == Type.PIXELS
-                ? pixelOverlay(base, clipped, options, w, h)
-                : outlineOverlay(base, clipped, options, w, h);
+                ? pixelOverlay(base, clipped, options, s, w, h)
+                : outlineOverlay(base, clipped, options, s, w, h);
         out.setRGB(0, 0, w, h, pixels, 0, w);
         if (footer != null) {
             footer.draw(out, h);
         }
         return out;
+    }
+
+    /** The options' scale, or less where it would make more than {@link #MAX_UPSCALED_PIXELS}; at least 1. */
+    static int scale(AttributionMap map, OverlayOptions options) {
+        int s = options.scale();
+        while (s > 1 && (long) map.width() * s * map.height() * s > MAX_UPSCALED_PIXELS) {
+            s--;
+        }
+        return s;
     }
 
     /** The image under the highlight, at output size; mask_black starts from the original. */
@@ -83,45 +101,81 @@ public final class OverlayRenderer {
         return px;
     }
 
-    private static int[] pixelOverlay(int[] base, ClippedMap map, OverlayOptions options, int w, int h) {
-        int s = options.scale();
+    private static int[] pixelOverlay(int[] base, ClippedMap map, OverlayOptions options, int s, int w, int h) {
         ColorMap cm = options.colorMap();
         boolean mask = options.overlayType() == OverlayType.MASK_BLACK;
         boolean overNone = options.overlayType() == OverlayType.NONE;
         int[] out = new int[w * h];
+        Axis columns = new Axis(w, s, map.width());
+        Axis rows = new Axis(h, s, map.height());
+        float[] strength = map.strength();
+        float[] highlighted = map.highlighted();
+        int mw = map.width();
         for (int oy = 0; oy < h; oy++) {
-            double my = (oy + 0.5) / s - 0.5;
             for (int ox = 0; ox < w; ox++) {
-                double mx = (ox + 0.5) / s - 0.5;
                 int i = oy * w + ox;
-                double sv = sample(map.strength(), map.width(), map.height(), mx, my);
+                double sv = sample(strength, mw, columns, rows, ox, oy);
                 if (mask) {
                     out[i] = scale(base[i], Math.abs(sv));
                     continue;
                 }
-                double hv = sample(map.highlighted(), map.width(), map.height(), mx, my);
+                double hv = sample(highlighted, mw, columns, rows, ox, oy);
                 if (hv <= 0) {
                     out[i] = base[i];
                     continue;
                 }
                 // strength over coverage: the mean strength of the highlighted neighbours, so
                 // region edges fade in opacity instead of sliding down the ramp
-                double strength = sv / hv;
-                int c = cm.colour(strength);
+                double strengthOverCoverage = sv / hv;
+                int c = cm.colour(strengthOverCoverage);
                 // over none every highlight is opaque up to its strength-as-opacity
                 double a = overNone
                         ? (cm.strengthAsOpacity() ? Math.abs(sv) : hv)
-                        : options.maxAlpha() * hv * cm.opacity(strength);
+                        : options.maxAlpha() * hv * cm.opacity(strengthOverCoverage);
                 out[i] = blend(base[i], c, a);
             }
         }
         return out;
     }
 
-    private static int[] outlineOverlay(int[] base, ClippedMap map, OverlayOptions options, int w, int h) {
+    /**
+     * Where each output pixel samples one axis of the map, computed once per axis instead of per
+     * pixel: the two map cells and the weight of the second, as {@link #sample(float[], int, int, double, double)} takes them.
+     */
+    private static final class Axis {
+        final int[] lo;
+        final int[] hi;
+        final double[] weight;
+
+        Axis(int out, int s, int cells) {
+            lo = new int[out];
+            hi = new int[out];
+            weight = new double[out];
+            for (int o = 0; o < out; o++) {
+                double c = Math.max(0, Math.min(cells - 1, (o + 0.5) / s - 0.5));
+                lo[o] = (int) c;
+                hi[o] = Math.min(cells - 1, lo[o] + 1);
+                weight[o] = c - lo[o];
+            }
+        }
+    }
+
+    private static double sample(float[] v, int w, Axis columns, Axis rows, int ox, int oy) {
+        int x0 = columns.lo[ox];
+        int x1 = columns.hi[ox];
+        double fx = columns.weight[ox];
+        int r0 = rows.lo[oy] * w;
+        int r1 = rows.hi[oy] * w;
+        double fy = rows.weight[oy];
+        double top = v[r0 + x0] * (1 - fx) + v[r0 + x1] * fx;
+        double bottom = v[r1 + x0] * (1 - fx) + v[r1 + x1] * fx;
+        return top * (1 - fy) + bottom * fy;
+    }
+
+    private static int[] outlineOverlay(int[] base, ClippedMap map, OverlayOptions options, int s, int w, int h) {
         Regions regions = Regions.largest(map, options.outlineRegions());
-        boolean[] insidePositive = inside(regions.mask(true), map, options.scale(), w, h);
-        boolean[] insideNegative = inside(regions.mask(false), map, options.scale(), w, h);
+        boolean[] insidePositive = inside(regions.mask(true), map, s, w, h);
+        boolean[] insideNegative = inside(regions.mask(false), map, s, w, h);
         int[] out = base.clone();
         if (options.overlayType() == OverlayType.MASK_BLACK) {
             for (int i = 0; i < out.length; i++) {
@@ -131,7 +185,7 @@ public final class OverlayRenderer {
             }
         }
         // a line of at least two pixels reads at a glance; at scale 1 a map pixel is all there is
-        int r = options.scale() == 1 ? 1 : Math.max(2, Math.round(options.scale() / 2f));
+        int r = s == 1 ? 1 : Math.max(2, Math.round(s / 2f));
         drawBorder(out, insidePositive, w, h, r, options.colorMap().colour(1));
         drawBorder(out, insideNegative, w, h, r, options.colorMap().colour(-1));
         return out;

@@ -270,4 +270,17 @@ class OverlayRendererTest {
         BufferedImage img = OverlayRenderer.renderImage(flat(16, 8, PAPER), block(1f), OverlayOptions.DEFAULT.with(Map.of("legend", "false")));
         assertThat(img.getHeight()).isEqualTo(8 * 4);
     }
+
+    @Test
+    void largeMapsAreUpscaledOnlyWithinThePixelBudgetOfATextLineAtScale4() {
+        OverlayOptions four = OverlayOptions.DEFAULT.with(Map.of("legend", "false"));
+        assertThat(four.scale()).isEqualTo(4);
+        assertThat(OverlayRenderer.renderImage(flat(192, 48, PAPER), new AttributionMap(192, 48, new float[192 * 48]), four).getWidth())
+                .isEqualTo(768);
+        assertThat(OverlayRenderer.renderImage(flat(64, 64, PAPER), new AttributionMap(64, 64, new float[64 * 64]), four).getWidth())
+                .isEqualTo(256);
+        BufferedImage large = OverlayRenderer.renderImage(flat(224, 224, PAPER), new AttributionMap(224, 224, new float[224 * 224]), four);
+        assertThat(large.getWidth()).isEqualTo(224);
+        assertThat(large.getHeight()).isEqualTo(224);
+    }
 }
