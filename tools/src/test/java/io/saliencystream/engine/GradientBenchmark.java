@@ -48,10 +48,7 @@ class GradientBenchmark {
             for (String name : List.of("mobilenet_v3_small_050", "resnet18_025", "mobilenet_v2_035", "vit_tiny")) {
                 int side = name.startsWith("vit") ? 32 : 64;
                 Path file = Path.of("src", "test", "resources", "architectures", name + ".onnx");
-                ModelSpec spec = new ModelSpec(name, "1", "m.onnx", null, "x", ModelSpec.Layout.NCHW, side, side, 3,
-                        ModelSpec.ColorOrder.RGB, 1 / 255.0, new double[] {0.5, 0.5, 0.5}, new double[] {0.25, 0.25, 0.25},
-                        ModelSpec.ResizeMode.STRETCH, ModelSpec.OutputKind.LOGITS, List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
-                        new ModelSpec.MethodSpec("occlusion", Map.of()));
+                ModelSpec spec = spec(name, side);
                 try (CatalogModel m = CatalogModel.of(spec, file)) {
                     float[] mx = new float[spec.inputSize()];
                     java.util.Random r = new java.util.Random(1);
@@ -65,7 +62,41 @@ class GradientBenchmark {
         }
     }
 
+    /**
+     * Forward+backward against forward of the depthwise networks (random weights, 64x64, from
+     * ~/.cache/saliency-stream/architectures, exported on demand): run alone with
+     * {@code -Dtest=GradientBenchmark#printsDepthwiseNetworkCosts}.
+     */
+    @Test
+    void printsDepthwiseNetworkCosts() throws Exception {
+        try (GradientModels cache = new GradientModels()) {
+            for (String name : List.of("mnasnet0_5", "mobilenet_v2", "efficientnet_b0")) {
+                Path file = MethodFloorBenchmark.exportedModel(name);
+                try (CatalogModel m = CatalogModel.of(spec(name, 64), file)) {
+                    float[] mx = new float[m.spec().inputSize()];
+                    java.util.Random r = new java.util.Random(1);
+                    for (int i = 0; i < mx.length; i++) {
+                        mx[i] = (float) r.nextGaussian() * 0.5f;
+                    }
+                    fwdBwdVersusFwd(name + " 3x64x64", m, mx, cache);
+                }
+            }
+        }
+    }
+
+    private static ModelSpec spec(String name, int side) {
+        return new ModelSpec(name, "1", "m.onnx", null, "x", ModelSpec.Layout.NCHW, side, side, 3,
+                ModelSpec.ColorOrder.RGB, 1 / 255.0, new double[] {0.5, 0.5, 0.5}, new double[] {0.25, 0.25, 0.25},
+                ModelSpec.ResizeMode.STRETCH, ModelSpec.OutputKind.LOGITS, List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+                new ModelSpec.MethodSpec("occlusion", Map.of()));
+    }
+
     private static void time(String name, CatalogModel model, float[] x, GradientModels cache) throws OrtException {
+        fwdBwdVersusFwd(name, model, x, cache);
+        integratedGradientsVersusForwardCalls(name, model, x, cache);
+    }
+
+    private static void fwdBwdVersusFwd(String name, CatalogModel model, float[] x, GradientModels cache) throws OrtException {
         GradientModel gm = cache.get(model, TargetScore.LOGODDS);
         ModelRunner runner = new ModelRunner(model);
         for (int batch : new int[] {1, 32}) {
@@ -88,6 +119,11 @@ class GradientBenchmark {
             System.out.printf(Locale.ROOT, "%s batch %d: forward+backward %.2f ms, forward %.2f ms, ratio %.2f%n", name, batch,
                     (t1 - t0) / 1e6 / REPEATS, (t2 - t1) / 1e6 / REPEATS, (double) (t1 - t0) / (t2 - t1));
         }
+    }
+
+    private static void integratedGradientsVersusForwardCalls(String name, CatalogModel model, float[] x, GradientModels cache)
+            throws OrtException {
+        ModelRunner runner = new ModelRunner(model);
         IntegratedGradients ig = new IntegratedGradients(IntegratedGradients.Params.from(Map.of("steps", "32", "batch_size", "32")), cache);
         ig.explain(model, x, Explainer.PREDICTED_CLASS, 1L);
         long t0 = System.nanoTime();
