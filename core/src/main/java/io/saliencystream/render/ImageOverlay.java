@@ -27,8 +27,7 @@ public final class ImageOverlay {
             return OverlayRenderer.renderImage(input.modelView(), full, options);
         }
         BufferedImage original = input.original();
-        int[] size = size(original.getWidth(), original.getHeight(),
-                Math.max(input.spec().width(), input.spec().height()), options);
+        int[] size = size(original.getWidth(), original.getHeight(), input.spec().width(), input.spec().height(), options);
         return OverlayRenderer.renderImage(original, resample(contentMap, size[0], size[1]),
                 options.with(java.util.Map.of("scale", "1")));
     }
@@ -36,11 +35,14 @@ public final class ImageOverlay {
     /**
      * Output size on the original image, aspect ratio kept: the longest side is the image's own,
      * or the model view's at {@code scale} when that is larger (a small crop is not drawn smaller
-     * than the model view would be), and at most {@code maxSide}.
+     * than the model view would be), and at most {@code maxSide}. The model view's scale is held
+     * to the renderer's pixel budget ({@link OverlayRenderer#scale(int, int, int)}), so a 224x224
+     * model does not blow a small photograph up to {@code maxSide}.
      */
-    static int[] size(int width, int height, int modelSide, OverlayOptions options) {
+    static int[] size(int width, int height, int modelWidth, int modelHeight, OverlayOptions options) {
         int longest = Math.max(width, height);
-        double factor = Math.min(options.maxSide(), Math.max(longest, modelSide * options.scale())) / (double) longest;
+        int modelSide = Math.max(modelWidth, modelHeight) * OverlayRenderer.scale(modelWidth, modelHeight, options.scale());
+        double factor = Math.min(options.maxSide(), Math.max(longest, modelSide)) / (double) longest;
         return new int[] {Math.max(1, (int) Math.round(width * factor)), Math.max(1, (int) Math.round(height * factor))};
     }
 

@@ -70,8 +70,13 @@ public final class OverlayRenderer {
 
     /** The options' scale, or less where it would make more than {@link #MAX_UPSCALED_PIXELS}; at least 1. */
     static int scale(AttributionMap map, OverlayOptions options) {
-        int s = options.scale();
-        while (s > 1 && (long) map.width() * s * map.height() * s > MAX_UPSCALED_PIXELS) {
+        return scale(map.width(), map.height(), options.scale());
+    }
+
+    /** {@code requested}, or less where a {@code width x height} map would grow beyond {@link #MAX_UPSCALED_PIXELS}. */
+    static int scale(int width, int height, int requested) {
+        int s = requested;
+        while (s > 1 && (long) width * s * height * s > MAX_UPSCALED_PIXELS) {
             s--;
         }
         return s;

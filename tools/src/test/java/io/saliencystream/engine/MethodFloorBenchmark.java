@@ -2,7 +2,22 @@ package io.saliencystream.engine;
 
 import ai.onnxruntime.OrtException;
 import io.saliencystream.engine.gradient.GradientModel;
+import io.saliencystream.engine.gradient.GradientModels;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.method.IntegratedGradients;
+import io.saliencystream.engine.method.KernelShap;
+import io.saliencystream.engine.method.Occlusion;
+import io.saliencystream.engine.method.Rise;
+import io.saliencystream.engine.method.SmoothGrad;
+import io.saliencystream.engine.method.VanillaGradient;
+import io.saliencystream.engine.method.Xrai;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelInput;
+import io.saliencystream.engine.model.ModelRunner;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.engine.gradient.TargetScore;
+import io.saliencystream.render.ImageOverlay;
 import io.saliencystream.render.OverlayOptions;
 import io.saliencystream.render.OverlayRenderer;
 import org.junit.jupiter.api.Tag;
@@ -64,8 +79,8 @@ class MethodFloorBenchmark {
                 : Arrays.asList(System.getProperty("methods").split(","));
         BufferedImage photo = photo();
         try (CatalogModel model = CatalogModel.of(spec, file); GradientModels cache = new GradientModels()) {
-            Preprocessor pre = new Preprocessor(spec);
-            float[] x = pre.tensor(photo);
+            ModelInput input = new Preprocessor(spec).prepare(photo);
+            float[] x = input.tensor();
             System.out.printf(Locale.ROOT, "%s: %d cores, 1000 classes, 3x224x224; %d explanation(s) per method, fastest reported%n",
                     MODEL, Runtime.getRuntime().availableProcessors(), repeats);
             Floor forward = forwardFloor(model, x);
@@ -99,7 +114,7 @@ class MethodFloorBenchmark {
                 explained.put(name, best);
                 millis.put(name, ms);
             }
-            rendering(pre.modelView(photo), explained, millis);
+            rendering(input, explained, millis);
         }
     }
 
@@ -167,29 +182,31 @@ class MethodFloorBenchmark {
         return out;
     }
 
-    private static void rendering(BufferedImage view, Map<String, Explanation> explained, Map<String, Double> millis) {
+    private static void rendering(ModelInput input, Map<String, Explanation> explained, Map<String, Double> millis) {
         double cheapest = millis.values().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
         String cheapestName = millis.entrySet().stream().min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("?");
-        System.out.printf(Locale.ROOT, "overlays at 224x224 (method defaults), against the cheapest explanation (%s, %.0f ms):%n",
-                cheapestName, cheapest);
-        System.out.println("| method | draw | PNG encode | PNG size | draw+encode / cheapest explanation |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "overlays on the %dx%d photograph (method defaults), against the cheapest explanation (%s, %.0f ms):%n",
+                input.original().getWidth(), input.original().getHeight(), cheapestName, cheapest);
+        System.out.println("| method | overlay size | draw | PNG encode | PNG size | draw+encode / cheapest explanation |");
+        System.out.println("|---|---|---|---|---|---|");
         for (Map.Entry<String, Explanation> e : explained.entrySet()) {
             OverlayOptions options = OverlayOptions.forMethod(e.getKey()).withCaption(e.getKey() + "  class " + e.getValue().targetClass());
             long draw = Long.MAX_VALUE;
             long encode = Long.MAX_VALUE;
             byte[] png = null;
+            int[] size = null;
             for (int i = 0; i < 5; i++) {
                 long t0 = System.nanoTime();
-                BufferedImage image = OverlayRenderer.renderImage(view, e.getValue().map(), options);
+                BufferedImage image = ImageOverlay.render(input, e.getValue().map(), options);
                 long t1 = System.nanoTime();
                 png = OverlayRenderer.png(image);
+                size = new int[] {image.getWidth(), image.getHeight()};
                 long t2 = System.nanoTime();
                 draw = Math.min(draw, t1 - t0);
                 encode = Math.min(encode, t2 - t1);
             }
-            System.out.printf(Locale.ROOT, "| %s | %.1f ms | %.1f ms | %.0f KiB | %.1f %% |%n", e.getKey(), draw / 1e6, encode / 1e6,
-                    png.length / 1024.0, 100 * (draw + encode) / 1e6 / cheapest);
+            System.out.printf(Locale.ROOT, "| %s | %dx%d | %.1f ms | %.1f ms | %.0f KiB | %.1f %% |%n", e.getKey(), size[0], size[1],
+                    draw / 1e6, encode / 1e6, png.length / 1024.0, 100 * (draw + encode) / 1e6 / cheapest);
         }
     }
 
