@@ -276,6 +276,8 @@ public final class DemoRunner {
         // Avro's JSON encoding, so that `verify --audit audit.jsonl --summaries summaries.jsonl` reads them back
         AvroJsonLines.write(out.resolve("summaries.jsonl"), o.summaries());
         AvroJsonLines.write(out.resolve("audit.jsonl"), o.audits());
+        // the catalog the audit records name models from (shapes:v1 is not in the production catalog)
+        Files.copy(DemoCatalog.writeTemporaryFile(), out.resolve("catalog.json"));
         writeLines(out.resolve("dead-letters.jsonl"), o.deadLetters(), DemoRunner::deadLetterJson);
         AvroJsonLines.write(out.resolve("drift.jsonl"), o.driftMetrics());
         AvroJsonLines.write(out.resolve("alerts.jsonl"), o.driftAlerts());
