@@ -1,29 +1,64 @@
 package io.saliencystream.tools.cli;
 
+import io.saliencystream.tools.bench.StageBenchmark;
 import io.saliencystream.tools.bench.ThroughputBenchmark;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Print throughput figures on this machine: end-to-end events/s through the"
-        + " embedded broker at two sampling rates, and one occlusion explanation against plain ONNX Runtime calls.")
+        + " embedded broker at two sampling rates, one occlusion explanation against plain ONNX Runtime calls, the"
+        + " selection stage against a pass-through application, the explanation stage with 1 and 2 threads, and a"
+        + " steady offered load with lag and flagged latency.")
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--low-rate", defaultValue = "0.01", description = "Sampling rate of the first run (default: ${DEFAULT-VALUE}).")
+    enum Part { all, throughput, stages }
+
+    @Option(names = "--only", defaultValue = "all", description = "Which figures: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Part only;
+
+    @Option(names = "--low-rate", defaultValue = "0.01", description = "Sampling rate of the first end-to-end run (default: ${DEFAULT-VALUE}).")
     double lowRate;
 
     @Option(names = "--low-rate-events", defaultValue = "2000", description = "Events for that run (default: ${DEFAULT-VALUE}).")
     int lowRateEvents;
 
-    @Option(names = "--full-events", defaultValue = "60", description = "Events for the run at 100% (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--full-events", defaultValue = "60", description = "Events for the run at 100%% (default: ${DEFAULT-VALUE}).")
     int fullEvents;
 
     @Option(names = "--repeats", defaultValue = "5", description = "Occlusion explanations timed (default: ${DEFAULT-VALUE}).")
     int repeats;
 
+    @Option(names = "--selection-events", defaultValue = "20000", description = "Events per round of selection vs pass-through (default: ${DEFAULT-VALUE}).")
+    int selectionEvents;
+
+    @Option(names = "--explain-requests", defaultValue = "40", description = "Requests explained with 1 and with 2 threads (default: ${DEFAULT-VALUE}).")
+    int explainRequests;
+
+    @Option(names = "--load-rate", defaultValue = "2000", description = "Events/s offered in the steady-load run (default: ${DEFAULT-VALUE}).")
+    double loadRate;
+
+    @Option(names = "--load-seconds", defaultValue = "60", description = "Length of the steady-load run (default: ${DEFAULT-VALUE}).")
+    int loadSeconds;
+
+    @Option(names = "--load-sampling-rate", defaultValue = "0.01", description = "Sampling rate of the steady-load run (default: ${DEFAULT-VALUE}).")
+    double loadSamplingRate;
+
+    @Option(names = "--load-flagged-every", defaultValue = "200", description = "One event in this many is flagged by its producer (default: ${DEFAULT-VALUE}, 0.5%%).")
+    int loadFlaggedEvery;
+
+    @Option(names = "--load-method", defaultValue = "vanilla_gradient", description = "Method of every explanation in the steady-load run (default: ${DEFAULT-VALUE}).")
+    String loadMethod;
+
     @Override
     public Integer call() throws Exception {
-        new ThroughputBenchmark(System.out).run(new ThroughputBenchmark.Options(lowRate, lowRateEvents, fullEvents, repeats));
+        if (only != Part.stages) {
+            new ThroughputBenchmark(System.out).run(new ThroughputBenchmark.Options(lowRate, lowRateEvents, fullEvents, repeats));
+        }
+        if (only != Part.throughput) {
+            new StageBenchmark(System.out).run(new StageBenchmark.Options(selectionEvents, explainRequests, loadRate,
+                    loadSeconds, loadSamplingRate, loadFlaggedEvery, loadMethod));
+        }
         return 0;
     }
 }

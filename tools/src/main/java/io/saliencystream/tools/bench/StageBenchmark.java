@@ -1,0 +1,510 @@
+package io.saliencystream.tools.bench;
+
+import io.saliencystream.app.ProcessorApp;
+import io.saliencystream.engine.input.ImageDecoder;
+import io.saliencystream.engine.method.ExplanationEngine;
+import io.saliencystream.engine.model.CatalogModel;
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.engine.model.SessionSettings;
+import io.saliencystream.registry.HttpSchemaRegistryClient;
+import io.saliencystream.schema.ExplanationRequest;
+import io.saliencystream.schema.InferenceEvent;
+import io.saliencystream.schema.SaliencySummary;
+import io.saliencystream.serde.AvroSerdes;
+import io.saliencystream.stream.BudgetConfig;
+import io.saliencystream.stream.CatalogEventValidator;
+import io.saliencystream.stream.EngineEventExplainer;
+import io.saliencystream.stream.EventInputs;
+import io.saliencystream.stream.ExplanationTopology;
+import io.saliencystream.stream.FlagRules;
+import io.saliencystream.stream.ProcessingCounters;
+import io.saliencystream.stream.RequestTopics;
+import io.saliencystream.stream.SamplingConfig;
+import io.saliencystream.stream.Selection;
+import io.saliencystream.stream.SelectionTopology;
+import io.saliencystream.stream.StreamsSettings;
+import io.saliencystream.stream.TopicNames;
+import io.saliencystream.testing.EmbeddedKafkaBroker;
+import io.saliencystream.testing.InProcessSchemaRegistryServer;
+import io.saliencystream.tools.demo.DemoCatalog;
+import io.saliencystream.tools.demo.DemoRunner;
+import io.saliencystream.tools.demo.SampleEvents;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Prints figures, asserts nothing: the two stages through a real broker, exactly-once.
+ * <ol>
+ * <li>the selection stage at sampling 0 % against a pass-through application that reads the
+ *     same events and drops them, same guarantee, same run, steady state (start-up excluded);</li>
+ * <li>the explanation stage with 1 stream thread (ONNX Runtime intra-op threads = cores) and
+ *     with 2 (intra-op threads = cores / 2);</li>
+ * <li>both stages under a steady offered load: consumer lag of each application over time, and
+ *     the latency from a flagged event's append to its summary being readable (read_committed).</li>
+ * </ol>
+ */
+public final class StageBenchmark {
+
+    /**
+     * @param selectionEvents  events read by the selection stage and the pass-through, per round
+     * @param explainRequests  requests explained per thread setting
+     * @param offeredPerSecond events per second offered in the steady-load run
+     * @param loadSeconds      length of the steady-load run
+     * @param sampledRate      sampling rate of the steady-load run
+     * @param flaggedEvery     one event in this many carries a producer flag in the steady-load run
+     * @param loadMethod       method of every explanation in the steady-load run
+     */
+    public record Options(int selectionEvents, int explainRequests, double offeredPerSecond, int loadSeconds,
+            double sampledRate, int flaggedEvery, String loadMethod) {
+    }
+
+    private static final int PARTITIONS = 2;
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    private final PrintStream out;
+    private final Path stateRoot;
+    private int apps;
+
+    public StageBenchmark(PrintStream out) throws java.io.IOException {
+        this.out = out;
+        this.stateRoot = Files.createTempDirectory("saliency-stream-stage-bench");
+    }
+
+    public void run(Options options) throws Exception {
+        out.printf("machine: %d cores, %s, Java %s%n", CORES, System.getProperty("os.arch"),
+                System.getProperty("java.version"));
+        ModelStore store = new ModelStore(ModelStore.defaultDir(), out);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+             InProcessSchemaRegistryServer registry = InProcessSchemaRegistryServer.start();
+             ModelCatalog catalog = DemoCatalog.load(store)) {
+            AvroSerdes serdes = new AvroSerdes(new HttpSchemaRegistryClient(registry.url()));
+            CatalogModel text = textModel(catalog);
+            List<InferenceEvent> pool = pool(text, serdes);
+            selectionVersusPassThrough(broker, serdes, catalog, pool, options.selectionEvents());
+            explanationThreads(broker, serdes, store, pool, options.explainRequests());
+            steadyLoad(broker, serdes, store, pool, options);
+        } finally {
+            DemoRunner.deleteRecursively(stateRoot);
+        }
+    }
+
+    private static CatalogModel textModel(ModelCatalog catalog) {
+        return catalog.models().stream().filter(m -> m.spec().name().equals("text-orientation")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the demo catalog has no text-orientation model"));
+    }
+
+    /** 200 of the demo's good text-line events (PNG of about 11 KB, one in 25 a raw tensor), no flags. */
+    private static List<InferenceEvent> pool(CatalogModel text, AvroSerdes serdes) throws Exception {
+        var deserializer = serdes.specific(InferenceEvent.class).deserializer();
+        List<SampleEvents.Sample> samples = new SampleEvents(text, serdes.specific(InferenceEvent.class).serializer(),
+                "pool").build(11, 200, Instant.now());
+        List<InferenceEvent> events = new ArrayList<>();
+        for (SampleEvents.Sample s : samples.subList(0, 200)) {
+            InferenceEvent e = deserializer.deserialize("pool", s.value());
+            e.setFlags(List.of());
+            e.setGroundTruthLabel(null);
+            events.add(e);
+        }
+        return events;
+    }
+
+    // ---- 1: selection against pass-through ----
+
+    private void selectionVersusPassThrough(EmbeddedKafkaBroker broker, AvroSerdes serdes, ModelCatalog catalog,
+            List<InferenceEvent> pool, int count) throws Exception {
+        TopicNames topics = topics("bench-select");
+        RequestTopics requests = new RequestTopics("bench-select-flagged", "bench-select-sampled");
+        broker.createTopics(Map.of(topics.inferenceEvents(), PARTITIONS, topics.deadLetters(), 1,
+                requests.flagged(), PARTITIONS, requests.sampled(), PARTITIONS));
+        var serializer = serdes.specific(InferenceEvent.class).serializer();
+        long bytes = 0;
+        try (KafkaProducer<String, byte[]> producer = producer(broker)) {
+            for (int i = 0; i < count; i++) {
+                InferenceEvent e = pool.get(i % pool.size());
+                e.setEventId("sel-" + i);
+                byte[] value = serializer.serialize(topics.inferenceEvents(), e);
+                bytes += value.length;
+                producer.send(new ProducerRecord<>(topics.inferenceEvents(), e.getEventId(), value));
+            }
+            producer.flush();
+        }
+        out.printf(Locale.ROOT, "1. selection stage vs pass-through: %d events of %.1f KB on %d partitions,"
+                + " exactly-once, sampling 0%%, flags off%n", count, bytes / 1024.0 / count, PARTITIONS);
+        SamplingConfig none = SamplingConfig.of(0.0).withFlagRules(FlagRules.none());
+        EventInputs inputs = new EventInputs(ImageDecoder.withDefaults(), 20 << 20, Optional.empty());
+        double[] pass = new double[2];
+        double[] select = new double[2];
+        for (int round = 0; round < 2; round++) {
+            AtomicLong dropped = new AtomicLong();
+            Topology passThrough = new Topology();
+            passThrough.addSource("source", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                    topics.inferenceEvents());
+            passThrough.addProcessor("drop", () -> (Processor<byte[], byte[], Void, Void>) r -> dropped.incrementAndGet(),
+                    "source");
+            pass[round] = steadyRate(broker, passThrough, 1, count, dropped::get);
+            out.printf(Locale.ROOT, "   round %d  pass-through  %8.0f events/s%n", round + 1, pass[round]);
+            Topology selection = new SelectionTopology(topics, requests, none, serdes,
+                    new CatalogEventValidator(catalog, inputs)).build();
+            KafkaStreams[] running = new KafkaStreams[1];
+            select[round] = steadyRate(broker, selection, 1, count,
+                    () -> running[0] == null ? 0 : ProcessingCounters.read(running[0].metrics()).eventsIn(), running);
+            out.printf(Locale.ROOT, "   round %d  selection     %8.0f events/s%n", round + 1, select[round]);
+        }
+        double p = (pass[0] + pass[1]) / 2;
+        double s = (select[0] + select[1]) / 2;
+        out.printf(Locale.ROOT, "   mean: selection %.0f events/s, pass-through %.0f events/s: ratio %.2f (goal >= 0.8)%n",
+                s, p, s / p);
+    }
+
+    // ---- 2: explanation stage with 1 and 2 threads ----
+
+    private void explanationThreads(EmbeddedKafkaBroker broker, AvroSerdes serdes, ModelStore store,
+            List<InferenceEvent> pool, int count) throws Exception {
+        TopicNames topics = topics("bench-explain");
+        RequestTopics requests = new RequestTopics("bench-explain-flagged", "bench-explain-sampled");
+        broker.createTopics(Map.of(requests.sampled(), PARTITIONS, topics.saliencySummaries(), PARTITIONS,
+                topics.saliencyOverlays(), PARTITIONS, topics.explanationAudit(), PARTITIONS, topics.deadLetters(), 1));
+        var serializer = serdes.specific(InferenceEvent.class).serializer();
+        var requestSerializer = serdes.specific(ExplanationRequest.class).serializer();
+        Instant appended = Instant.now();
+        try (KafkaProducer<String, byte[]> producer = producer(broker)) {
+            for (int i = 0; i < count; i++) {
+                InferenceEvent e = pool.get(i % pool.size());
+                e.setEventId("exp-" + i);
+                ExplanationRequest request = ExplanationRequest.newBuilder().setEventId(e.getEventId())
+                        .setModelName(e.getModelName()).setSelectionReasons(List.of(Selection.SAMPLED))
+                        .setFlagged(false).setSelectedAt(appended).setSourceTopic(topics.inferenceEvents())
+                        .setSourcePartition(0).setSourceOffset(i).setSourceTimestamp(appended).setOriginalKey(null)
+                        .setOriginalValue(ByteBuffer.wrap(serializer.serialize(topics.inferenceEvents(), e))).build();
+                producer.send(new ProducerRecord<>(requests.sampled(), e.getEventId(),
+                        requestSerializer.serialize(requests.sampled(), request)));
+            }
+            producer.flush();
+        }
+        String method;
+        try (ModelCatalog probe = DemoCatalog.load(store)) {
+            method = textModel(probe).spec().method().name() + " " + textModel(probe).spec().method().parameters();
+        }
+        out.printf(Locale.ROOT, "2. explanation stage: %d requests on %d partitions, PaddleOCR text orientation,"
+                + " the catalog's %s, exactly-once%n", count, PARTITIONS, method);
+        double[] rates = new double[2];
+        for (int threads = 1; threads <= 2; threads++) {
+            int intraOp = Math.max(1, CORES / threads);
+            try (ModelCatalog catalog = DemoCatalog.load(store)) {
+                configure(catalog, intraOp);
+                Topology topology = new ExplanationTopology(topics, requests, RequestTopics.Lane.SAMPLED, serdes,
+                        explainer(catalog, Map.of()), Optional.empty()).build();
+                KafkaStreams[] running = new KafkaStreams[1];
+                rates[threads - 1] = steadyRate(broker, topology, threads, count,
+                        () -> running[0] == null ? 0 : ProcessingCounters.read(running[0].metrics()).explained(), running);
+            }
+            out.printf(Locale.ROOT, "   %d stream thread(s) x %d intra-op thread(s)  %6.2f explanations/s%n",
+                    threads, intraOp, rates[threads - 1]);
+        }
+        out.printf(Locale.ROOT, "   2 threads / 1 thread = %.2fx (goal >= 1.7x on 2 cores)%n", rates[1] / rates[0]);
+    }
+
+    // ---- 3: steady offered load ----
+
+    private void steadyLoad(EmbeddedKafkaBroker broker, AvroSerdes serdes, ModelStore store, List<InferenceEvent> pool,
+            Options options) throws Exception {
+        TopicNames topics = topics("bench-load");
+        RequestTopics requests = new RequestTopics("bench-load-flagged", "bench-load-sampled");
+        Map<String, Integer> partitions = new HashMap<>();
+        for (String t : List.of(topics.inferenceEvents(), topics.saliencySummaries(), topics.saliencyOverlays(),
+                topics.explanationAudit(), requests.flagged(), requests.sampled())) {
+            partitions.put(t, PARTITIONS);
+        }
+        partitions.put(topics.deadLetters(), 1);
+        broker.createTopics(partitions);
+        out.printf(Locale.ROOT, "3. steady load: %.0f events/s offered for %d s, sampling %.1f%%, one in %d flagged"
+                        + " by the producer, every explanation %s; 1 selection thread, 1 flagged and 1 sampled"
+                        + " explanation thread, 1 intra-op thread each%n", options.offeredPerSecond(),
+                options.loadSeconds(), options.sampledRate() * 100, options.flaggedEvery(), options.loadMethod());
+        Map<String, ModelSpec.MethodSpec> methods = new HashMap<>();
+        for (String reason : List.of("sampled", "producer", "low-confidence", "small-margin", "label-disagreement",
+                "watched-class")) {
+            methods.put(reason, new ModelSpec.MethodSpec(options.loadMethod(), Map.of()));
+        }
+        SamplingConfig sampling = SamplingConfig.of(options.sampledRate())
+                .withFlagRules(new FlagRules(true, null, null, false, Set.of(), Set.of()))
+                .withBudgets(BudgetConfig.unlimited(), Map.of());
+        try (ModelCatalog catalog = DemoCatalog.load(store)) {
+            configure(catalog, 1);
+            EventInputs inputs = new EventInputs(ImageDecoder.withDefaults(), 20 << 20, Optional.empty());
+            EngineEventExplainer explainer = explainer(catalog, methods);
+            Properties selectProps = properties(broker, "select", 1, true);
+            Properties flaggedProps = properties(broker, "flagged", 1, false);
+            Properties sampledProps = properties(broker, "sampled", 1, false);
+            KafkaStreams select = start(new SelectionTopology(topics, requests, sampling, serdes,
+                    new CatalogEventValidator(catalog, inputs)).build(), selectProps);
+            KafkaStreams flagged = start(new ExplanationTopology(topics, requests, RequestTopics.Lane.FLAGGED, serdes,
+                    explainer, Optional.of(Duration.ofMinutes(15))).build(), flaggedProps);
+            KafkaStreams sampled = start(new ExplanationTopology(topics, requests, RequestTopics.Lane.SAMPLED, serdes,
+                    explainer, Optional.of(Duration.ofMinutes(1))).build(), sampledProps);
+            List<KafkaStreams> all = List.of(select, flagged, sampled);
+            awaitRunning(all);
+            List<Long> latencies = new ArrayList<>();
+            AtomicBoolean producing = new AtomicBoolean(true);
+            AtomicLong produced = new AtomicLong();
+            Thread producerThread = new Thread(() -> offer(broker, serdes, topics, pool, options, produced, producing),
+                    "bench-load-producer");
+            Thread latencyThread = new Thread(() -> flaggedLatencies(broker, serdes, topics, latencies, producing),
+                    "bench-load-latency");
+            producerThread.start();
+            latencyThread.start();
+            long maxSelectLag = 0;
+            long lastSelectLag = 0;
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                // the load, then 10 s for what is in flight
+                for (int second = 1; second <= options.loadSeconds() + 10; second++) {
+                    Thread.sleep(1000);
+                    long selectLag = lag(admin, id(selectProps), topics.inferenceEvents());
+                    maxSelectLag = Math.max(maxSelectLag, selectLag);
+                    lastSelectLag = selectLag;
+                    if (second % 10 == 0) {
+                        ProcessingCounters.Snapshot c = counters(all);
+                        out.printf(Locale.ROOT, "   %3d s: produced %7d, lag selection %6d, flagged %4d, sampled %5d;"
+                                        + " explained %5d, skipped-deadline %5d%n", second, produced.get(), selectLag,
+                                lag(admin, id(flaggedProps), requests.flagged()),
+                                lag(admin, id(sampledProps), requests.sampled()), c.explained(),
+                                c.skippedDeadline());
+                    }
+                }
+            } finally {
+                producing.set(false);
+                producerThread.join();
+                latencyThread.join();
+                all.forEach(app -> app.close(Duration.ofSeconds(30)));
+            }
+            ProcessingCounters.Snapshot c = counters(all);
+            out.printf(Locale.ROOT, "   offered %d events in %d s (%.0f/s); selection lag max %d, at the end %d%n",
+                    produced.get(), options.loadSeconds(), produced.get() / (double) options.loadSeconds(),
+                    maxSelectLag, lastSelectLag);
+            out.printf(Locale.ROOT, "   requested %d, explained %d, skipped by deadline %d, dead-lettered %d%n",
+                    c.requested(), c.explained(), c.skippedDeadline(), c.deadLettered());
+            long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            if (sorted.length == 0) {
+                out.println("   no flagged summary was read");
+            } else {
+                out.printf(Locale.ROOT, "   flagged event append -> summary readable: %d summaries, p50 %d ms, p95 %d ms,"
+                                + " p99 %d ms, max %d ms (goal p99 <= 2000 ms)%n", sorted.length,
+                        percentile(sorted, 0.50), percentile(sorted, 0.95), percentile(sorted, 0.99),
+                        sorted[sorted.length - 1]);
+            }
+        }
+    }
+
+    private void offer(EmbeddedKafkaBroker broker, AvroSerdes serdes, TopicNames topics, List<InferenceEvent> pool,
+            Options options, AtomicLong produced, AtomicBoolean producing) {
+        var serializer = serdes.specific(InferenceEvent.class).serializer();
+        List<InferenceEvent> events = pool.stream().map(e -> InferenceEvent.newBuilder(e).build())
+                .collect(Collectors.toList());
+        long start = System.nanoTime();
+        long total = (long) (options.offeredPerSecond() * options.loadSeconds());
+        try (KafkaProducer<String, byte[]> producer = producer(broker)) {
+            for (long i = 0; i < total && producing.get(); i++) {
+                long due = start + (long) (i * 1e9 / options.offeredPerSecond());
+                long wait = due - System.nanoTime();
+                if (wait > 1_000_000) {
+                    Thread.sleep(wait / 1_000_000);
+                }
+                InferenceEvent e = events.get((int) (i % events.size()));
+                e.setEventId("load-" + i);
+                e.setEventTime(Instant.now());
+                e.setFlags(i % options.flaggedEvery() == options.flaggedEvery() / 2 ? List.of("bench") : List.of());
+                producer.send(new ProducerRecord<>(topics.inferenceEvents(), e.getEventId(),
+                        serializer.serialize(topics.inferenceEvents(), e)));
+                produced.incrementAndGet();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Latency of every flagged summary: now minus its record timestamp, which is the event's append time. */
+    private static void flaggedLatencies(EmbeddedKafkaBroker broker, AvroSerdes serdes, TopicNames topics,
+            List<Long> latencies, AtomicBoolean producing) {
+        var summaries = serdes.specific(SaliencySummary.class).deserializer();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-latency-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topics.saliencySummaries()));
+            while (producing.get()) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                    long now = System.currentTimeMillis();
+                    if (summaries.deserialize(r.topic(), r.value()).getSelectionReasons().contains(Selection.FLAG_PRODUCER)) {
+                        synchronized (latencies) {
+                            latencies.add(now - r.timestamp());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- shared ----
+
+    private static void configure(ModelCatalog catalog, int intraOp) {
+        for (CatalogModel m : catalog.models()) {
+            m.configure(SessionSettings.DEFAULTS.withIntraOpThreads(intraOp));
+        }
+    }
+
+    private static EngineEventExplainer explainer(ModelCatalog catalog, Map<String, ModelSpec.MethodSpec> methods) {
+        EventInputs inputs = new EventInputs(ImageDecoder.withDefaults(), 20 << 20, Optional.empty());
+        return new EngineEventExplainer(catalog, new ExplanationEngine(), inputs, 8, 8, ProcessorApp.versions(),
+                Clock.systemUTC(), methods, Set.of());
+    }
+
+    private static TopicNames topics(String prefix) {
+        return new TopicNames(prefix + "-events", prefix + "-summaries", prefix + "-overlays", prefix + "-audit",
+                prefix + "-dead-letters");
+    }
+
+    private static String id(Properties properties) {
+        return properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+    }
+
+    private Properties properties(EmbeddedKafkaBroker broker, String name, int threads, boolean selection) {
+        apps++;
+        StreamsSettings settings = StreamsSettings.defaults("bench-" + name + "-" + apps, broker.bootstrapServers())
+                .withReplicationFactor(1).withStateDir(stateRoot.resolve(name + "-" + apps));
+        Properties p = settings.toProperties();
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
+        // as the processor runs them: selection polls large batches, every stage commits often
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        if (selection) {
+            p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
+        }
+        return p;
+    }
+
+    private static KafkaStreams start(Topology topology, Properties properties) {
+        KafkaStreams streams = new KafkaStreams(topology, properties);
+        streams.start();
+        return streams;
+    }
+
+    private double steadyRate(EmbeddedKafkaBroker broker, Topology topology, int threads, int count, LongSupplier done)
+            throws InterruptedException {
+        return steadyRate(broker, topology, threads, count, done, new KafkaStreams[1]);
+    }
+
+    /**
+     * Runs {@code topology} until {@code done} reaches {@code count}, and returns the rate from the
+     * moment 5 % were done to the end, so that start-up and group join are left out.
+     */
+    private double steadyRate(EmbeddedKafkaBroker broker, Topology topology, int threads, int count,
+            LongSupplier done, KafkaStreams[] running) throws InterruptedException {
+        Properties p = properties(broker, "rate", threads, true);
+        KafkaStreams streams = new KafkaStreams(topology, p);
+        running[0] = streams;
+        streams.start();
+        try {
+            long warm = Math.max(1, count / 20);
+            long t0 = 0;
+            long n0 = 0;
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (System.nanoTime() < deadline) {
+                long n = done.getAsLong();
+                if (t0 == 0 && n >= warm) {
+                    t0 = System.nanoTime();
+                    n0 = n;
+                }
+                if (n >= count) {
+                    return (count - n0) / ((System.nanoTime() - t0) / 1e9);
+                }
+                Thread.sleep(5);
+            }
+            throw new IllegalStateException("only " + done.getAsLong() + " of " + count + " done in 10 minutes");
+        } finally {
+            streams.close(Duration.ofSeconds(30));
+            running[0] = null;
+        }
+    }
+
+    private static void awaitRunning(List<KafkaStreams> apps) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (apps.stream().anyMatch(a -> a.state() != KafkaStreams.State.RUNNING) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    private static ProcessingCounters.Snapshot counters(List<KafkaStreams> apps) {
+        Map<org.apache.kafka.common.MetricName, org.apache.kafka.common.Metric> metrics = new HashMap<>();
+        apps.forEach(a -> metrics.putAll(a.metrics()));
+        return ProcessingCounters.read(metrics);
+    }
+
+    /** Records of {@code topic} not yet committed by consumer group {@code group}. */
+    private static long lag(Admin admin, String group, String topic) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        long lag = 0;
+        for (var e : admin.listOffsets(latest).all().get().entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            lag += e.getValue().offset() - (c == null ? 0 : c.offset());
+        }
+        return lag;
+    }
+
+    private static KafkaProducer<String, byte[]> producer(EmbeddedKafkaBroker broker) {
+        // not idempotent: on a topic created a moment before, the embedded broker sometimes refused an
+        // idempotent producer's retry as out of order for good; a duplicate only ends a run a record early
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "5",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false"),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static long percentile(long[] sorted, double q) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+}
