@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The command line: {@code saliency-stream <command>}. */
 @Command(name = "saliency-stream", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Saliency maps for production image models, on Kafka Streams and ONNX Runtime.",
-        subcommands = {RunCommand.class, ExplainCommand.class, VerifyCommand.class, SanityCheckCommand.class, FetchModelsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ExplainCommand.class, VerifyCommand.class, SanityCheckCommand.class, DashboardCommand.class, FetchModelsCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

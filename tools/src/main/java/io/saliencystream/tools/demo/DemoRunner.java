@@ -6,9 +6,17 @@ import io.saliencystream.app.ProcessorConfig;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.saliencystream.app.audit.AvroJsonLines;
+import io.saliencystream.dashboard.Dashboard;
+import io.saliencystream.dashboard.DashboardLimits;
+import io.saliencystream.dashboard.DashboardSources;
+import io.saliencystream.engine.input.ImageDecoder;
 import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.stream.EventInputs;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Optional;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;
@@ -57,19 +65,25 @@ public final class DemoRunner {
      * @param seed       seed of the rendered samples
      * @param timeout    how long to wait for every event to be accounted for
      * @param drift      the attention-drift scenario run beside the text lines
+     * @param dashboardPort port of the dashboard on loopback, 0 for any free one
      */
     public record Options(Path out, int events, double samplingRate, long seed, Duration timeout,
-                          DriftScenario drift) {
+                          DriftScenario drift, int dashboardPort) {
 
-        /** With the demo's drift scenario, {@link DriftScenario#demo()}. */
+        /** With the demo's drift scenario, {@link DriftScenario#demo()}, and the dashboard on any free port. */
         public Options(Path out, int events, double samplingRate, long seed, Duration timeout) {
             this(out, events, samplingRate, seed, timeout, DriftScenario.demo());
         }
+
+        /** With the dashboard on any free port. */
+        public Options(Path out, int events, double samplingRate, long seed, Duration timeout, DriftScenario drift) {
+            this(out, events, samplingRate, seed, timeout, drift, 0);
+        }
     }
 
-    /** What came out, reconciled against what went in. */
+    /** What came out, reconciled against what went in; {@code dashboardUrl} serves it while the demo runs. */
     public record Result(int produced, ProcessingCounters.Snapshot counters, OutputCollector.Outputs outputs,
-                         Duration elapsed, DriftTimeline drift) {
+                         Duration elapsed, DriftTimeline drift, String dashboardUrl) {
     }
 
     /** When the drift scenario's windows start and where its input changed. */
@@ -135,11 +149,17 @@ public final class DemoRunner {
             samples.addAll(sampleEvents.driftEvents(shapes, scenario, timeline.firstWindowStart()));
             Path stateDir = Files.createTempDirectory("saliency-stream-demo-state");
             Instant started = Instant.now();
-            try (ProcessorApp app = ProcessorApp.start(
-                    ProcessorConfig.from(stack.processorSettings("saliency-stream-demo", stateDir,
-                            options.samplingRate(), settings(scenario))), console);
+            ProcessorConfig config = ProcessorConfig.from(stack.processorSettings("saliency-stream-demo", stateDir,
+                    options.samplingRate(), settings(scenario)));
+            try (ProcessorApp app = ProcessorApp.start(config, console);
                  OutputCollector collector = new OutputCollector(stack.bootstrapServers(), serdes.registry(), topics,
-                         driftTopics)) {
+                         driftTopics);
+                 Dashboard dashboard = Dashboard.start(DashboardSources.of(config), DashboardLimits.defaults(),
+                         new InetSocketAddress(InetAddress.getLoopbackAddress(), options.dashboardPort()),
+                         Optional.of(catalog), new EventInputs(ImageDecoder.withDefaults(),
+                                 ImageDecoder.DEFAULT_MAX_BYTES, config.inputFileRoot()))) {
+                console.printf("  dashboard %s (live while the demo runs; --serve keeps it up afterwards)%n",
+                        dashboard.url());
                 // the text lines first, the drift scenario once they are through: its event times are
                 // later, and a text summary arriving after them would be too late for its drift window
                 produce(stack.bootstrapServers(), topics.inferenceEvents(), samples.subList(0, textEvents));
@@ -152,7 +172,7 @@ public final class DemoRunner {
                         scenario.cleanWindows() + scenario.stampedWindows(), scenario.window().toSeconds(),
                         scenario.cleanWindows() + 1);
                 Result result = await(app, collector, samples.size(), options.timeout(), started, timeline,
-                        shapes.spec().labels().size());
+                        shapes.spec().labels().size(), dashboard.url());
                 write(options.out(), result, shapes);
                 report(options, result, model, shapes);
                 whileRunning.accept(stack, topics, result);
@@ -201,7 +221,7 @@ public final class DemoRunner {
      * closed its last stamped window.
      */
     private Result await(ProcessorApp app, OutputCollector collector, int produced, Duration timeout, Instant started,
-                         DriftTimeline timeline, int classes) throws InterruptedException {
+                         DriftTimeline timeline, int classes, String dashboardUrl) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long driftDeadline = Long.MAX_VALUE;
         ProgressLine progress = new ProgressLine(console);
@@ -229,7 +249,7 @@ public final class DemoRunner {
                     console.printf("  note: %d of %d drift series closed their last window within %d s%n",
                             closed, classes, DRIFT_SETTLE.toSeconds());
                 }
-                return new Result(produced, c, out, elapsed, timeline);
+                return new Result(produced, c, out, elapsed, timeline, dashboardUrl);
             }
             if (System.nanoTime() > deadline) {
                 progress.done();

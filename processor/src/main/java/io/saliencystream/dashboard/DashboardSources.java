@@ -1,0 +1,36 @@
+package io.saliencystream.dashboard;
+
+import io.saliencystream.app.ProcessorConfig;
+import io.saliencystream.drift.Threshold;
+import io.saliencystream.stream.TopicNames;
+import io.saliencystream.stream.drift.DriftTopics;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Where the dashboard reads from and what it needs to know to draw it.
+ *
+ * @param consumerSettings Kafka consumer settings: bootstrap servers and anything a secured cluster needs;
+ *                         the dashboard adds read_committed, no group and no auto-commit itself
+ * @param thresholds       drift thresholds by metric name ("jensen-shannon" ...), as the drift application
+ *                         is configured; the drift view draws them (empty: only alerts' thresholds are known)
+ */
+public record DashboardSources(Map<String, Object> consumerSettings, String schemaRegistryUrl, TopicNames topics,
+                               DriftTopics driftTopics, Map<String, Threshold> thresholds) {
+
+    public DashboardSources {
+        Objects.requireNonNull(consumerSettings.get("bootstrap.servers"), "bootstrap.servers");
+        Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+        consumerSettings = Map.copyOf(consumerSettings);
+        thresholds = Map.copyOf(thresholds);
+    }
+
+    /** What the processor with this configuration writes, where, and the drift thresholds it alerts on. */
+    public static DashboardSources of(ProcessorConfig config) {
+        Map<String, Threshold> thresholds = new TreeMap<>();
+        config.drift().alertPolicy().thresholds().forEach((metric, t) -> thresholds.put(metric.label(), t));
+        return new DashboardSources(Map.of("bootstrap.servers", config.streams().bootstrapServers()),
+                config.schemaRegistryUrl(), config.topics(), config.drift().topics(), thresholds);
+    }
+}
