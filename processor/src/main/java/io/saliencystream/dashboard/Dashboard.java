@@ -3,6 +3,7 @@ package io.saliencystream.dashboard;
 import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
 import io.saliencystream.registry.SchemaRegistry;
+import io.saliencystream.serde.AvroTrust;
 import io.saliencystream.stream.EventInputs;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,6 +37,7 @@ public final class Dashboard implements AutoCloseable {
      */
     public static Dashboard start(DashboardSources sources, DashboardLimits limits, InetSocketAddress address,
                                   Optional<ModelCatalog> catalog, EventInputs eventInputs) throws IOException {
+        AvroTrust.install();
         SchemaRegistry registry = new HttpSchemaRegistryClient(sources.schemaRegistryUrl());
         DashboardState state = new DashboardState(limits, sources.thresholds());
         OutputFeed feed = new OutputFeed(sources, registry, limits, state);

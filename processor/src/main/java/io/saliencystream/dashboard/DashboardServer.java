@@ -71,6 +71,9 @@ final class DashboardServer implements AutoCloseable {
         try (exchange) {
             try {
                 route(exchange);
+            } catch (org.apache.kafka.common.errors.InterruptException e) {
+                // the server is closing and interrupted a fetch: nothing to report
+                Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 LOG.warn("Dashboard request {} failed: {}", exchange.getRequestURI().getPath(), e.toString());
                 json(exchange, 500, Map.of("error", String.valueOf(e.getMessage())));

@@ -1,6 +1,6 @@
 // saliency-stream dashboard. Everything that comes from records (labels, event ids, reasons) is
 // producer data: it enters the page only as text nodes and attribute values built here, never as
-// markup (no innerHTML anywhere).
+// markup: nothing here parses HTML from strings.
 'use strict';
 
 const POLL_MS = 2000;

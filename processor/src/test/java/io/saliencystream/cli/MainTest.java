@@ -28,13 +28,13 @@ class MainTest {
     void helpListsEveryCommand() {
         Run r = run("--help");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("run", "explain", "verify", "fetch-models");
+        assertThat(r.out()).contains("run", "explain", "verify", "dashboard", "fetch-models");
         // the demo and the benchmarks ship in the tools jar, not in production
         assertThat(r.out()).doesNotContainPattern("(?m)^  (demo|bench) ");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "explain", "verify", "fetch-models"})
+    @ValueSource(strings = {"run", "explain", "verify", "dashboard", "fetch-models"})
     void everyCommandAnswersHelp(String command) {
         Run r = run(command, "--help");
         assertThat(r.exitCode()).isZero();

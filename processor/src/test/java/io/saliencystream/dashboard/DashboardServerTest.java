@@ -2,9 +2,10 @@ package io.saliencystream.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.saliencystream.testing.InMemorySchemaRegistry;
+import io.saliencystream.serde.AvroTrust;
 import io.saliencystream.stream.TopicNames;
 import io.saliencystream.stream.drift.DriftTopics;
+import io.saliencystream.testing.InMemorySchemaRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The HTTP side on a state filled by hand: no broker (the consumers are created, never polled). */
@@ -26,6 +28,11 @@ class DashboardServerTest {
     private DashboardServer server;
     private OverlayFetcher overlays;
     private String base;
+
+    @BeforeAll
+    static void trustTheSchemaClasses() {
+        AvroTrust.install();
+    }
 
     @BeforeEach
     void start() throws Exception {

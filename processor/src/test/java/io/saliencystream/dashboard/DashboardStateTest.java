@@ -11,6 +11,7 @@ import io.saliencystream.schema.AttentionReference;
 import io.saliencystream.schema.DeadLetter;
 import io.saliencystream.schema.ReferenceKind;
 import io.saliencystream.schema.SaliencySummary;
+import io.saliencystream.serde.AvroTrust;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
@@ -18,12 +19,18 @@ import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class DashboardStateTest {
 
     private static final DashboardLimits SMALL = new DashboardLimits(10, 3, 4, 10, 10, 2, 10, 2);
     private static final Instant NOW = Instant.parse("2026-12-01T06:00:30Z");
+
+    @BeforeAll
+    static void trustTheSchemaClasses() {
+        AvroTrust.install();
+    }
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> tiles(Map<String, Object> gallery) {
