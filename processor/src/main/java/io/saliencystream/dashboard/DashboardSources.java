@@ -7,6 +7,7 @@ import io.saliencystream.stream.drift.DriftTopics;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /**
  * Where the dashboard reads from and what it needs to know to draw it.
@@ -30,7 +31,15 @@ public record DashboardSources(Map<String, Object> consumerSettings, String sche
     public static DashboardSources of(ProcessorConfig config) {
         Map<String, Threshold> thresholds = new TreeMap<>();
         config.drift().alertPolicy().thresholds().forEach((metric, t) -> thresholds.put(metric.label(), t));
-        return new DashboardSources(Map.of("bootstrap.servers", config.streams().bootstrapServers()),
-                config.schemaRegistryUrl(), config.topics(), config.drift().topics(), thresholds);
+        // the consumer settings among the kafka.* pass-through (security, timeouts), as the processor's clients get them
+        Map<String, Object> consumer = new TreeMap<>();
+        config.kafkaOverrides().forEach((key, value) -> {
+            if (ConsumerConfig.configNames().contains(key)) {
+                consumer.put(key, value);
+            }
+        });
+        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.streams().bootstrapServers());
+        return new DashboardSources(consumer, config.schemaRegistryUrl(), config.topics(), config.drift().topics(),
+                thresholds);
     }
 }

@@ -122,13 +122,6 @@ public final class DashboardState {
         if (label != null) {
             labels.put(DriftKey.format(model, modelVersion, predictedClass), label);
         }
-        explainedTotal.merge(series, 1L, Long::sum);
-        TreeMap<Long, Map<String, Long>> minutes = perMinute.computeIfAbsent(series, k -> new TreeMap<>());
-        Map<String, Long> counts = minutes.computeIfAbsent(Math.floorDiv(recordTime, 60_000L), k -> new TreeMap<>());
-        (reasons.isEmpty() ? List.of("(none)") : reasons).forEach(r -> counts.merge(r, 1L, Long::sum));
-        while (minutes.size() > RATE_MINUTES * 4) {
-            minutes.pollFirstEntry();
-        }
         if (tile.verdict() != null) {
             verdicts.computeIfAbsent(series, k -> new TreeMap<>()).merge(tile.verdict(), 1L, Long::sum);
         }
@@ -140,8 +133,19 @@ public final class DashboardState {
         version++;
     }
 
+    /** An audit record; its explainedAt is when the explanation ran, which the overview's rates count by. */
     public synchronized void audit(ExplanationAudit a) {
         audits.put(a.getEventId(), a);
+        String series = modelKey(a.getModelName(), a.getModelVersion());
+        explainedTotal.merge(series, 1L, Long::sum);
+        TreeMap<Long, Map<String, Long>> minutes = perMinute.computeIfAbsent(series, k -> new TreeMap<>());
+        Map<String, Long> counts = minutes.computeIfAbsent(
+                Math.floorDiv(a.getExplainedAt().toEpochMilli(), 60_000L), k -> new TreeMap<>());
+        List<String> reasons = a.getSelectionReasons();
+        (reasons.isEmpty() ? List.of("(none)") : reasons).forEach(r -> counts.merge(r, 1L, Long::sum));
+        while (minutes.size() > RATE_MINUTES * 4) {
+            minutes.pollFirstEntry();
+        }
         version++;
     }
 

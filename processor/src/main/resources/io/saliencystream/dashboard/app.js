@@ -273,7 +273,7 @@ function applyFilters(filters) {
 
 function tile(t) {
   return h('a', {class: 'tile', href: eventHref(t.eventId), 'data-event-id': t.eventId},
-    t.hasOverlay ? h('img', {src: overlaySrc(t.eventId), alt: 'overlay of ' + t.eventId, loading: 'lazy'})
+    t.hasOverlay ? h('img', {src: overlaySrc(t.eventId), alt: 'overlay of ' + t.eventId})
       : h('div', {class: 'muted'}, 'overlay not read yet'),
     h('div', {class: 'label'}, t.label != null ? t.label : 'class ' + t.predictedClass),
     h('div', {class: 'meta'}, 'score ' + num(t.score) + ' · ' + t.method + ' · ' + time(t.eventTime)),

@@ -9,6 +9,7 @@ import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;
 import io.saliencystream.schema.AttentionReference;
 import io.saliencystream.schema.DeadLetter;
+import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.ReferenceKind;
 import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.serde.AvroTrust;
@@ -88,10 +89,12 @@ class DashboardStateTest {
     @Test
     void overviewCountsExplanationsPerMinuteByReasonAndDeadLettersByCode() {
         DashboardState state = new DashboardState(SMALL, Map.of());
-        long minute = NOW.toEpochMilli() - 30_000;
-        state.summary(summary("a", "text", "v1", 0, "0", List.of("sampled")), minute);
-        state.summary(summary("b", "text", "v1", 0, "0", List.of("sampled", "flag:producer")), minute + 1);
-        state.summary(summary("c", "text", "v1", 0, "0", List.of("sampled")), minute - 120_000);
+        Instant minute = NOW.minusSeconds(30);
+        state.audit(audit("a", minute, List.of("sampled")));
+        state.audit(audit("b", minute.plusMillis(1), List.of("sampled", "flag:producer")));
+        state.audit(audit("c", minute.minusSeconds(120), List.of("sampled")));
+        // the gallery's summaries do not count: when an explanation ran is the audit's explainedAt
+        state.summary(summary("a", "text", "v1", 0, "0", List.of("sampled")), NOW.toEpochMilli());
         for (String code : List.of("unknown-model", "unknown-model", "null-value")) {
             state.deadLetter(deadLetter(code));
         }
@@ -165,6 +168,12 @@ class DashboardStateTest {
                 .setSelectionReasons(reasons).setImageWidth(4).setImageHeight(4).setGridRows(2).setGridCols(2)
                 .setGrid(List.of(0.25f, 0.25f, 0.25f, 0.25f)).setPositiveMass(1).setNegativeMass(0).setModelCalls(1)
                 .setDurationMillis(5).build();
+    }
+
+    private static ExplanationAudit audit(String id, Instant explainedAt, List<String> reasons) {
+        return ExplanationAudit.newBuilder().setEventId(id).setEventTime(NOW.minusSeconds(600)).setExplainedAt(explainedAt)
+                .setModelName("text").setModelVersion("v1").setModelSha256("m").setInputSha256("i").setMethod("occlusion")
+                .setSeed(1).setTargetClass(0).setTargetScore(0.9f).setSelectionReasons(reasons).build();
     }
 
     private static DeadLetter deadLetter(String code) {

@@ -85,7 +85,10 @@ class DashboardBrowserIT {
     private void checkViews(WebDriver browser, DemoRunner.Result result, Path shots) throws Exception {
         String url = result.dashboardUrl();
         List<SaliencySummary> summaries = result.outputs().summaries();
-        int held = summaries.size();
+        // the dashboard keeps the newest summaries per model, DashboardLimits.defaults() of them
+        int perModel = io.saliencystream.dashboard.DashboardLimits.defaults().summariesPerModel();
+        int held = summaries.stream().collect(Collectors.groupingBy(SaliencySummary::getModelName, Collectors.counting()))
+                .values().stream().mapToInt(n -> (int) Math.min(perModel, n)).sum();
 
         // gallery: the newest 60 of everything read, each tile an explained event with its overlay loaded
         browser.get(url + "#/gallery");
@@ -100,7 +103,7 @@ class DashboardBrowserIT {
 
         // overview: both models, the dead letters of the demo's bad inputs by code, the open alert
         browser.get(url + "#/overview");
-        await(browser, d -> d.findElements(By.cssSelector(".card.model")).size() >= 3);
+        await(browser, d -> d.findElements(By.cssSelector(".card.model")).size() == 2);
         String overview = browser.findElement(By.id("overview")).getText();
         assertThat(overview).contains("text-orientation:ppocr-mobile-v2.0-cls", "shapes:v1", "validate/unknown-model",
                 "decode/not-wire-format", "Open attention-drift alerts");
@@ -108,6 +111,8 @@ class DashboardBrowserIT {
 
         // filters: one model, then one class of the other
         long textTiles = summaries.stream().filter(s -> s.getModelName().equals("text-orientation")).count();
+        browser.get(url + "#/gallery");
+        await(browser, d -> d.findElement(By.id("gallery-count")).getText().contains(held + " held"));
         new Select(browser.findElement(By.id("filter-model"))).selectByValue("text-orientation");
         await(browser, d -> d.findElement(By.id("gallery-count")).getText().startsWith(textTiles + " of "));
         assertThat(browser.findElements(By.cssSelector(".tile"))).hasSize((int) Math.min(60, textTiles))
@@ -116,11 +121,23 @@ class DashboardBrowserIT {
         await(browser, d -> d.findElements(By.id("filter-class")).size() == 1
                 && d.findElement(By.id("gallery-count")).getText().contains("held"));
         new Select(browser.findElement(By.id("filter-class"))).selectByValue("circle");
-        long circles = summaries.stream()
-                .filter(s -> s.getModelName().equals("shapes") && "circle".equals(s.getPredictedLabel())).count();
-        await(browser, d -> d.findElement(By.id("gallery-count")).getText().startsWith(circles + " of "));
+        await(browser, d -> d.getCurrentUrl().contains("class=circle")
+                && d.findElement(By.id("gallery-count")).getText().contains("held"));
+        Set<String> circles = summaries.stream()
+                .filter(s -> s.getModelName().equals("shapes") && "circle".equals(s.getPredictedLabel()))
+                .map(SaliencySummary::getEventId).collect(Collectors.toSet());
+        assertThat(browser.findElements(By.cssSelector(".tile"))).isNotEmpty()
+                .allSatisfy(t -> assertThat(circles).contains(t.getDomAttribute("data-event-id")))
+                .allSatisfy(t -> assertThat(t.findElement(By.cssSelector(".label")).getText()).isEqualTo("circle"));
+        screenshot(browser, shots, "dashboard-gallery-filtered.png");
+        // every text line is held (fewer than the per-model limit): a class filter alone counts exactly
+        String textLabel = summaries.stream().filter(s -> s.getModelName().equals("text-orientation"))
+                .map(SaliencySummary::getPredictedLabel).findFirst().orElseThrow();
+        long textWithLabel = summaries.stream().filter(s -> textLabel.equals(s.getPredictedLabel())).count();
+        browser.get(url + "#/gallery?class=" + encode(textLabel));
+        await(browser, d -> d.findElement(By.id("gallery-count")).getText().startsWith(textWithLabel + " of " + held));
         assertThat(browser.findElements(By.cssSelector(".tile .label")))
-                .isNotEmpty().allSatisfy(l -> assertThat(l.getText()).isEqualTo("circle"));
+                .hasSize((int) textWithLabel).allSatisfy(l -> assertThat(l.getText()).isEqualTo(textLabel));
 
         // the event page: the overlay at full size, its summary and audit record
         SaliencySummary circle = summaries.stream()
@@ -243,9 +260,9 @@ class DashboardBrowserIT {
         return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    /** The whole page, however long: the window is stretched to the document's height first. */
+    /** The page down to 1400 px: the window is stretched to the document's height first. */
     private static void screenshot(WebDriver browser, Path folder, String name) throws Exception {
-        long height = (Long) js(browser, "return Math.min(2400, document.documentElement.scrollHeight)");
+        long height = (Long) js(browser, "return Math.min(1400, document.documentElement.scrollHeight)");
         Dimension before = browser.manage().window().getSize();
         browser.manage().window().setSize(new Dimension(before.getWidth(), (int) Math.max(height + 40, 600)));
         Thread.sleep(300);
