@@ -1,7 +1,6 @@
 package io.saliencystream.cli;
 
 import io.saliencystream.app.ProcessorConfig;
-import io.saliencystream.app.Settings;
 import io.saliencystream.dashboard.Dashboard;
 import io.saliencystream.dashboard.DashboardLimits;
 import io.saliencystream.dashboard.DashboardSources;
@@ -11,15 +10,11 @@ import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.stream.EventInputs;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,21 +25,15 @@ import picocli.CommandLine.Spec;
                 + "minute by selection reason, dead letters by code, open alerts), a gallery of the latest overlays "
                 + "with filters, attention drift per series against its threshold, and audit lookup with the same "
                 + "check as verify. Reads the topics read_committed into bounded memory; the page updates live.%n"
-                + "Takes the processor's properties file (-c) for brokers, registry, topic names, catalog and drift "
-                + "thresholds, each overridable by SALIENCY_STREAM_<KEY> as for run.")
+                + "Takes the processor's settings (-c, SALIENCY_STREAM_<KEY>, --set, as for run) for brokers, registry, "
+                + "topic names, key format, catalog and drift thresholds.")
 final class DashboardCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "The processor's properties file.")
-    Path config;
-
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Overrides bootstrap.servers.")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Overrides schema.registry.url.")
-    String schemaRegistryUrl;
+    @Mixin
+    SettingsOptions settings;
 
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port;
@@ -60,21 +49,7 @@ final class DashboardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Properties file = new Properties();
-        if (config != null) {
-            try (var reader = Files.newBufferedReader(config)) {
-                file.load(reader);
-            }
-        }
-        // the command line wins over the environment, which wins over the file
-        Map<String, String> env = new HashMap<>(System.getenv());
-        if (bootstrapServers != null) {
-            env.put(Settings.envName("bootstrap.servers"), bootstrapServers);
-        }
-        if (schemaRegistryUrl != null) {
-            env.put(Settings.envName("schema.registry.url"), schemaRegistryUrl);
-        }
-        ProcessorConfig processor = ProcessorConfig.from(new Settings(file, env));
+        ProcessorConfig processor = ProcessorConfig.from(settings.load());
         DashboardLimits defaults = DashboardLimits.defaults();
         DashboardLimits limits = new DashboardLimits(lookback, defaults.summariesPerModel(), defaults.windowsPerSeries(),
                 defaults.series(), defaults.alerts(), defaults.deadLetters(), defaults.indexedEvents(),

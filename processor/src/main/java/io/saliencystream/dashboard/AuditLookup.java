@@ -11,7 +11,6 @@ import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.serde.AvroDeserializer;
 import io.saliencystream.stream.EventInputs;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -86,9 +85,18 @@ final class AuditLookup {
         return verifier.verify(audit);
     }
 
-    private static <T> Function<ConsumerRecord<byte[], byte[]>, T> byKey(String id, AvroDeserializer<T> deserializer) {
-        byte[] key = id.getBytes(StandardCharsets.UTF_8);
-        return r -> r.key() != null && java.util.Arrays.equals(r.key(), key) && r.value() != null
-                ? deserializer.deserialize(r.topic(), r.value()) : null;
+    /** Records keyed by the event id, in the configured key format; a key that does not decode is not the one. */
+    private <T> Function<ConsumerRecord<byte[], byte[]>, T> byKey(String id, AvroDeserializer<T> deserializer) {
+        return r -> {
+            if (r.key() == null || r.value() == null) {
+                return null;
+            }
+            try {
+                return id.equals(sources.keys().deserialize(r.topic(), r.key()))
+                        ? deserializer.deserialize(r.topic(), r.value()) : null;
+            } catch (SerializationException e) {
+                return null;
+            }
+        };
     }
 }

@@ -1,7 +1,6 @@
 package io.saliencystream.dashboard;
 
 import io.saliencystream.engine.model.ModelCatalog;
-import io.saliencystream.registry.HttpSchemaRegistryClient;
 import io.saliencystream.registry.SchemaRegistry;
 import io.saliencystream.serde.AvroTrust;
 import io.saliencystream.stream.EventInputs;
@@ -38,7 +37,7 @@ public final class Dashboard implements AutoCloseable {
     public static Dashboard start(DashboardSources sources, DashboardLimits limits, InetSocketAddress address,
                                   Optional<ModelCatalog> catalog, EventInputs eventInputs) throws IOException {
         AvroTrust.install();
-        SchemaRegistry registry = new HttpSchemaRegistryClient(sources.schemaRegistryUrl());
+        SchemaRegistry registry = sources.registry();
         DashboardState state = new DashboardState(limits, sources.thresholds());
         OutputFeed feed = new OutputFeed(sources, registry, limits, state);
         OverlayFetcher overlays = new OverlayFetcher(sources, registry, state, limits.overlayCache());

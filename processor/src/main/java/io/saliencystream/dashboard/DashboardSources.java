@@ -7,22 +7,28 @@ import io.saliencystream.stream.drift.DriftTopics;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import io.saliencystream.registry.HttpSchemaRegistryClient;
+import io.saliencystream.registry.SchemaRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Where the dashboard reads from and what it needs to know to draw it.
  *
+ * @param registry         the schema registry of the topics' values
+ * @param keys             how record keys (event ids, drift series) are written: string or Avro string
  * @param consumerSettings Kafka consumer settings: bootstrap servers and anything a secured cluster needs;
  *                         the dashboard adds read_committed, no group and no auto-commit itself
  * @param thresholds       drift thresholds by metric name ("jensen-shannon" ...), as the drift application
  *                         is configured; the drift view draws them (empty: only alerts' thresholds are known)
  */
-public record DashboardSources(Map<String, Object> consumerSettings, String schemaRegistryUrl, TopicNames topics,
-                               DriftTopics driftTopics, Map<String, Threshold> thresholds) {
+public record DashboardSources(Map<String, Object> consumerSettings, SchemaRegistry registry, Deserializer<String> keys,
+                               TopicNames topics, DriftTopics driftTopics, Map<String, Threshold> thresholds) {
 
     public DashboardSources {
         Objects.requireNonNull(consumerSettings.get("bootstrap.servers"), "bootstrap.servers");
-        Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(keys, "keys");
         consumerSettings = Map.copyOf(consumerSettings);
         thresholds = Map.copyOf(thresholds);
     }
@@ -39,7 +45,9 @@ public record DashboardSources(Map<String, Object> consumerSettings, String sche
             }
         });
         consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.streams().bootstrapServers());
-        return new DashboardSources(consumer, config.schemaRegistryUrl(), config.topics(), config.drift().topics(),
-                thresholds);
+        SchemaRegistry registry = new HttpSchemaRegistryClient(config.registry(), HttpSchemaRegistryClient.Settings.defaults());
+        return new DashboardSources(consumer, registry,
+                config.keyFormat().serde(registry, config.registry().serde()).deserializer(), config.topics(),
+                config.drift().topics(), thresholds);
     }
 }

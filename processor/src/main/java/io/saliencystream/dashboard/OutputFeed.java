@@ -8,7 +8,6 @@ import io.saliencystream.schema.DeadLetter;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.SaliencyOverlay;
 import io.saliencystream.serde.AvroDeserializer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -72,7 +71,7 @@ final class OutputFeed implements AutoCloseable {
         handlers.put(sources.driftTopics().metrics(), r -> state.driftMetrics(metrics.deserialize(r.topic(), r.value())));
         handlers.put(sources.driftTopics().alerts(), r -> state.alert(alerts.deserialize(r.topic(), r.value())));
         handlers.put(sources.driftTopics().references(), r -> state.reference(
-                r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8),
+                r.key() == null ? "" : sources.keys().deserialize(r.topic(), r.key()),
                 r.value() == null ? null : references.deserialize(r.topic(), r.value())));
         this.thread = new Thread(this::run, "saliency-stream-dashboard-feed");
         thread.setDaemon(true);

@@ -118,7 +118,7 @@ class DashboardCommandIT {
                 String series = awaitBody(base + "api/drift/series?key=shapes%7Cv1%7C0", "\"alerts\":[{");
                 assertThat(series).contains("\"label\":\"circle\"", "\"state\":\"OPEN\"", "\"jensen-shannon\":0.3",
                         "\"threshold\":0.1");
-                assertThat(awaitBody(base + "api/overview", "openAlerts")).contains("\"sampled\":1");
+                assertThat(awaitBody(base + "api/overview", "openAlerts")).contains("\"key\":\"shapes|v1|0\"");
             } finally {
                 process.destroy();
                 assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,12 +37,12 @@ class DashboardServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        DashboardSources sources = new DashboardSources(Map.of("bootstrap.servers", "127.0.0.1:1"), "http://127.0.0.1:1",
-                TopicNames.defaults(), DriftTopics.defaults(), Map.of());
+        var registry = new InMemorySchemaRegistry();
+        DashboardSources sources = new DashboardSources(Map.of("bootstrap.servers", "127.0.0.1:1"), registry,
+                new StringDeserializer(), TopicNames.defaults(), DriftTopics.defaults(), Map.of());
         DashboardState state = new DashboardState(DashboardLimits.defaults(), Map.of());
         state.summary(DashboardStateTest.summary("e<1>", "shapes", "v1", 0, "<script>alert(1)</script>",
                 List.of("sampled")), System.currentTimeMillis());
-        var registry = new InMemorySchemaRegistry();
         overlays = new OverlayFetcher(sources, registry, state, 2);
         server = new DashboardServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), state, overlays,
                 new AuditLookup(sources, registry, state, Optional.empty()));
