@@ -62,8 +62,9 @@ class MethodParametersTest {
     @Test
     void anUnknownMethodOrAnAliasIsRefusedWithTheValidNames() {
         assertThatThrownBy(() -> method("ig", Map.of()))
-                .hasMessage("unknown method 'ig'; valid methods: integrated_gradients, kernelshap, occlusion, rise,"
-                        + " smoothgrad, vanilla_gradient, xrai");
+                .hasMessage("unknown method 'ig'; valid methods: activation_map, attention_rollout, gradcam,"
+                        + " gradcam_plus_plus, integrated_gradients, kernelshap, occlusion, reciprocam, rise, smoothgrad,"
+                        + " vanilla_gradient, vit_reciprocam, xrai");
     }
 
     @Test
