@@ -171,7 +171,8 @@ class ExplainCommandTest {
                 "--method integrated_gradients: integrated_gradients has no parameter 'stpes'; valid parameters: score,"
                         + " baseline, steps, rule, blur_sigma, batch_size",
                 "occlusion parameter 'batchSize' is spelt 'batch_size'",
-                "--method ig: unknown method 'ig'; valid methods: integrated_gradients, kernelshap, occlusion",
+                "--method ig: unknown method 'ig'; valid methods: activation_map, attention_rollout, gradcam, gradcam_plus_plus,"
+                        + " integrated_gradients, kernelshap, occlusion",
                 "the catalog's method of text-orientation:ppocr-mobile-v2.0-cls: occlusion has no parameter 'strde'; valid"
                         + " parameters: window, stride, baseline, batch_size, score",
         };
