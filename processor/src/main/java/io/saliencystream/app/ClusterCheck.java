@@ -96,7 +96,9 @@ final class ClusterCheck {
             return;
         }
         if (missing.contains(config.topics().inferenceEvents()) || !config.lifecycle().createTopics()) {
+            // Kafka lists only the topics a principal may describe: a missing ACL looks like a missing topic
             throw new IllegalStateException("missing topics: " + String.join(", ", missing)
+                    + " (or not authorized to describe them: check this principal's ACLs)"
                     + (missing.contains(config.topics().inferenceEvents()) ? "" : "; create them ("
                     + config.topics().explanationAudit() + " and " + config.drift().topics().references()
                     + " compacted) or set topics.create=true"));

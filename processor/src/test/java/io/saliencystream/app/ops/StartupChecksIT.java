@@ -53,7 +53,8 @@ class StartupChecksIT {
             Traffic traffic = new Traffic(broker.bootstrapServers(), registry.url(), dir);
             try (ProcessorProcess run = ProcessorProcess.start(traffic.config("a", Map.of()), "startup-missing")) {
                 assertThat(run.awaitExit(Duration.ofSeconds(120))).isEqualTo(1);
-                assertThat(run.log()).contains("saliency-stream run: missing topics: attention-alerts, saliency-overlays;"
+                assertThat(run.log()).contains("saliency-stream run: missing topics: attention-alerts, saliency-overlays"
+                        + " (or not authorized to describe them: check this principal's ACLs);"
                         + " create them (explanation-audit and attention-references compacted) or set topics.create=true");
             }
 
