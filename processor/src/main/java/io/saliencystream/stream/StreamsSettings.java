@@ -180,9 +180,13 @@ public record StreamsSettings(
                     Long.toString(transactionTimeout().toMillis()));
         }
         // the global store of open drift alerts gets the same exception handling as the stream threads
-        // (Kafka Streams otherwise warns at every start, and turns this on by default in 5.0)
+        // (Kafka Streams otherwise warns at every start, and turns this on by default in 5.0). Kafka
+        // Streams 4.3 also reads it from a StreamsConfig it builds of the main consumer's settings (the
+        // partition assignor's, once per stream thread), which only carry main.consumer.* of ours.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
-                // the topology names its own serdes; these only cover anything added without them
+        props.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+                "true");
+        // the topology names its own serdes; these only cover anything added without them
         props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         return props;

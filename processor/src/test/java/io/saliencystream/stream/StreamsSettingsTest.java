@@ -28,6 +28,9 @@ class StreamsSettingsTest {
         Map<String, Object> consumer = config.getMainConsumerConfigs("group", "client", 0);
         assertThat(consumer.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG).toString()).isEqualTo("30");
         assertThat(consumer.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG).toString()).isEqualTo("300000");
+        // the partition assignor builds a StreamsConfig of these, which warns unless it is on there too
+        assertThat(new StreamsConfig(consumer).getBoolean(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG))
+                .isTrue();
         Map<String, Object> producer = config.getProducerConfigs("client");
         assertThat(producer.get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG).toString())
                 .as("commit interval + poll interval, not Kafka Streams' 10 s").isEqualTo("301000");
