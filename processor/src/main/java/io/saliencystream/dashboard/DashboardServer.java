@@ -35,7 +35,7 @@ final class DashboardServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ASSETS = "/io/saliencystream/dashboard/";
     private static final Map<String, String> STATIC = Map.of(
-            "/", "index.html", "/assets/app.js", "app.js", "/assets/style.css", "style.css");
+            "/", "index.html", "/assets/app.js", "app.js", "/assets/style.css", "style.css", "/assets/icon.svg", "icon.svg");
     /** Header the page sends with a verification: a cross-site form cannot, so other sites cannot start one. */
     static final String VERIFY_HEADER = "X-Saliency-Stream";
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -185,7 +185,8 @@ final class DashboardServer implements AutoCloseable {
             if (in == null) {
                 throw new IllegalStateException("asset " + name + " missing from the jar");
             }
-            String type = name.endsWith(".js") ? "text/javascript" : name.endsWith(".css") ? "text/css" : "text/html";
+            String type = name.endsWith(".js") ? "text/javascript" : name.endsWith(".css") ? "text/css"
+                    : name.endsWith(".svg") ? "image/svg+xml" : "text/html";
             send(exchange, 200, type + "; charset=utf-8", in.readAllBytes());
         }
     }

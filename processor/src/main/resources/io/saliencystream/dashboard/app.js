@@ -316,7 +316,7 @@ async function renderEvent(r) {
 function fieldTable(record, id) {
   return h('table', {class: 'fields', id: 'fields-' + id},
     Object.entries(record).map(([k, v]) => h('tr', {}, h('th', {}, k),
-      h('td', {class: 'value'}, /time|At$/.test(k) && typeof v === 'number' ? dateTime(v) + ' (' + v + ')' : valueText(v)))));
+      h('td', {class: 'value'}, /[tT]ime$|At$/.test(k) && typeof v === 'number' ? dateTime(v) + ' (' + v + ')' : valueText(v)))));
 }
 
 // ---- drift ----

@@ -67,6 +67,9 @@ class DashboardServerTest {
         // the script never parses record data as markup
         assertThat(script.body()).doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(");
         assertThat(get("/assets/style.css").statusCode()).isEqualTo(200);
+        // the page names its icon: browsers ask for no /favicon.ico (a 404 in every console)
+        assertThat(page.body()).contains("<link rel=\"icon\" href=\"/assets/icon.svg\"");
+        assertThat(get("/assets/icon.svg").headers().firstValue("Content-Type")).contains("image/svg+xml; charset=utf-8");
         assertThat(get("/assets/../../etc/passwd").statusCode()).isEqualTo(404);
         assertThat(get("/nothing").statusCode()).isEqualTo(404);
     }
