@@ -28,14 +28,20 @@ import java.util.Map;
 
 /**
  * Prints what gradients cost on the real PaddleOCR classifier and the committed narrow
- * architectures (forward+backward vs forward at one batch size; IG-32 vs 32 forward passes), and
- * renders IG (default parameters) and XRAI overlays of PaddleOCR samples into docs/img. No assertions on time. Run with
- * {@code mvn -pl processor test -Dtest=GradientBenchmark -Dsurefire.excluded=integration -Dsurefire.failIfNoSpecifiedTests=false}.
+ * architectures (forward+backward vs forward at one batch size; IG-32 vs 32 forward passes). No
+ * assertions on time. Run with {@code mvn -pl tools -am test -Dtest=GradientBenchmark
+ * -Dsurefire.excluded=integration -Dsurefire.failIfNoSpecifiedTests=false}; with
+ * {@code -D}{@value #DOCS_PROPERTY}{@code =true} it also renders IG (default parameters) and XRAI
+ * overlays of PaddleOCR samples into docs/img (never otherwise: a benchmark run leaves the
+ * working tree as it was).
  */
 @Tag("benchmark")
 class GradientBenchmark {
 
     private static final int REPEATS = 10;
+    /** System property that makes the benchmark write its overlays into docs/img. */
+    static final String DOCS_PROPERTY = "saliency.docs.img";
+    private static final Path ARCHITECTURES = Path.of("..", "core", "src", "test", "resources", "architectures");
 
     @Test
     void printsCostsAndRendersOverlays() throws Exception {
@@ -47,7 +53,7 @@ class GradientBenchmark {
             time("paddleocr 3x48x192", paddle, x, cache);
             for (String name : List.of("mobilenet_v3_small_050", "resnet18_025", "mobilenet_v2_035", "vit_tiny")) {
                 int side = name.startsWith("vit") ? 32 : 64;
-                Path file = Path.of("src", "test", "resources", "architectures", name + ".onnx");
+                Path file = ARCHITECTURES.resolve(name + ".onnx");
                 ModelSpec spec = spec(name, side);
                 try (CatalogModel m = CatalogModel.of(spec, file)) {
                     float[] mx = new float[spec.inputSize()];
@@ -58,7 +64,9 @@ class GradientBenchmark {
                     time(name + " 3x" + side + "x" + side, m, mx, cache);
                 }
             }
-            render(paddle, cache);
+            if (Boolean.getBoolean(DOCS_PROPERTY)) {
+                render(paddle, cache);
+            }
         }
     }
 
