@@ -1,24 +1,24 @@
 package io.saliencystream.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.saliencystream.app.ProcessorApp;
+import io.saliencystream.app.audit.AvroJsonLines;
 import io.saliencystream.engine.Explainer;
-import io.saliencystream.engine.Explanation;
 import io.saliencystream.engine.input.ImageDecoder;
 import io.saliencystream.engine.input.InvalidInputException;
 import io.saliencystream.engine.method.ExplanationEngine;
-import io.saliencystream.engine.method.SignalCheck;
 import io.saliencystream.engine.model.CatalogModel;
-import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.engine.model.ModelCatalog;
-import io.saliencystream.engine.model.ModelInput;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.ModelStore;
-import io.saliencystream.engine.model.Preprocessor;
-import io.saliencystream.quality.MapStatistics;
-import io.saliencystream.render.ImageOverlay;
 import io.saliencystream.render.OverlayOptions;
-import io.saliencystream.render.OverlayRenderer;
+import io.saliencystream.schema.EncodedImage;
+import io.saliencystream.schema.ImageFormat;
+import io.saliencystream.schema.InferenceEvent;
+import io.saliencystream.serde.AvroTrust;
+import io.saliencystream.stream.EventInputs;
+import io.saliencystream.stream.ExplainedEvent;
+import io.saliencystream.stream.ExplanationPipeline;
+import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,38 +26,47 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * {@code explain}: explains image files with a catalog model and writes, per image, a PNG
- * overlay and a JSON summary into the output folder. Bad files are reported with the reason
- * and the run goes on; the exit code is 1 when any file failed, 2 for bad options.
+ * {@code explain}: explains image files with a catalog model through the stream's own
+ * {@link ExplanationPipeline} and writes, per image, the PNG overlay and the
+ * {@code SaliencySummary} (Avro JSON) into the output folder, and with {@code --audit} the
+ * {@code ExplanationAudit}. Each file is an event whose id is the file's name without extension
+ * (or {@code --event-id}), seeded from that id as the stream seeds events, so a file explained
+ * here gives the map and audit hashes the stream gives the same bytes under the same event id.
+ * Bad files are reported with the reason and the run goes on; the exit code is 1 when any file
+ * failed, 2 for bad options.
  */
 // no mixinStandardHelpOptions: its --version would clash with the model's --version
 @Command(name = "explain", sortOptions = false,
-        description = "Explains images with a catalog model and writes a PNG overlay and a JSON summary per image. "
+        description = "Explains images with a catalog model as the processor does and writes, per image NAME.EXT, "
+                + "the overlay NAME.png and the SaliencySummary NAME.json (Avro JSON, as on the summaries topic); "
+                + "with --audit also the ExplanationAudit NAME.audit.json. Each image is an event with id NAME "
+                + "(or --event-id), and its seed comes from that id as in the processor. "
                 + "Folders are read for *.png, *.jpg and *.jpeg (not recursively).%n"
                 + "Exit code 0 when every image was explained, 1 when any failed (each failure is listed with its "
                 + "reason), 2 for bad options.")
 public final class ExplainCommand implements Callable<Integer> {
 
     private static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg");
-    private static final int TOP_REGIONS = 3;
 
     @Spec
     CommandSpec spec;
@@ -118,13 +127,30 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "LABEL|INDEX", description = "Class to explain (default: the predicted class).")
     String target;
 
-    @Option(names = "--seed", description = "Seed of the method's randomness (default: derived from each file's bytes).")
+    @Option(names = "--event-id", paramLabel = "ID",
+            description = "Event id of the one image given (default: each file's name without extension); "
+                    + "with the id the processor saw, the map and audit hashes are the processor's.")
+    String eventId;
+
+    @Option(names = "--seed", description = "Seed of the method's randomness (default: derived from the event id, "
+            + "as the processor does).")
     Long seed;
 
-    @Option(names = "--grid", paramLabel = "ROWSxCOLS", defaultValue = "4x8", description = "Grid of the summary statistics (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grid", paramLabel = "ROWSxCOLS", defaultValue = "8x8",
+            description = "Grid of the summary's attribution mass (default: ${DEFAULT-VALUE}, the processor's "
+                    + "summary.grid-rows x summary.grid-cols).")
     String grid;
 
-    @Option(names = {"-o", "--out"}, required = true, paramLabel = "FOLDER", description = "Folder for the overlays and summaries.")
+    @Option(names = "--faithfulness", description = "Also compute the summary's deletion and insertion AUCs "
+            + "(34 more model evaluations per image).")
+    boolean faithfulness;
+
+    @Option(names = "--audit", description = "Also write each image's ExplanationAudit as NAME.audit.json "
+            + "(Avro JSON, readable by verify --audit).")
+    boolean audit;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "FOLDER",
+            description = "Folder for the overlays, summaries and audit records.")
     Path out;
 
     @Option(names = "--progress", paramLabel = "auto|bar|lines|none", defaultValue = "auto",
@@ -132,7 +158,6 @@ public final class ExplainCommand implements Callable<Integer> {
     String progress;
 
     private final ExplanationEngine engine;
-    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public ExplainCommand() {
         this(new ExplanationEngine());
@@ -141,19 +166,6 @@ public final class ExplainCommand implements Callable<Integer> {
     /** With the methods of {@code engine}. */
     public ExplainCommand(ExplanationEngine engine) {
         this.engine = engine;
-    }
-
-    /** What was explained in one file, as its JSON summary is written. */
-    record Summary(String file, String overlay, ModelRef model, String method, Map<String, String> parameters,
-                   long seed, ClassScore prediction, ClassScore explained, Map<String, Float> scores,
-                   int calls, long evaluations, double ms, Map<String, String> overlayOptions,
-                   MapStatistics statistics, double signal, String signalVerdict) {
-    }
-
-    record ModelRef(String name, String version, String sha256) {
-    }
-
-    record ClassScore(int classIndex, String label, float score) {
     }
 
     private record Failure(String file, String reason) {
@@ -178,18 +190,29 @@ public final class ExplainCommand implements Callable<Integer> {
 
         List<Failure> failures = new ArrayList<>();
         List<Path> files = expand(failures);
+        if (eventId != null && (inputs.size() != 1 || Files.isDirectory(inputs.get(0)))) {
+            throw usage("--event-id names one event: give one image file, not "
+                    + (inputs.size() != 1 ? inputs.size() + " paths" : "a folder"));
+        }
+        if (eventId != null && eventId.isBlank()) {
+            throw usage("--event-id must not be blank");
+        }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
 
         ModelStore store = modelDir == null ? new ModelStore() : new ModelStore(modelDir);
+        AvroTrust.install();
         try (ModelCatalog catalog = loadCatalog(store)) {
             CatalogModel model = findModel(catalog);
             ModelSpec.MethodSpec methodSpec = methodSpec(model.spec());
             Explainer explainer = explainer(methodSpec, model.spec());
+            OverlayOptions options = overlayOptions(methodSpec, model.spec(), overlaySettings);
+            ExplanationPipeline.Method method = new ExplanationPipeline.Method(explainer, options);
             int targetClass = targetClass(model.spec());
-            Preprocessor pre = new Preprocessor(model.spec());
-            ImageDecoder decoder = ImageDecoder.withDefaults();
-            OverlayOptions options = overlayOptions(methodSpec.name(), overlaySettings);
+            // read as the processor reads an encoded image, with its default limits
+            EventInputs reader = new EventInputs(ImageDecoder.withDefaults(), ImageDecoder.DEFAULT_MAX_BYTES, Optional.empty());
+            ExplanationPipeline pipeline = new ExplanationPipeline(gridSize[0], gridSize[1], ProcessorApp.versions(),
+                    Clock.systemUTC());
 
             ProgressBar bar = showProgress ? new ProgressBar(err, files.size(), interactive, System::nanoTime) : null;
             Set<String> usedNames = new HashSet<>();
@@ -197,7 +220,7 @@ public final class ExplainCommand implements Callable<Integer> {
             int explained = 0;
             for (Path file : files) {
                 String name = uniqueStem(file, usedNames);
-                String reason = explainOne(file, name, model, explainer, targetClass, pre, decoder, options, gridSize);
+                String reason = explainOne(file, name, model, method, targetClass, reader, pipeline);
                 if (reason == null) {
                     explained++;
                 } else {
@@ -211,9 +234,10 @@ public final class ExplainCommand implements Callable<Integer> {
                 bar.finish();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            stdout.printf(Locale.ROOT, "explained %d of %d images with %s %s (%s) in %.1f s%s; overlays and summaries in %s%n",
+            stdout.printf(Locale.ROOT, "explained %d of %d images with %s %s (%s) in %.1f s%s; overlays and summaries%s in %s%n",
                     explained, files.size(), model.spec().key(), methodSpec.name(), describe(options), seconds,
-                    explained > 0 ? String.format(Locale.ROOT, ", %.0f ms per image", seconds * 1000 / explained) : "", out);
+                    explained > 0 ? String.format(Locale.ROOT, ", %.0f ms per image", seconds * 1000 / explained) : "",
+                    audit ? " and audit records" : "", out);
             stdout.flush();
         }
         if (!failures.isEmpty()) {
@@ -227,37 +251,26 @@ public final class ExplainCommand implements Callable<Integer> {
     }
 
     /** Explains one file and writes its outputs; returns null on success, else the reason it failed. */
-    private String explainOne(Path file, String name, CatalogModel model, Explainer explainer, int targetClass,
-                              Preprocessor pre, ImageDecoder decoder, OverlayOptions options, int[] gridSize) {
+    private String explainOne(Path file, String name, CatalogModel model, ExplanationPipeline.Method method, int targetClass,
+                              EventInputs reader, ExplanationPipeline pipeline) {
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            BufferedImage image = decoder.decode(bytes);
-            long s = seed != null ? seed : seedOf(bytes);
-            ModelInput input = pre.prepare(image);
-            ModelInput.Content content = input.content(model);
-            Explanation e = explainer.explain(content.model(), content.tensor(), targetClass, s);
-            SignalCheck.Result signal = SignalCheck.evaluate(content.model(), content.tensor(), e.map(), e.targetClass(), s);
-            List<String> labels = model.spec().labels();
-            int predicted = argmax(e.scores());
-            String caption = String.format(Locale.ROOT, "%s  p=%.3f  %s", labels.get(e.targetClass()), e.targetScore(), e.method())
-                    + (predicted == e.targetClass() ? "" : "  (predicted " + labels.get(predicted) + ")");
-            OverlayOptions drawn = signal.verdict() == SignalCheck.Verdict.SIGNAL ? options.withCaption(caption)
-                    : options.withCaption(caption + String.format(Locale.ROOT, "  NO SIGNAL (%.3f)", signal.figure()))
-                            .withoutSignal(signal.figure(), SignalCheck.THRESHOLD);
-            byte[] png = OverlayRenderer.png(ImageOverlay.render(input, e.map(), drawn));
-            Map<String, Float> scores = new LinkedHashMap<>();
-            for (int i = 0; i < e.scores().length; i++) {
-                scores.put(labels.get(i), e.scores()[i]);
+            String id = eventId != null ? eventId : name;
+            InferenceEvent event = InferenceEvent.newBuilder()
+                    .setEventId(id)
+                    .setEventTime(java.time.Instant.now())
+                    .setModelName(model.spec().name())
+                    .setModelVersion(model.spec().version())
+                    .setInput(new EncodedImage(format(file), ByteBuffer.wrap(Files.readAllBytes(file))))
+                    .build();
+            EventInputs.Resolved input = reader.resolve(model.spec(), event.getInput());
+            ExplainedEvent e = pipeline.explain(event, input, new ExplanationPipeline.Request(model, method, targetClass,
+                    seed != null ? seed : ExplanationPipeline.seedOf(id), List.of(), faithfulness));
+            Files.write(out.resolve(name + ".png"), Utils.toArray(e.overlay().getPng()));
+            Files.writeString(out.resolve(name + ".json"), AvroJsonLines.toJson(e.summary()) + "\n", StandardCharsets.UTF_8);
+            if (audit) {
+                Files.writeString(out.resolve(name + ".audit.json"), AvroJsonLines.toJson(e.audit()) + "\n",
+                        StandardCharsets.UTF_8);
             }
-            Summary summary = new Summary(file.toAbsolutePath().toString(), name + ".png",
-                    new ModelRef(model.spec().name(), model.spec().version(), model.sha256()),
-                    e.method(), e.parameters(), s,
-                    new ClassScore(predicted, labels.get(predicted), e.scores()[predicted]),
-                    new ClassScore(e.targetClass(), labels.get(e.targetClass()), e.targetScore()),
-                    scores, e.modelCalls(), e.modelEvaluations(), e.durationNanos() / 1e6, options.toMap(),
-                    MapStatistics.of(e.map(), gridSize[0], gridSize[1], TOP_REGIONS), signal.figure(), signal.verdict().id());
-            Files.write(out.resolve(name + ".png"), png);
-            json.writeValue(out.resolve(name + ".json").toFile(), summary);
             return null;
         } catch (InvalidInputException e) {
             return e.code() + ": " + e.getMessage();
@@ -267,6 +280,13 @@ public final class ExplainCommand implements Callable<Integer> {
             // ONNX Runtime and method failures: report them against the file and go on
             return e.getClass().getSimpleName() + ": " + e.getMessage();
         }
+    }
+
+    /** The container format its name says; the decoder reads the bytes whatever it is. */
+    private static ImageFormat format(Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".png") ? ImageFormat.PNG : n.endsWith(".jpg") || n.endsWith(".jpeg") ? ImageFormat.JPEG
+                : ImageFormat.UNKNOWN;
     }
 
     /** The files named, folders expanded to their images in name order; missing paths become failures. */
@@ -336,13 +356,16 @@ public final class ExplainCommand implements Callable<Integer> {
         return catalog.models().stream().map(m -> m.spec().key()).collect(Collectors.joining(", "));
     }
 
-    /** The catalog's method with --param overrides, or the --method named with only the --param values. */
+    /**
+     * The catalog's method (with its overlay options) with --param overrides, or the --method named
+     * with only the --param values.
+     */
     private ModelSpec.MethodSpec methodSpec(ModelSpec model) {
         ModelSpec.MethodSpec catalogMethod = model.method();
         if (method == null || method.equals(catalogMethod.name())) {
             Map<String, String> merged = new LinkedHashMap<>(catalogMethod.parameters());
             merged.putAll(params);
-            return new ModelSpec.MethodSpec(catalogMethod.name(), merged);
+            return new ModelSpec.MethodSpec(catalogMethod.name(), merged, catalogMethod.overlay());
         }
         return new ModelSpec.MethodSpec(method, params);
     }
@@ -390,10 +413,16 @@ public final class ExplainCommand implements Callable<Integer> {
         return settings;
     }
 
-    /** The method's default overlay with the settings applied. */
-    private OverlayOptions overlayOptions(String methodName, Map<String, String> settings) {
+    /** The method's default overlay, then the catalog's options for it, then the command line's. */
+    private OverlayOptions overlayOptions(ModelSpec.MethodSpec m, ModelSpec model, Map<String, String> settings) {
+        OverlayOptions base;
         try {
-            return OverlayOptions.forMethod(methodName).with(settings);
+            base = OverlayOptions.forMethod(m.name()).with(m.overlay());
+        } catch (IllegalArgumentException e) {
+            throw usage("the catalog's overlay options of " + model.key() + ": " + e.getMessage());
+        }
+        try {
+            return base.with(settings);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
@@ -424,21 +453,6 @@ public final class ExplainCommand implements Callable<Integer> {
     private static String describe(OverlayOptions o) {
         return String.format(Locale.ROOT, "%s, %s, %s over %s", OverlayOptions.id(o.type()), OverlayOptions.id(o.polarity()),
                 o.colorMap().id(), OverlayOptions.id(o.overlayType()));
-    }
-
-    /** First 8 bytes of the file's SHA-256: the same file explains the same way wherever it lives. */
-    static long seedOf(byte[] bytes) {
-        return ByteBuffer.wrap(Hashes.digest("SHA-256").digest(bytes)).getLong();
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private ParameterException usage(String message) {

@@ -1,9 +1,13 @@
 package io.saliencystream.stream;
 
+import io.saliencystream.audit.AuditHashes;
 import io.saliencystream.engine.input.ImageDecoder;
 import io.saliencystream.engine.input.ImageHeader;
 import io.saliencystream.engine.input.InvalidInputException;
 import io.saliencystream.engine.model.Hashes;
+import io.saliencystream.engine.model.ModelInput;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.InputUri;
 import io.saliencystream.schema.RawTensor;
@@ -12,8 +16,6 @@ import org.apache.kafka.common.utils.Utils;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -56,16 +58,23 @@ public final class EventInputs {
         return decoder.probe(imageBytes(input));
     }
 
+    /** An input read once: ready for the model, with the SHA-256 of exactly what was read. */
+    public record Resolved(ModelInput prepared, String sha256) {
+    }
+
     /**
-     * SHA-256 of the exact input explained: the encoded image bytes, or for a raw tensor its
-     * shape (int32) then values (float32), little-endian.
+     * Reads an event input (encoded image, claim-check URI or raw tensor) for a model: fetched under
+     * the claim-check rules, hashed as the audit records it ({@link AuditHashes}), decoded and
+     * preprocessed. The one place an input is read for an explanation.
      */
-    public static String sha256(RawTensor tensor) {
-        ByteBuffer buf = ByteBuffer.allocate(4 * (tensor.getShape().size() + tensor.getData().size()))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        tensor.getShape().forEach(buf::putInt);
-        tensor.getData().forEach(buf::putFloat);
-        return Hashes.sha256Hex(buf.array());
+    public Resolved resolve(ModelSpec spec, Object input) throws InvalidInputException {
+        Preprocessor preprocessor = new Preprocessor(spec);
+        if (input instanceof RawTensor raw) {
+            return new Resolved(preprocessor.prepare(preprocessor.checkRawTensor(shape(raw), values(raw))),
+                    AuditHashes.inputSha256(raw));
+        }
+        byte[] bytes = imageBytes(input);
+        return new Resolved(preprocessor.prepare(decoder.decode(bytes)), AuditHashes.inputSha256(bytes));
     }
 
     public static long[] shape(RawTensor tensor) {

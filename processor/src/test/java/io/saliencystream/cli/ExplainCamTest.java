@@ -1,8 +1,8 @@
 package io.saliencystream.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.schema.ExplanationAudit;
+import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.testing.samples.SampleImages;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -31,7 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ExplainCamTest {
 
     private static final Path ARCHITECTURES = Path.of("..", "core", "src", "test", "resources", "architectures").toAbsolutePath().normalize();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static String entry(String name, int side) {
         return """
@@ -74,12 +73,15 @@ class ExplainCamTest {
     void explainsEveryCommittedArchitecture(String model, String method, @TempDir Path tmp) throws Exception {
         StringWriter err = new StringWriter();
         int code = run(err, "-m", model, "--method", method, "--catalog", catalog(tmp).toString(), "--model-dir",
-                ARCHITECTURES.toString(), "--progress", "none", "-o", tmp.resolve("out").toString(), image(tmp).toString());
+                ARCHITECTURES.toString(), "--progress", "none", "--audit", "-o", tmp.resolve("out").toString(),
+                image(tmp).toString());
         assertThat(code).as(err.toString()).isZero();
-        JsonNode s = JSON.readTree(tmp.resolve("out").resolve("noise.json").toFile());
-        assertThat(s.path("method").asText()).isEqualTo(method);
-        assertThat(s.path("parameters").path("target_layer").asText()).isEqualTo("auto");
-        assertThat(s.path("statistics").path("positiveMass").asDouble()).isPositive();
+        SaliencySummary s = ExplainCommandTest.read(tmp.resolve("out").resolve("noise.json"), SaliencySummary.class);
+        assertThat(s.getMethod()).isEqualTo(method);
+        assertThat(s.getPositiveMass()).isPositive();
+        ExplanationAudit a = ExplainCommandTest.read(tmp.resolve("out").resolve("noise.audit.json"), ExplanationAudit.class);
+        assertThat(a.getMethod()).isEqualTo(method);
+        assertThat(a.getParameters()).containsEntry("target_layer", "auto");
         assertThat(ImageIO.read(tmp.resolve("out").resolve("noise.png").toFile())).isNotNull();
     }
 
@@ -98,11 +100,12 @@ class ExplainCamTest {
             Path out = tmp.resolve(method);
             int code = run(err, "-m", "text-orientation", "--method", method, "--progress", "none", "-o", out.toString(), file.toString());
             assertThat(code).as(err.toString()).isZero();
-            JsonNode s = JSON.readTree(out.resolve("line.json").toFile());
-            assertThat(s.path("method").asText()).isEqualTo(method);
-            assertThat(s.path("prediction").path("label").asText()).isEqualTo("0");
-            // the forward pass, then one gradient call, or one exposed forward and one batched head call
-            assertThat(s.path("calls").asInt()).isEqualTo(method.equals("gradcam") ? 2 : 3);
+            SaliencySummary s = ExplainCommandTest.read(out.resolve("line.json"), SaliencySummary.class);
+            assertThat(s.getMethod()).isEqualTo(method);
+            assertThat(s.getPredictedLabel()).isEqualTo("0");
+            // the forward pass, then one gradient call, or one exposed forward and one batched head call;
+            // then the signal check's one call
+            assertThat(s.getModelCalls()).isEqualTo(method.equals("gradcam") ? 3 : 4);
         }
     }
 }

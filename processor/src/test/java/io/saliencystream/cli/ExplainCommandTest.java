@@ -1,9 +1,12 @@
 package io.saliencystream.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.saliencystream.app.audit.AvroJsonLines;
+import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.render.OverlayRenderer;
+import io.saliencystream.schema.ExplanationAudit;
+import io.saliencystream.schema.SaliencySummary;
+import io.saliencystream.stream.ExplanationPipeline;
 import io.saliencystream.testing.samples.SampleImages;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,8 +37,6 @@ import static org.assertj.core.api.Assertions.within;
 @org.junit.jupiter.api.Tag("slow")
 class ExplainCommandTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @BeforeAll
     static void fetchModel() throws Exception {
         try {
@@ -48,6 +49,10 @@ class ExplainCommandTest {
     }
 
     private record Run(int exitCode, String out, String err) {
+    }
+
+    static <T extends org.apache.avro.specific.SpecificRecord> T read(Path file, Class<T> type) throws Exception {
+        return AvroJsonLines.fromJson(Files.readString(file, StandardCharsets.UTF_8), type);
     }
 
     private static Run run(String... args) {
@@ -68,12 +73,13 @@ class ExplainCommandTest {
         Files.writeString(in.resolve("notes.txt"), "not an image name: skipped");
         Path out = tmp.resolve("out");
 
-        Run r = run("--model", "text-orientation", "--out", out.toString(), "--progress", "lines", in.toString());
+        Run r = run("--model", "text-orientation", "--out", out.toString(), "--progress", "lines", "--audit", in.toString());
 
         assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
         assertThat(r.err()).contains("1 failed:").contains("broken.png: image-undecodable: image format not recognised");
         assertThat(r.err()).contains("5/5").contains("FAILED broken.png").contains("ok line-3.png");
-        assertThat(r.out()).contains("explained 4 of 5 images with text-orientation:ppocr-mobile-v2.0-cls occlusion");
+        assertThat(r.out()).contains("explained 4 of 5 images with text-orientation:ppocr-mobile-v2.0-cls occlusion")
+                .contains("overlays and summaries and audit records in");
         assertThat(out.resolve("broken.json")).doesNotExist();
         assertThat(out.resolve("notes.json")).doesNotExist();
         for (int i = 0; i < samples.size(); i++) {
@@ -81,33 +87,34 @@ class ExplainCommandTest {
             assertThat(png.getWidth()).isEqualTo(192 * 4);
             assertThat(png.getHeight()).isEqualTo(48 * 4 + OverlayRenderer.FOOTER_HEIGHT);
 
-            JsonNode s = JSON.readTree(out.resolve("line-" + i + ".json").toFile());
-            assertThat(s.path("file").asText()).endsWith("line-" + i + ".png");
-            assertThat(s.path("overlay").asText()).isEqualTo("line-" + i + ".png");
-            assertThat(s.path("model").path("name").asText()).isEqualTo("text-orientation");
-            assertThat(s.path("model").path("sha256").asText()).isEqualTo(ModelStore.PADDLE_OCR_CLS.sha256());
-            assertThat(s.path("method").asText()).isEqualTo("occlusion");
-            assertThat(s.path("parameters").path("window").asText()).isEqualTo("6");
+            // the summary as the processor publishes it, in Avro's JSON encoding
+            SaliencySummary s = read(out.resolve("line-" + i + ".json"), SaliencySummary.class);
+            assertThat(s.getEventId()).as("the file's name is the event id").isEqualTo("line-" + i);
+            assertThat(s.getModelName()).isEqualTo("text-orientation");
+            assertThat(s.getModelVersion()).isEqualTo("ppocr-mobile-v2.0-cls");
+            assertThat(s.getMethod()).isEqualTo("occlusion");
             // the real model reads these lines right (200/200 in the engine's own test)
-            assertThat(s.path("prediction").path("label").asText()).isEqualTo(samples.get(i).expectedLabel());
-            assertThat(s.path("explained").path("classIndex").asInt()).isEqualTo(s.path("prediction").path("classIndex").asInt());
-            assertThat(s.path("prediction").path("score").asDouble()).isGreaterThan(0.5);
-            assertThat(s.path("scores").path("0").asDouble() + s.path("scores").path("180").asDouble()).isCloseTo(1.0, within(1e-4));
-            assertThat(s.path("calls").asInt()).isPositive();
-            assertThat(s.path("evaluations").asLong()).isGreaterThan(s.path("calls").asLong());
-            assertThat(s.path("ms").asDouble()).isPositive();
-            assertThat(s.path("overlayOptions").path("polarity").asText()).isEqualTo("both");
-            JsonNode stats = s.path("statistics");
-            assertThat(stats.path("gridRows").asInt()).isEqualTo(4);
-            assertThat(stats.path("gridCols").asInt()).isEqualTo(8);
-            double sum = 0;
-            for (JsonNode cell : stats.path("grid")) {
-                sum += cell.asDouble();
-            }
-            assertThat(sum).isCloseTo(1.0, within(1e-6));
-            assertThat(stats.path("topRegions")).hasSize(3);
-            assertThat(stats.path("totalMass").asDouble()).isCloseTo(
-                    stats.path("positiveMass").asDouble() + stats.path("negativeMass").asDouble(), within(1e-6));
+            assertThat(s.getPredictedLabel()).isEqualTo(samples.get(i).expectedLabel());
+            assertThat(s.getPredictedScore()).isGreaterThan(0.5f);
+            assertThat(s.getReportedClass()).as("no serving layer reported a class").isNull();
+            assertThat(s.getSelectionReasons()).isEmpty();
+            assertThat(s.getImageWidth()).isEqualTo(samples.get(i).image().getWidth());
+            assertThat(s.getModelCalls()).isPositive();
+            assertThat((long) s.getModelEvaluations()).isGreaterThan(s.getModelCalls());
+            assertThat(s.getGridRows()).as("the processor's default grid").isEqualTo(8);
+            assertThat(s.getGridCols()).isEqualTo(8);
+            assertThat(s.getGrid().stream().mapToDouble(Float::doubleValue).sum()).isCloseTo(1.0, within(1e-5));
+            assertThat(s.getTopRegions()).hasSize(ExplanationPipeline.TOP_REGIONS);
+            assertThat(s.getSignalVerdict()).isIn("signal", "no-signal");
+            assertThat(s.getDeletionAuc()).as("faithfulness only when asked").isNull();
+
+            ExplanationAudit a = read(out.resolve("line-" + i + ".audit.json"), ExplanationAudit.class);
+            assertThat(a.getEventId()).isEqualTo("line-" + i);
+            assertThat(a.getModelSha256()).isEqualTo(ModelStore.PADDLE_OCR_CLS.sha256());
+            assertThat(a.getInputSha256()).isEqualTo(Hashes.sha256Hex(Files.readAllBytes(in.resolve("line-" + i + ".png"))));
+            assertThat(a.getSeed()).isEqualTo(ExplanationPipeline.seedOf("line-" + i));
+            assertThat(a.getParameters()).containsEntry("window", "6");
+            assertThat(a.getTargetClass()).isEqualTo(s.getPredictedClass());
         }
     }
 
@@ -119,16 +126,22 @@ class ExplainCommandTest {
 
         Run r = run("-m", "text-orientation", "--version", "ppocr-mobile-v2.0-cls", "-o", out.toString(),
                 "--progress", "none", "--overlay", "type=outlines", "--color-map", "viridis", "--scale", "2",
-                "--param", "stride=6", "--grid", "2x4", file.toString());
+                "--param", "stride=6", "--grid", "2x4", "--faithfulness", "--event-id", "e-42", "--seed", "7", "--audit",
+                file.toString());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.err()).doesNotContain("failed");
-        JsonNode s = JSON.readTree(out.resolve("upright.json").toFile());
-        assertThat(s.path("overlayOptions").path("type").asText()).isEqualTo("outlines");
-        assertThat(s.path("overlayOptions").path("color_map").asText()).isEqualTo("viridis");
-        assertThat(s.path("parameters").path("stride").asText()).isEqualTo("6");
-        assertThat(s.path("parameters").path("window").asText()).as("catalog parameters kept").isEqualTo("6");
-        assertThat(s.path("statistics").path("grid")).hasSize(8);
+        assertThat(r.out()).contains("(outlines, both, viridis over");
+        ExplanationAudit a = read(out.resolve("upright.audit.json"), ExplanationAudit.class);
+        assertThat(a.getParameters()).containsEntry("stride", "6");
+        assertThat(a.getParameters()).as("catalog parameters kept").containsEntry("window", "6");
+        assertThat(a.getEventId()).isEqualTo("e-42");
+        assertThat(a.getSeed()).isEqualTo(7L);
+        SaliencySummary s = read(out.resolve("upright.json"), SaliencySummary.class);
+        assertThat(s.getEventId()).isEqualTo("e-42");
+        assertThat(s.getGrid()).hasSize(8);
+        assertThat(s.getDeletionAuc()).isNotNull();
+        assertThat(s.getInsertionAuc()).isNotNull();
         assertThat(ImageIO.read(out.resolve("upright.png").toFile()).getWidth()).isEqualTo(192 * 2);
     }
 
@@ -160,6 +173,7 @@ class ExplainCommandTest {
             Files.writeString(misspelt, new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("\"stride\"", "\"strde\""));
         }
         cases.add(new String[] {"-m", "text-orientation", "-o", out, "--catalog", misspelt.toString(), file.toString()});
+        cases.add(new String[] {"-m", "text-orientation", "-o", out, "--event-id", "e-1", file.toString(), file.toString()});
         String[] expected = {
                 "unknown overlay option 'colour'",
                 "overlay option polarity: unknown value 'up'",
@@ -175,6 +189,7 @@ class ExplainCommandTest {
                         + " integrated_gradients, kernelshap, occlusion",
                 "the catalog's method of text-orientation:ppocr-mobile-v2.0-cls: occlusion has no parameter 'strde'; valid"
                         + " parameters: window, stride, baseline, batch_size, score",
+                "--event-id names one event: give one image file, not 2 paths",
         };
         for (int i = 0; i < cases.size(); i++) {
             Run r = run(cases.get(i));

@@ -166,7 +166,7 @@ class EngineEventExplainerQualityTest {
     void anRoiWithNoAreaInsideTheImageIsRejectedWithItsCode() {
         assertThatThrownBy(() -> fixedSummary(List.of(roi(1.2, 0.1, 0.3, 0.3))))
                 .isInstanceOfSatisfying(RejectedInputException.class, e -> {
-                    assertThat(e.code()).isEqualTo(EngineEventExplainer.INVALID_REGION);
+                    assertThat(e.code()).isEqualTo(ErrorCodes.INVALID_REGION_OF_INTEREST);
                     assertThat(e.getMessage()).contains("x=1.2").contains("no area inside the image");
                 });
     }

@@ -1,5 +1,6 @@
 package io.saliencystream.stream;
 
+import io.saliencystream.audit.AuditHashes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -77,7 +78,7 @@ class EngineEventExplainerTest {
         assertThat(model.spec().labels().get(summary.getPredictedClass())).isEqualTo(sample.expectedLabel());
         assertThat(summary.getGrid()).hasSize(4 * 8);
         assertThat(summary.getGrid().stream().mapToDouble(Float::doubleValue).sum()).isCloseTo(1.0, within(1e-4));
-        assertThat(summary.getTopRegions()).hasSize(EngineEventExplainer.TOP_REGIONS);
+        assertThat(summary.getTopRegions()).hasSize(ExplanationPipeline.TOP_REGIONS);
         assertThat(summary.getTopRegion().getMass()).isEqualTo(
                 summary.getGrid().stream().max(Float::compare).orElseThrow());
         assertThat(summary.getNegativeMass()).isLessThanOrEqualTo(0f);
@@ -94,9 +95,9 @@ class EngineEventExplainerTest {
         var audit = out.audit();
         assertThat(audit.getInputSha256()).isEqualTo(Hashes.sha256Hex(png));
         assertThat(audit.getModelSha256()).isEqualTo(model.sha256());
-        assertThat(audit.getSeed()).isEqualTo(EngineEventExplainer.seedOf("e-1"));
+        assertThat(audit.getSeed()).isEqualTo(ExplanationPipeline.seedOf("e-1"));
         assertThat(audit.getExplainedAt()).isEqualTo(NOW);
-        assertThat(audit.getSummarySha256()).isEqualTo(EngineEventExplainer.summarySha256(summary));
+        assertThat(audit.getSummarySha256()).isEqualTo(AuditHashes.summarySha256(summary));
         assertThat(audit.getPreprocessing()).containsEntry("colorOrder", "BGR").containsEntry("layout", "NCHW");
 
         // a replay explains the same way: same map, same hash
@@ -198,9 +199,9 @@ class EngineEventExplainerTest {
         AttributionMap doubled = new AttributionMap(2, 2, new float[] {0.2f, -0.4f, 0.8f, 0f});
         AttributionMap moved = new AttributionMap(2, 2, new float[] {0.4f, -0.2f, 0.1f, 0f});
         AttributionMap transposed = new AttributionMap(1, 4, new float[] {0.1f, -0.2f, 0.4f, 0f});
-        assertThat(EngineEventExplainer.mapSha256(doubled)).isEqualTo(EngineEventExplainer.mapSha256(map));
-        assertThat(EngineEventExplainer.mapSha256(moved)).isNotEqualTo(EngineEventExplainer.mapSha256(map));
-        assertThat(EngineEventExplainer.mapSha256(transposed)).isNotEqualTo(EngineEventExplainer.mapSha256(map));
+        assertThat(AuditHashes.mapSha256(doubled)).isEqualTo(AuditHashes.mapSha256(map));
+        assertThat(AuditHashes.mapSha256(moved)).isNotEqualTo(AuditHashes.mapSha256(map));
+        assertThat(AuditHashes.mapSha256(transposed)).isNotEqualTo(AuditHashes.mapSha256(map));
     }
 
     private static InferenceEvent event(String id, Object input) {

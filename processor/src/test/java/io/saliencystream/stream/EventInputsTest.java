@@ -1,5 +1,6 @@
 package io.saliencystream.stream;
 
+import io.saliencystream.audit.AuditHashes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -109,8 +110,8 @@ class EventInputsTest {
         RawTensor a = new RawTensor(List.of(1, 2), List.of(0.5f, 1f));
         // shape 1, 2 then 0.5, 1.0 as little-endian int32 / float32, hashed independently here
         byte[] expected = {1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0x3f, 0, 0, (byte) 0x80, 0x3f};
-        assertThat(EventInputs.sha256(a)).isEqualTo(Hashes.sha256Hex(expected));
-        assertThat(EventInputs.sha256(new RawTensor(List.of(2, 1), List.of(0.5f, 1f)))).isNotEqualTo(EventInputs.sha256(a));
+        assertThat(AuditHashes.inputSha256(a)).isEqualTo(Hashes.sha256Hex(expected));
+        assertThat(AuditHashes.inputSha256(new RawTensor(List.of(2, 1), List.of(0.5f, 1f)))).isNotEqualTo(AuditHashes.inputSha256(a));
     }
 
     private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String code, String text) {

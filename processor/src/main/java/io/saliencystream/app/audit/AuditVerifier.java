@@ -1,19 +1,15 @@
 package io.saliencystream.app.audit;
 
+import io.saliencystream.audit.AuditHashes;
 import io.saliencystream.engine.Explanation;
 import io.saliencystream.engine.input.InvalidInputException;
 import io.saliencystream.engine.method.ExplanationEngine;
 import io.saliencystream.engine.model.CatalogModel;
-import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.engine.model.ModelCatalog;
-import io.saliencystream.engine.model.ModelInput;
 import io.saliencystream.engine.model.ModelSpec;
-import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.quality.MapStatistics;
 import io.saliencystream.schema.ExplanationAudit;
-import io.saliencystream.schema.RawTensor;
 import io.saliencystream.schema.SaliencySummary;
-import io.saliencystream.stream.EngineEventExplainer;
 import io.saliencystream.stream.EventInputs;
 
 import java.util.Locale;
@@ -30,7 +26,7 @@ import java.util.TreeMap;
  * report the same parameters back; the recomputed target score is within
  * {@link #SCORE_TOLERANCE}; and the map reproduces.
  *
- * <p>The map: an equal {@link EngineEventExplainer#mapSha256 map hash} is a match. The audit
+ * <p>The map: an equal {@link AuditHashes#mapSha256 map hash} is a match. The audit
  * holds only the hash, so when it differs (floating point on another machine or thread count
  * can move a value across an int16 rounding step) the only numeric evidence is the saliency
  * summary of the event, when one is given: its coarse grid of attribution mass is compared
@@ -76,7 +72,7 @@ public final class AuditVerifier {
             return AuditVerdict.mismatch(id, "model changed: file sha256 " + abbrev(model.sha256())
                     + ", audited " + abbrev(audit.getModelSha256()));
         }
-        Map<String, String> preprocessing = EngineEventExplainer.preprocessing(model.spec());
+        Map<String, String> preprocessing = AuditHashes.preprocessing(model.spec());
         if (!new TreeMap<>(preprocessing).equals(new TreeMap<>(audit.getPreprocessing()))) {
             return AuditVerdict.mismatch(id, "preprocessing changed: catalog has " + preprocessing
                     + ", audited " + audit.getPreprocessing());
@@ -85,14 +81,18 @@ public final class AuditVerifier {
         if (input.isEmpty()) {
             return AuditVerdict.mismatch(id, "input not found in " + inputs.describe());
         }
-        ModelInput.Content content;
+        EventInputs.Resolved resolved;
         try {
-            content = prepare(input.get(), model.spec(), audit.getInputSha256()).content(model);
-        } catch (InputChanged e) {
-            return AuditVerdict.mismatch(id, e.getMessage());
+            // read as the stream reads it, so the hash is of the same bytes
+            resolved = eventInputs.resolve(model.spec(), input.get());
         } catch (InvalidInputException e) {
             return AuditVerdict.mismatch(id, "input cannot be read: " + e.code() + ": " + e.getMessage());
         }
+        if (!resolved.sha256().equalsIgnoreCase(audit.getInputSha256())) {
+            return AuditVerdict.mismatch(id, "input changed: sha256 " + abbrev(resolved.sha256()) + ", audited "
+                    + abbrev(audit.getInputSha256()));
+        }
+        var content = resolved.prepared().content(model);
         Explanation e;
         try {
             e = engine.explainer(new ModelSpec.MethodSpec(audit.getMethod(), audit.getParameters()))
@@ -111,7 +111,7 @@ public final class AuditVerifier {
             return AuditVerdict.mismatch(id, String.format(Locale.ROOT,
                     "target score differs: recomputed %.6f, audited %.6f", e.targetScore(), audit.getTargetScore()));
         }
-        String mapSha256 = EngineEventExplainer.mapSha256(e.map());
+        String mapSha256 = AuditHashes.mapSha256(e.map());
         if (mapSha256.equalsIgnoreCase(String.valueOf(audit.getMapSha256()))) {
             return AuditVerdict.match(id, "map hash equal (" + e.method() + ", class " + e.targetClass() + ")");
         }
@@ -126,24 +126,6 @@ public final class AuditVerifier {
                 ? AuditVerdict.match(id, "map hash differs within tolerance (numerically equal, " + figure + ")")
                 : AuditVerdict.mismatch(id, "map differs beyond tolerance (" + figure + " > "
                         + GRID_TOLERANCE + ")");
-    }
-
-    /** The model input, after checking its hash against the audit's. */
-    private ModelInput prepare(Object input, ModelSpec spec, String auditedSha256) throws InvalidInputException {
-        Preprocessor preprocessor = new Preprocessor(spec);
-        if (input instanceof RawTensor raw) {
-            checkHash(EventInputs.sha256(raw), auditedSha256);
-            return preprocessor.prepare(preprocessor.checkRawTensor(EventInputs.shape(raw), EventInputs.values(raw)));
-        }
-        byte[] bytes = eventInputs.imageBytes(input);
-        checkHash(Hashes.sha256Hex(bytes), auditedSha256);
-        return preprocessor.prepare(eventInputs.decoder().decode(bytes));
-    }
-
-    private static void checkHash(String actual, String audited) {
-        if (!actual.equalsIgnoreCase(audited)) {
-            throw new InputChanged("input changed: sha256 " + abbrev(actual) + ", audited " + abbrev(audited));
-        }
     }
 
     /** max |recomputed − summary| over grid cells, relative to the summary's largest cell; infinite when shapes differ. */
@@ -164,12 +146,5 @@ public final class AuditVerifier {
 
     private static String abbrev(String sha256) {
         return sha256.length() > 16 ? sha256.substring(0, 16) + "…" : sha256;
-    }
-
-    /** A found input whose hash is not the audited one. */
-    private static final class InputChanged extends RuntimeException {
-        InputChanged(String message) {
-            super(message);
-        }
     }
 }

@@ -88,7 +88,7 @@ class EmbeddedDemoIT {
                 continue;
             }
             assertThat(a.getModelSha256()).isEqualTo("491843a3c65de46295864c6815e41127eaa812c4dac1e19c6850ec49da9d3640");
-            assertThat(a.getSeed()).isEqualTo(io.saliencystream.stream.EngineEventExplainer.seedOf(a.getEventId()));
+            assertThat(a.getSeed()).isEqualTo(io.saliencystream.stream.ExplanationPipeline.seedOf(a.getEventId()));
             assertThat(a.getParameters()).containsKeys("window", "stride", "baseline");
             assertThat(a.getVersions()).containsKeys("onnxruntime", "kafka-streams", "java");
         }
