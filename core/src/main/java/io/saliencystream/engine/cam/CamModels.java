@@ -7,7 +7,6 @@ import io.saliencystream.engine.model.ModelSpec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,10 +35,10 @@ public final class CamModels implements AutoCloseable {
         ModelSpec spec = model.inputSpec();
         long[] withBatch = spec.inputShape(1);
         long[] shape = Arrays.copyOfRange(withBatch, 1, withBatch.length);
-        String key = model.sha256() + "/" + targetLayer + "/" + Arrays.toString(shape);
+        String key = model.derivedKey() + "/" + targetLayer + "/" + Arrays.toString(shape);
         return models.computeIfAbsent(key, k -> {
             try {
-                ModelProto forward = ModelProto.parseFrom(Files.readAllBytes(model.file()));
+                ModelProto forward = model.onnx();
                 return new CamModel(forward, spec.inputName(), spec.output() == ModelSpec.OutputKind.PROBABILITIES, shape,
                         spec.labels().size(), targetLayer, model.sessionSettings());
             } catch (IOException e) {

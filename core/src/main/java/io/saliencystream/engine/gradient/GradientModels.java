@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Gradient models built once per model file and score: deriving the backward graph and opening
  * its session costs far more than an explanation, so every gradient method shares this cache.
  * Entries are keyed by the ONNX file's SHA-256 (two catalog entries of one file share a model)
- * and the {@link TargetScore}, and live as long as the cache.
+ * with the entry's output score, and the {@link TargetScore}, and live as long as the cache.
  */
 public final class GradientModels implements AutoCloseable {
 
@@ -34,10 +34,10 @@ public final class GradientModels implements AutoCloseable {
         ModelSpec spec = model.inputSpec();
         long[] withBatch = spec.inputShape(1);
         long[] shape = Arrays.copyOfRange(withBatch, 1, withBatch.length);
-        String key = model.sha256() + "/" + score + "/" + Arrays.toString(shape);
+        String key = model.derivedKey() + "/" + score + "/" + Arrays.toString(shape);
         return models.computeIfAbsent(key, k -> {
             try {
-                return GradientModel.load(model.file(), spec.inputName(), spec.output() == ModelSpec.OutputKind.PROBABILITIES,
+                return GradientModel.of(model.onnx(), spec.inputName(), spec.output() == ModelSpec.OutputKind.PROBABILITIES,
                         score, shape, model.sessionSettings());
             } catch (IOException e) {
                 throw new UncheckedIOException("model " + spec.key() + ": " + e.getMessage(), e);

@@ -1,11 +1,13 @@
 package io.saliencystream.engine.model;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -29,6 +31,8 @@ public final class CatalogModel implements AutoCloseable {
     private Path file;
     private String sha256;
     private OrtSession session;
+    /** The graph with the catalog's output score appended, built on first use; null without a score. */
+    private byte[] scored;
     private SessionSettings sessionSettings = SessionSettings.DEFAULTS;
     private int fixedBatch;
 
@@ -140,6 +144,40 @@ public final class CatalogModel implements AutoCloseable {
         return sha256;
     }
 
+    /**
+     * The ONNX model the engine runs: the file's graph, with the catalog's {@link OutputScore}
+     * appended when the entry declares one, so its only output is [N, classes]. Gradient and CAM
+     * models derive from this; the file itself is what {@link #sha256()} hashes.
+     */
+    public synchronized ModelProto onnx() throws IOException, OrtException {
+        if (whole != null) {
+            return whole.onnx();
+        }
+        if (spec.score() == null) {
+            return ModelProto.parseFrom(Files.readAllBytes(file()));
+        }
+        return ModelProto.parseFrom(scored());
+    }
+
+    private byte[] scored() throws IOException, OrtException {
+        if (scored == null) {
+            ModelProto model = ModelProto.parseFrom(Files.readAllBytes(file()));
+            try (OrtSession.SessionOptions options = sessionSettings.options();
+                 OrtSession probe = OrtRuntime.environment().createSession(file().toString(), options)) {
+                scored = OutputScoring.apply(model, spec, probe).toByteArray();
+            }
+        }
+        return scored;
+    }
+
+    /**
+     * What identifies the model the engine runs, for caches of derived models: the file's SHA-256,
+     * and the output score when the catalog declares one (two entries of one detector with two boxes differ).
+     */
+    public String derivedKey() {
+        return spec.score() == null ? sha256() : sha256() + " " + spec.score();
+    }
+
     /** How ONNX Runtime runs this model; settable until its first session opens. */
     public synchronized void configure(SessionSettings settings) {
         if (session != null && !settings.equals(sessionSettings)) {
@@ -161,7 +199,12 @@ public final class CatalogModel implements AutoCloseable {
         if (session == null) {
             OrtEnvironment env = OrtRuntime.environment();
             try (OrtSession.SessionOptions options = sessionSettings.options()) {
-                session = env.createSession(file().toString(), options);
+                try {
+                    session = spec.score() == null ? env.createSession(file().toString(), options)
+                            : env.createSession(scored(), options);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("model " + spec.key() + ": " + e.getMessage(), e);
+                }
             }
             if (!session.getInputNames().contains(spec.inputName())) {
                 String names = session.getInputNames().toString();

@@ -25,11 +25,14 @@ import java.util.Objects;
  * @param output     whether the model emits logits or probabilities
  * @param labels     class labels, in output order
  * @param method     the default explanation method and its parameters
+ * @param score      how a dense output (a detector's map, a recognizer's sequence, a named output)
+ *                   becomes the row of class values explained; null for a classifier's [N, classes]
  */
 public record ModelSpec(String name, String version, String onnxFile, ModelSource source,
                         String inputName, Layout layout, int width, int height, int channels,
                         ColorOrder colorOrder, double pixelScale, double[] mean, double[] std,
-                        ResizeMode resize, OutputKind output, List<String> labels, MethodSpec method) {
+                        ResizeMode resize, OutputKind output, List<String> labels, MethodSpec method,
+                        OutputScore score) {
 
     public enum Layout { NCHW, NHWC }
 
@@ -86,6 +89,20 @@ public record ModelSpec(String name, String version, String onnxFile, ModelSourc
         require(labels != null && labels.size() >= 2, "labels must list at least two classes");
         labels = List.copyOf(labels);
         Objects.requireNonNull(method, "method");
+    }
+
+    /** A classifier's entry: its output is [N, classes]. */
+    public ModelSpec(String name, String version, String onnxFile, ModelSource source, String inputName, Layout layout,
+                     int width, int height, int channels, ColorOrder colorOrder, double pixelScale, double[] mean,
+                     double[] std, ResizeMode resize, OutputKind output, List<String> labels, MethodSpec method) {
+        this(name, version, onnxFile, source, inputName, layout, width, height, channels, colorOrder, pixelScale, mean,
+                std, resize, output, labels, method, null);
+    }
+
+    /** This entry with its output scored as {@code score} (e.g. another box or sequence position). */
+    public ModelSpec withScore(OutputScore score) {
+        return new ModelSpec(name, version, onnxFile, source, inputName, layout, width, height, channels, colorOrder,
+                pixelScale, mean, std, resize, output, labels, method, score);
     }
 
     private static void require(boolean ok, String what) {
