@@ -191,8 +191,10 @@ public final class OverlayRenderer {
         }
         // a line of at least two pixels reads at a glance; at scale 1 a map pixel is all there is
         int r = s == 1 ? 1 : Math.max(2, Math.round(s / 2f));
-        drawBorder(out, insidePositive, w, h, r, options.colorMap().colour(1));
-        drawBorder(out, insideNegative, w, h, r, options.colorMap().colour(-1));
+        // a map without signal is drawn on an absolute scale: its borders as faint as its pixels would be
+        double alpha = 1 / options.fullStrengthScale();
+        drawBorder(out, insidePositive, w, h, r, options.colorMap().colour(1), alpha);
+        drawBorder(out, insideNegative, w, h, r, options.colorMap().colour(-1), alpha);
         return out;
     }
 
@@ -209,11 +211,11 @@ public final class OverlayRenderer {
     }
 
     /** Paints inside pixels within {@code r} (chessboard distance) of an outside pixel or the image edge. */
-    private static void drawBorder(int[] out, boolean[] in, int w, int h, int r, int rgb) {
+    private static void drawBorder(int[] out, boolean[] in, int w, int h, int r, int rgb, double alpha) {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 if (in[y * w + x] && nearOutside(in, w, h, x, y, r)) {
-                    out[y * w + x] = rgb;
+                    out[y * w + x] = blend(out[y * w + x], rgb, alpha);
                 }
             }
         }

@@ -215,6 +215,23 @@ class OverlayRendererTest {
     }
 
     @Test
+    void outlinesOfAMapWithoutSignalAreFaint() {
+        float[] v = new float[32 * 20];
+        for (int y = 6; y < 14; y++) {
+            for (int x = 10; x < 18; x++) {
+                v[y * 32 + x] = 1f;
+            }
+        }
+        OverlayOptions outlines = OverlayOptions.DEFAULT.with(Map.of(
+                "type", "outlines", "color_map", "pink_green", "scale", "4", "legend", "false"));
+        // a figure a quarter of the threshold: full strength at 4 times the upper clip, borders at 1/4 opacity
+        BufferedImage img = OverlayRenderer.renderImage(flat(32, 20, PAPER), new AttributionMap(32, 20, v),
+                outlines.withoutSignal(0.25, 1.0));
+        assertThat(px(img, 50, 24)).as("top edge").isEqualTo(OverlayRenderer.blend(PAPER_GRAY, 0x00ff00, 0.25));
+        assertThat(px(img, 56, 40)).as("centre").isEqualTo(PAPER_GRAY);
+    }
+
+    @Test
     void outlinesKeepOnlyTheLargestRegions() {
         // a 6x6 square and a 2x2 square, apart
         float[] v = new float[24 * 10];
