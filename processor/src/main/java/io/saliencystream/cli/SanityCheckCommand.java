@@ -41,9 +41,12 @@ import java.util.stream.Stream;
                 + "model's), 1 when any fails, 2 for bad options.")
 public final class SanityCheckCommand implements Callable<Integer> {
 
-    /** Every method of the engine, with the defaults the README lists. */
+    /**
+     * Every method of the engine for a convolutional network, with the defaults the README lists
+     * (the transformer-only vit_reciprocam and attention_rollout are given with --method).
+     */
     static final List<String> ALL_METHODS = List.of("occlusion", "rise", "kernelshap", "vanilla_gradient", "smoothgrad",
-            "integrated_gradients", "xrai");
+            "integrated_gradients", "xrai", "activation_map", "gradcam", "gradcam_plus_plus", "reciprocam");
 
     @Spec
     CommandSpec spec;
@@ -68,7 +71,8 @@ public final class SanityCheckCommand implements Callable<Integer> {
     Path modelDir;
 
     @Option(names = "--method", paramLabel = "NAME[:K=V;K=V]",
-            description = "Method with parameters, repeatable (default: all seven with their defaults).")
+            description = "Method with parameters, repeatable (default: the seven methods and the four CAM methods for "
+                    + "convolutional networks, with their defaults).")
     List<String> methods = new ArrayList<>();
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "16", description = "Images used at most (default: ${DEFAULT-VALUE}).")
