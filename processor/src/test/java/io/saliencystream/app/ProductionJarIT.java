@@ -33,5 +33,24 @@ class ProductionJarIT {
                         || name.startsWith("samples/"))
                 .isEmpty();
         assertThat(Files.size(JAR)).as("bytes").isLessThan(120L << 20);
+        // the gradient and CAM models are derived with the ONNX protobuf classes (core's tribuo-util-onnx)
+        assertThat(entries).contains("ai/onnx/proto/OnnxMl$ModelProto.class");
+    }
+
+    /** The shipped jar runs a gradient method and a CAM method, which rewrite the ONNX graph. */
+    @Test
+    void explainsWithGradientAndCamMethods(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path image = dir.resolve("line.png");
+        javax.imageio.ImageIO.write(io.saliencystream.testing.samples.SampleImages.sample(3, false).image(), "png", image.toFile());
+        for (String method : List.of("vanilla_gradient", "gradcam")) {
+            Path out = dir.resolve(method);
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                    JAR.toString(), "explain", "-m", "text-orientation", "--method", method, "--progress", "none",
+                    "-o", out.toString(), image.toString()).redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(log).isZero();
+            assertThat(out.resolve("line.png")).as(log).exists();
+            assertThat(Files.readString(out.resolve("line.json"))).contains("\"" + method + "\"");
+        }
     }
 }
