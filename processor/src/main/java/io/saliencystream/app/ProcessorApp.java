@@ -80,15 +80,17 @@ public final class ProcessorApp implements AutoCloseable {
             EventInputs inputs = new EventInputs(
                     new ImageDecoder(config.limits().maxImagePixels(), config.limits().maxImageBytes()),
                     config.limits().maxImageBytes(), config.inputFileRoot());
-            AvroSerdes serdes = new AvroSerdes(
-                    new HttpSchemaRegistryClient(config.registry(), HttpSchemaRegistryClient.Settings.defaults()),
-                    config.registry().serde(), config.keyFormat());
+            HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registry(),
+                    HttpSchemaRegistryClient.Settings.defaults());
+            AvroSerdes serdes = new AvroSerdes(registry, config.registry().serde(), config.keyFormat());
             SaliencyTopology saliency = new SaliencyTopology(config.topics(), config.sampling(), serdes,
                     new CatalogEventValidator(catalog, inputs),
                     new EngineEventExplainer(catalog, new ExplanationEngine(), inputs,
                             config.gridRows(), config.gridCols(), versions(), Clock.systemUTC(),
                             config.methodsByReason(), config.faithfulnessReasons()));
             saliency = saliency.withRecordLimits(ClusterCheck.run(config, log));
+            // wrong registry credentials or certificates stop run here, not at the first record
+            registry.checkAccess();
             if (config.driftEnabled()) {
                 saliency = saliency.withSamplingBoost(DriftSamplingBoost.of(config.drift(), serdes));
             }

@@ -61,6 +61,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
     private final List<String> urls;
     private final Optional<Password> authorization;
+    private final boolean clientCertificate;
     private final Settings settings;
     private final HttpClient http;
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
@@ -81,6 +82,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     public HttpSchemaRegistryClient(RegistrySettings registry, Settings settings) {
         this.urls = registry.urls();
         this.authorization = registry.authorization();
+        this.clientCertificate = registry.tls().flatMap(RegistrySettings.TlsStores::keystore).isPresent();
         this.settings = Objects.requireNonNull(settings, "settings");
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -155,6 +157,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
                     + subject + "' without an id: " + answer);
         }
         return id.intValue();
+    }
+
+    /**
+     * Lists the subjects once, so that a wrong URL, credential or certificate is found at start-up
+     * rather than at the first record.
+     */
+    public void checkAccess() {
+        send("GET", "/subjects", null);
     }
 
     /**
@@ -240,7 +250,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
             try {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
-                lastFailure = describe(e);
+                lastFailure = describe(e) + tlsHint(e, urls.get(index));
                 lastCause = e;
                 lastStatus = 0;
                 lastErrorCode = 0;
@@ -257,7 +267,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
             RegistryError error = RegistryError.of(status, response.body());
             if (status < 500) {
                 throw new SchemaRegistryException("Schema registry refused " + what + ": HTTP " + status
-                        + error.describe(), status, error.code(), null);
+                        + error.describe() + credentialsHint(status), status, error.code(), null);
             }
             lastFailure = "HTTP " + status + error.describe();
             current.compareAndSet(index, index + 1);
@@ -268,6 +278,48 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         String prefix = lastStatus == 0 ? "Cannot reach schema registry: " : "Schema registry failed: ";
         throw new SchemaRegistryException(prefix + what + " gave up after " + attempts
                 + " attempt(s); last failure: " + lastFailure, lastStatus, lastErrorCode, lastCause);
+    }
+
+    /** What to check when the registry refuses our credentials (401) or their rights (403). */
+    private String credentialsHint(int status) {
+        if (status != 401 && status != 403) {
+            return "";
+        }
+        String given = authorization.map(a -> a.value().startsWith("Bearer ") ? RegistrySettings.BEARER_AUTH_TOKEN
+                : RegistrySettings.BASIC_AUTH_USER_INFO + " (or the user info in " + RegistrySettings.URL + ")")
+                .orElse(null);
+        if (status == 403) {
+            return "; the credentials were accepted but lack the right: ask for it or check " + given;
+        }
+        return given == null
+                ? "; the registry requires credentials: set " + RegistrySettings.BASIC_AUTH_USER_INFO + " or "
+                        + RegistrySettings.BEARER_AUTH_TOKEN
+                : "; check " + given;
+    }
+
+    /**
+     * A registry that requires a client certificate and gets none, or one it does not trust,
+     * ends the TLS connection: under TLS 1.3 after the handshake, so java.net.http sees the
+     * connection closed before any answer rather than the server's alert.
+     */
+    private String tlsHint(IOException e, String url) {
+        if (!url.startsWith("https:")) {
+            return "";
+        }
+        boolean closedOrRefused = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            closedOrRefused |= t instanceof java.io.EOFException || message.contains("received no bytes")
+                    || t instanceof javax.net.ssl.SSLException && !message.contains("certification path");
+        }
+        if (!closedOrRefused) {
+            return "";
+        }
+        return clientCertificate
+                ? " (the registry ended the TLS connection: it may not trust the client certificate in "
+                        + RegistrySettings.KEYSTORE_LOCATION + ")"
+                : " (the registry ended the TLS connection: if it requires a client certificate, set "
+                        + RegistrySettings.KEYSTORE_LOCATION + ")";
     }
 
     /** java.net.http leaves some messages empty (a refused connection is a chain of bare ConnectExceptions). */

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.UnrecoverableKeyException;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -33,7 +34,14 @@ final class RegistryTls {
                 KeyStore store = load(RegistrySettings.KEYSTORE_LOCATION, tls.keystore().get(), tls.keystoreType(),
                         tls.keystorePassword());
                 keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                keys.init(store, chars(tls.keyPassword().or(tls::keystorePassword)));
+                Optional<Password> keyPassword = tls.keyPassword().or(tls::keystorePassword);
+                try {
+                    keys.init(store, chars(keyPassword));
+                } catch (UnrecoverableKeyException e) {
+                    throw new ConfigException(RegistrySettings.KEY_PASSWORD, keyPassword.orElse(null),
+                            "cannot recover the key in " + tls.keystore().get() + " with it (without "
+                                    + RegistrySettings.KEY_PASSWORD + ", the key store's password is used)");
+                }
             }
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys == null ? null : keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(),

@@ -11,9 +11,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import java.util.Base64;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -61,19 +63,25 @@ public final class InProcessSchemaRegistryServer implements AutoCloseable {
     private final ExecutorService executor;
     private final AtomicLong requests = new AtomicLong();
 
-    private InProcessSchemaRegistryServer(InMemorySchemaRegistry registry, SSLContext tls, String userInfo)
-            throws IOException {
+    private InProcessSchemaRegistryServer(InMemorySchemaRegistry registry, SSLContext tls,
+                                          boolean clientCertificates, String authorization) throws IOException {
         this.registry = registry;
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         if (tls == null) {
             this.server = HttpServer.create(loopback, 0);
         } else {
             HttpsServer https = HttpsServer.create(loopback, 0);
-            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters parameters = getSSLContext().getDefaultSSLParameters();
+                    parameters.setNeedClientAuth(clientCertificates);
+                    params.setSSLParameters(parameters);
+                }
+            });
             this.server = https;
         }
-        this.authorization = userInfo == null ? null
-                : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+        this.authorization = authorization;
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(4, runnable -> {
             Thread thread = new Thread(runnable, "schema-registry-http-" + threads.incrementAndGet());
@@ -102,11 +110,35 @@ public final class InProcessSchemaRegistryServer implements AutoCloseable {
      */
     public static InProcessSchemaRegistryServer start(InMemorySchemaRegistry registry, SSLContext tls,
                                                       String userInfo) {
+        return start(registry, tls, false, userInfo == null ? null : basicAuth(userInfo));
+    }
+
+    /**
+     * Starts a server that speaks HTTPS with {@code tls}, completes the TLS handshake only with a
+     * client certificate that {@code tls} trusts if {@code clientCertificates}, and answers 401 to
+     * requests whose {@code Authorization} header is not {@code authorization} (if given; see
+     * {@link #basicAuth} and {@link #bearerAuth}).
+     */
+    public static InProcessSchemaRegistryServer start(InMemorySchemaRegistry registry, SSLContext tls,
+                                                      boolean clientCertificates, String authorization) {
+        if (clientCertificates && tls == null) {
+            throw new IllegalArgumentException("client certificates need TLS");
+        }
         try {
-            return new InProcessSchemaRegistryServer(registry, tls, userInfo);
+            return new InProcessSchemaRegistryServer(registry, tls, clientCertificates, authorization);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the in-process schema registry on loopback", e);
         }
+    }
+
+    /** The {@code Authorization} header of HTTP basic auth for {@code user:password}. */
+    public static String basicAuth(String userInfo) {
+        return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The {@code Authorization} header of a bearer token. */
+    public static String bearerAuth(String token) {
+        return "Bearer " + token;
     }
 
     /** Base URL of the API, e.g. {@code http://127.0.0.1:40123} ({@code https://} with TLS). */

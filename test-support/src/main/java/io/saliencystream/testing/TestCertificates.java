@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A self-signed server certificate for loopback ({@code localhost}, {@code 127.0.0.1}), made by the
  * JDK's {@code keytool} when a test starts: a PKCS12 key store for servers (broker, registry) and a
- * PKCS12 trust store holding the certificate for clients.
+ * PKCS12 trust store holding the certificate for clients. {@link #clientCertificate} makes client
+ * certificates for servers that require them ({@link #serverContextTrusting}).
  */
 public record TestCertificates(Path keystore, Path truststore, String password) {
 
@@ -37,16 +39,54 @@ public record TestCertificates(Path keystore, Path truststore, String password) 
 
     /** A server-side TLS context with the key store's certificate. */
     public SSLContext serverContext() {
-        try (InputStream in = Files.newInputStream(keystore)) {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(in, password.toCharArray());
+        return serverContextTrusting();
+    }
+
+    /**
+     * A server-side TLS context with the key store's certificate that trusts the client
+     * certificates in {@code clientKeystores} (made by {@link #clientCertificate}) and no other.
+     */
+    public SSLContext serverContextTrusting(Path... clientKeystores) {
+        try {
             KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, password.toCharArray());
+            keys.init(load(keystore), password.toCharArray());
+            TrustManagerFactory trust = null;
+            if (clientKeystores.length > 0) {
+                KeyStore trusted = KeyStore.getInstance("PKCS12");
+                trusted.load(null, null);
+                for (Path client : clientKeystores) {
+                    KeyStore store = load(client);
+                    String alias = store.aliases().nextElement();
+                    trusted.setCertificateEntry(client.getFileName().toString(), store.getCertificate(alias));
+                }
+                trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                trust.init(trusted);
+            }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), null, null);
+            context.init(keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("Cannot load the test key store " + keystore, e);
+            throw new IllegalStateException("Cannot load the test key stores", e);
+        }
+    }
+
+    /**
+     * A self-signed client certificate {@code CN=name} with its key, in a PKCS12 key store
+     * {@code name.p12} next to the server's, protected by the same password.
+     */
+    public Path clientCertificate(String name) {
+        Path store = keystore.resolveSibling(name + ".p12");
+        keytool("-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=" + name, "-storetype", "PKCS12", "-keystore", store.toString(),
+                "-storepass", password, "-keypass", password);
+        return store;
+    }
+
+    private KeyStore load(Path path) throws IOException, GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(path)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, password.toCharArray());
+            return store;
         }
     }
 

@@ -57,11 +57,13 @@ import picocli.CommandLine;
 
 /**
  * The processor against a secured cluster: the in-JVM broker with a SASL_SSL listener (SCRAM-SHA-512
- * over TLS, certificates made by the test with keytool) and ACLs, and a registry that requires
- * basic auth over HTTPS (the in-process registry: Apicurio's authentication needs Keycloak). With the
- * right credentials the processor, the drift application and {@code verify} work; with a wrong
- * password, without the trust store, or without the ACL of one output topic, {@code run} stops with
- * one line saying what is wrong and commits no input offset.
+ * over TLS, certificates made by the test with keytool) and ACLs, and registries over HTTPS (the
+ * in-process registry: Apicurio's authentication needs Keycloak), one requiring basic auth, one a
+ * bearer token and a client certificate, both over the same schemas. With the right credentials
+ * the processor, the drift application and {@code verify} work; with a wrong password, without the
+ * trust store, without the ACL of one output topic, with a wrong registry token or without the
+ * client certificate, {@code run} stops with one line saying what is wrong and commits no input
+ * offset.
  */
 @Tag("integration")
 class SecuredClusterIT {
@@ -69,6 +71,7 @@ class SecuredClusterIT {
     private static final String USER = "saliency";
     private static final String PASSWORD = "kafka-secret";
     private static final String REGISTRY_USER_INFO = "saliency:registry-secret";
+    private static final String REGISTRY_TOKEN = "registry-token-secret";
     private static final int EVENTS = 6;
 
     @TempDir
@@ -77,13 +80,19 @@ class SecuredClusterIT {
     private static TestCertificates certs;
     private static EmbeddedKafkaBroker broker;
     private static InProcessSchemaRegistryServer registry;
+    /** The same schemas behind a bearer token and mutual TLS. */
+    private static InProcessSchemaRegistryServer tokenRegistry;
+    private static Path clientCertificate;
 
     @BeforeAll
     static void start() throws Exception {
         certs = TestCertificates.generate(dir, "changeit");
         broker = EmbeddedKafkaBroker.startSecured(certs);
-        registry = InProcessSchemaRegistryServer.start(new InMemorySchemaRegistry(), certs.serverContext(),
-                REGISTRY_USER_INFO);
+        InMemorySchemaRegistry schemas = new InMemorySchemaRegistry();
+        registry = InProcessSchemaRegistryServer.start(schemas, certs.serverContext(), REGISTRY_USER_INFO);
+        clientCertificate = certs.clientCertificate("saliency-client");
+        tokenRegistry = InProcessSchemaRegistryServer.start(schemas, certs.serverContextTrusting(clientCertificate),
+                true, InProcessSchemaRegistryServer.bearerAuth(REGISTRY_TOKEN));
         Traffic.createTopics(broker, 1);
         broker.admin().alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(USER,
                 new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), PASSWORD))).all().get(30, TimeUnit.SECONDS);
@@ -94,6 +103,9 @@ class SecuredClusterIT {
         if (registry != null) {
             registry.close();
         }
+        if (tokenRegistry != null) {
+            tokenRegistry.close();
+        }
         if (broker != null) {
             broker.close();
         }
@@ -102,7 +114,9 @@ class SecuredClusterIT {
     @Test
     void processorDriftAndVerifyWorkWithTheRightCredentials() throws Exception {
         allow("secure-ok", List.of());
-        Path config = config("secure-ok", Map.of());
+        // the registry behind a bearer token and mutual TLS (our client's basic auth against the
+        // same server: ConfluentClientSettingsTest)
+        Path config = config("secure-ok", tokenRegistry());
         produceEvents();
         try (ProcessorApp app = ProcessorApp.start(ProcessorConfig.from(Settings.load(Optional.of(config))),
                 System.out)) {
@@ -151,6 +165,37 @@ class SecuredClusterIT {
         String err = runExpectingFailure(config);
         assertThat(err).contains(Traffic.TOPICS.saliencyOverlays()).containsIgnoringCase("authoriz");
         assertNoOffsetCommitted("secure-no-acl");
+    }
+
+    @Test
+    void wrongRegistryTokenOrNoClientCertificateStopsRunWithOneClearLine() throws Exception {
+        allow("secure-registry-token", List.of());
+        Map<String, String> wrongToken = tokenRegistry();
+        wrongToken.put("bearer.auth.token", "not-the-token");
+        String err = runExpectingFailure(config("secure-registry-token", wrongToken));
+        assertThat(err).contains("HTTP 401", "bearer.auth.token").doesNotContain("not-the-token", REGISTRY_TOKEN);
+
+        Map<String, String> noCertificate = tokenRegistry();
+        noCertificate.put("schema.registry.ssl.keystore.location", "");
+        noCertificate.put("schema.registry.ssl.keystore.password", "");
+        noCertificate.put("schema.registry.ssl.keystore.type", "");
+        err = runExpectingFailure(config("secure-registry-token", noCertificate));
+        assertThat(err).contains("client certificate", "schema.registry.ssl.keystore.location");
+        assertNoOffsetCommitted("secure-registry-token");
+    }
+
+    /** Settings replacing basic auth with the token registry's bearer token and client certificate. */
+    private static Map<String, String> tokenRegistry() {
+        Map<String, String> p = new HashMap<>();
+        p.put("schema.registry.url", tokenRegistry.url());
+        p.put("basic.auth.credentials.source", "");
+        p.put("basic.auth.user.info", "");
+        p.put("bearer.auth.credentials.source", "STATIC_TOKEN");
+        p.put("bearer.auth.token", REGISTRY_TOKEN);
+        p.put("schema.registry.ssl.keystore.location", clientCertificate.toString());
+        p.put("schema.registry.ssl.keystore.password", certs.password());
+        p.put("schema.registry.ssl.keystore.type", "PKCS12");
+        return p;
     }
 
     private static String jaas(String password) {
