@@ -4,6 +4,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which regions of interest apply to a model's class: regions configured for that class, else
@@ -40,6 +42,20 @@ public final class RegionsOfInterest {
         Map<ModelClass, List<RegionOfInterest>> m = new HashMap<>(byClass);
         m.put(new ModelClass(Objects.requireNonNull(model, "model"), predictedClass), checked(regions));
         return new RegionsOfInterest(byModel, m);
+    }
+
+    /** The models with regions, for the model or for one of its classes. */
+    public Set<String> models() {
+        Set<String> models = new TreeSet<>(byModel.keySet());
+        byClass.keySet().forEach(c -> models.add(c.model()));
+        return models;
+    }
+
+    /** The classes of {@code model} with regions of their own. */
+    public Set<Integer> classes(String model) {
+        Set<Integer> classes = new TreeSet<>();
+        byClass.keySet().stream().filter(c -> c.model().equals(model)).forEach(c -> classes.add(c.predictedClass()));
+        return classes;
     }
 
     public List<RegionOfInterest> lookup(String model, int predictedClass) {

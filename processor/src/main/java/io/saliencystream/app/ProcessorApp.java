@@ -76,6 +76,7 @@ public final class ProcessorApp implements AutoCloseable {
                 ? ModelCatalog.load(config.catalogPath().get(), store)
                 : ModelCatalog.defaultCatalog(store);
         try {
+            config.checkRegions(catalog.models().stream().map(m -> m.spec()).toList());
             catalog.models().forEach(ProcessorApp::loadSession);
             EventInputs inputs = new EventInputs(
                     new ImageDecoder(config.limits().maxImagePixels(), config.limits().maxImageBytes()),

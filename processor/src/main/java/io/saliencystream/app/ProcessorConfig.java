@@ -19,6 +19,7 @@ import io.saliencystream.stream.drift.DriftTopics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -27,7 +28,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The processor's configuration, read from {@link Settings}. Every key, its default and its
@@ -189,8 +194,12 @@ public record ProcessorConfig(
         AlertPolicy policy = new AlertPolicy(thresholds.isEmpty() ? defaults.alertPolicy().thresholds() : thresholds,
                 (Integer) v.get("drift.open-after"), (Integer) v.get("drift.resolve-after"));
         RegionsOfInterest regions = RegionsOfInterest.none();
-        for (Map.Entry<String, String> model : s.withPrefix("drift.regions.").entrySet()) {
-            regions = regions.withModel(model.getKey(), regions("drift.regions." + model.getKey(), model.getValue()));
+        for (Map.Entry<String, String> entry : s.withPrefix(REGIONS_PREFIX).entrySet()) {
+            List<RegionOfInterest> boxes = regions(REGIONS_PREFIX + entry.getKey(), entry.getValue());
+            Matcher forClass = CLASS_SUFFIX.matcher(entry.getKey());
+            regions = forClass.matches()
+                    ? regions.withClass(forClass.group(1), Integer.parseInt(forClass.group(2)), boxes)
+                    : regions.withModel(entry.getKey(), boxes);
         }
         return defaults.withTopics(driftTopics)
                 .withWindows(window, advance, SettingDefinitions.duration("drift.grace", (String) v.get("drift.grace")))
@@ -199,6 +208,33 @@ public record ProcessorConfig(
                 .withAlertPolicy(policy)
                 .withRegions(regions)
                 .withSamplingBoost((Double) v.get("drift.sampling-boost"));
+    }
+
+    private static final String REGIONS_PREFIX = "drift.regions.";
+    /** {@code drift.regions.<model>.<class>}: a key ending in a class index is that class's. */
+    private static final Pattern CLASS_SUFFIX = Pattern.compile("(.+)\\.(\\d{1,9})");
+
+    /**
+     * Refuses regions of interest for a model the catalog does not have, or for a class index
+     * outside the model's labels: they could never apply, and roi-mass-change would never fire.
+     */
+    public void checkRegions(Collection<ModelSpec> models) {
+        RegionsOfInterest regions = drift.regions();
+        Map<String, Integer> classes = new TreeMap<>();
+        models.forEach(m -> classes.merge(m.name(), m.labels().size(), Math::max));
+        for (String model : regions.models()) {
+            if (!classes.containsKey(model)) {
+                throw new ConfigException(REGIONS_PREFIX + model + " names model '" + model
+                        + "', which the catalog does not have; its models: " + classes.keySet());
+            }
+            for (int cls : regions.classes(model)) {
+                if (cls >= classes.get(model)) {
+                    throw new ConfigException(REGIONS_PREFIX + model + "." + cls + " names class " + cls + " of '"
+                            + model + "', which has " + classes.get(model) + " classes (0 to "
+                            + (classes.get(model) - 1) + ")");
+                }
+            }
+        }
     }
 
     /** {@code name=left,top,right,bottom;name=...}: named boxes in [0, 1] image coordinates. */

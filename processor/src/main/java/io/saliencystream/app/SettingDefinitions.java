@@ -295,7 +295,11 @@ public final class SettingDefinitions {
                             + "(`jensen-shannon` = `0.1`)"),
             new Family("drift.regions.", "<model>", List.of(""), Set.of(), Type.STRING, REGIONS,
                     "regions of interest of a model, `name=left,top,right,bottom;...` in [0, 1] image coordinates; "
-                            + "`roi-mass-change` measures the change of attention inside them"));
+                            + "`roi-mass-change` measures the change of attention inside them"),
+            new Family("drift.regions.", "<model>.<class>", List.of(""), Set.of(), Type.STRING, REGIONS,
+                    "regions of interest of one class of a model (its index in the catalog's labels), as "
+                            + "`drift.regions.<model>`, in place of the model's for that class; checked against the "
+                            + "catalog at start-up"));
 
     /**
      * The family of {@code key}, with its name part, if any: the longest tail whose name is allowed,

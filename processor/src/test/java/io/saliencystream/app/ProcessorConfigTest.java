@@ -3,14 +3,19 @@ package io.saliencystream.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.saliencystream.engine.model.ModelCatalog;
+import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.stream.BudgetConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ProcessorConfigTest {
 
@@ -108,5 +113,33 @@ class ProcessorConfigTest {
                 .hasMessageContaining("explain.method-for.flag:producer").hasMessageContaining("low-confidence");
         assertThat(Settings.envName("schema.registry.url")).isEqualTo("SALIENCY_STREAM_SCHEMA_REGISTRY_URL");
         assertThat(settings(Map.of(), Map.of()).find("absent")).isEqualTo(Optional.empty());
+    }
+
+    @Test
+    void classRegionsComeFromTheEnvironmentAndAreCheckedAgainstTheCatalog(@TempDir Path dir)
+            throws Exception {
+        Map<String, String> env = Map.of(
+                "SALIENCY_STREAM_DRIFT_REGIONS_TEXT___ORIENTATION", "all=0,0,1,1",
+                "SALIENCY_STREAM_DRIFT_REGIONS_TEXT___ORIENTATION_1", "top=0,0,1,0.5;bottom=0,0.5,1,1");
+        ProcessorConfig c = ProcessorConfig.from(settings(MINIMAL, env));
+        assertThat(c.drift().regions().lookup("text-orientation", 1)).extracting(r -> r.name())
+                .containsExactly("top", "bottom");
+        assertThat(c.drift().regions().lookup("text-orientation", 0)).extracting(r -> r.name()).containsExactly("all");
+
+        List<ModelSpec> catalog;
+        try (ModelCatalog shipped = ModelCatalog.defaultCatalog(new ModelStore(dir))) {
+            catalog = shipped.models().stream().map(m -> m.spec()).toList();
+        }
+        c.checkRegions(catalog);
+        assertThatThrownBy(() -> ProcessorConfig.from(settings(MINIMAL,
+                Map.of("SALIENCY_STREAM_DRIFT_REGIONS_TEXT___ORIENTATION_9", "all=0,0,1,1"))).checkRegions(catalog))
+                .hasMessageContaining("drift.regions.text-orientation.9").hasMessageContaining("2 classes (0 to 1)");
+        assertThatThrownBy(() -> ProcessorConfig.from(settings(MINIMAL,
+                Map.of("SALIENCY_STREAM_DRIFT_REGIONS_TEXT___ORIENTATON_1", "all=0,0,1,1"))).checkRegions(catalog))
+                .hasMessageContaining("drift.regions.text-orientaton").hasMessageContaining("text-orientation");
+        Map<String, String> badBox = new java.util.HashMap<>(MINIMAL);
+        badBox.put("drift.regions.text-orientation.1", "top=0,0,1");
+        assertThatThrownBy(() -> ProcessorConfig.from(settings(badBox, Map.of())))
+                .hasMessageContaining("drift.regions.text-orientation.1").hasMessageContaining("left,top,right,bottom");
     }
 }

@@ -26,6 +26,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import io.saliencystream.app.ProcessorConfig;
+import io.saliencystream.app.Settings;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -239,5 +241,48 @@ class DriftTopologyTest {
         // left column of TOP_LEFT: 0.7 + 0.1; of the 50/50 mix: (0.8 + 0.2) / 2
         assertThat(out.get(0).getRoiMass().get("left")).isCloseTo(0.8, within(1e-6));
         assertThat(out.get(1).getRoiMass().get("left")).isCloseTo(0.5, within(1e-6));
+    }
+
+    @Test
+    void aClassRegionSetFromTheEnvironmentMakesRoiMassChangeFire() {
+        // configured as a deployment would: class 3 of the model watches the left half, class 1 has no region
+        DriftConfig config = ProcessorConfig.from(new Settings(new Properties(), Map.of(
+                "SALIENCY_STREAM_BOOTSTRAP_SERVERS", "kafka:9092",
+                "SALIENCY_STREAM_SCHEMA_REGISTRY_URL", "http://registry:8081",
+                "SALIENCY_STREAM_DRIFT_REGIONS_RESNET_3", "left=0,0,0.5,1",
+                "SALIENCY_STREAM_DRIFT_THRESHOLD_ROI_MASS_CHANGE", "0.2",
+                "SALIENCY_STREAM_DRIFT_MIN_COUNT", "2",
+                "SALIENCY_STREAM_DRIFT_LEARN_WINDOWS", "2"))).drift();
+        start(config);
+        for (int w = 0; w < 6; w++) {
+            double[] grid = w < 3 ? TOP_LEFT : BOTTOM_RIGHT;   // attention leaves the left half in window 3
+            for (int i = 0; i < 2; i++) {
+                pipe(summary(MODEL, 3, at(w, 15 + 5 * i), grid));
+                pipe(summary(MODEL, 1, at(w, 17 + 5 * i), grid));
+            }
+        }
+        advanceTo(8);
+
+        List<org.apache.kafka.streams.KeyValue<String, AttentionDriftMetrics>> all = metrics.readKeyValuesToList();
+        List<AttentionDriftMetrics> out = all.stream().filter(kv -> kv.key.equals(KEY)).map(kv -> kv.value).toList();
+        List<AttentionDriftMetrics> noRegion = all.stream().filter(kv -> kv.key.equals(DriftKey.format(MODEL, "1", 1)))
+                .map(kv -> kv.value).toList();
+        assertThat(out).hasSize(6);
+        assertThat(noRegion).hasSize(6);
+        // left half of TOP_LEFT: 0.7 + 0.1; of BOTTOM_RIGHT: 0.1 + 0.1
+        assertThat(out.get(2).getRoiMass().get("left")).isCloseTo(0.8, within(1e-6));
+        assertThat(out.get(3).getRoiMass().get("left")).isCloseTo(0.2, within(1e-6));
+        assertThat(out.get(3).getRoiMassChange()).isCloseTo(0.6, within(1e-6));
+        List<AttentionDriftAlert> a = alerts.readValuesToList();
+        assertThat(a).hasSize(1);
+        assertThat(a.get(0).getState()).isEqualTo(AlertState.OPEN);
+        assertThat(a.get(0).getMetric()).isEqualTo("roi-mass-change");
+        assertThat(a.get(0).getPredictedClass()).isEqualTo(3);
+        assertThat(a.get(0).getWindowStart()).isEqualTo(at(4, 0));
+        // the same shift in class 1, which has no region, measures no roi mass and raises nothing
+        assertThat(noRegion).allSatisfy(m -> {
+            assertThat(m.getRoiMass()).isEmpty();
+            assertThat(m.getRoiMassChange()).isNull();
+        });
     }
 }
