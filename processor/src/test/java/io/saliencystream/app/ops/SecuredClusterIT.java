@@ -19,20 +19,32 @@ import io.saliencystream.testing.InProcessSchemaRegistryServer;
 import io.saliencystream.testing.TestCertificates;
 import io.saliencystream.testing.samples.GroundTruthSamples;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Reader;
+import java.io.StringReader;
 import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
@@ -63,7 +75,7 @@ import picocli.CommandLine;
  * the processor, the drift application and {@code verify} work; with a wrong password, without the
  * trust store, without the ACL of one output topic, with a wrong registry token or without the
  * client certificate, {@code run} stops with one line saying what is wrong and commits no input
- * offset.
+ * offset. The README's secured example runs as written, by the shipped jar.
  */
 @Tag("integration")
 class SecuredClusterIT {
@@ -182,6 +194,121 @@ class SecuredClusterIT {
         err = runExpectingFailure(config("secure-registry-token", noCertificate));
         assertThat(err).contains("client certificate", "schema.registry.ssl.keystore.location");
         assertNoOffsetCommitted("secure-registry-token");
+    }
+
+    /**
+     * The README's secured example as a user would copy it: the properties block of "A secured
+     * cluster and registry", read from README.md, with only its hosts, ports, paths and elided
+     * passwords filled in (the first registry URL a dead one, so the second is tried), run by the
+     * shipped jar. The test's model and state directory come from {@code --set}. Readiness is
+     * polled from the process's first moment: 503 with each application's state until both run,
+     * then 200; every input record is committed; the log has no warning and no secret.
+     */
+    @Test
+    void theReadmesSecuredExampleRunsAsWritten() throws Exception {
+        String block = readmeSecuredExample();
+        int opsPort = freePort();
+        int deadRegistryPort = freePort();
+        Map<String, String> fill = new LinkedHashMap<>();
+        fill.put("broker-1.example.com:9094,broker-2.example.com:9094", broker.securedBootstrapServers());
+        fill.put("password=\"…\"", "password=\"" + PASSWORD + "\"");
+        fill.put("/etc/saliency-stream/truststore.p12", certs.truststore().toString());
+        fill.put("truststore.password=…", "truststore.password=" + certs.password());
+        fill.put("https://registry-a.example.com", "https://127.0.0.1:" + deadRegistryPort);
+        fill.put("https://registry-b.example.com", registry.url());
+        fill.put("basic.auth.user.info=saliency:…", "basic.auth.user.info=" + REGISTRY_USER_INFO);
+        fill.put("ops.port=8080", "ops.port=" + opsPort);
+        String filled = block;
+        for (Map.Entry<String, String> e : fill.entrySet()) {
+            assertThat(filled).as("README placeholder " + e.getKey()).contains(e.getKey());
+            filled = filled.replace(e.getKey(), e.getValue());
+        }
+        assertThat(filled).as("every placeholder filled").doesNotContain("…", "example.com");
+        Path config = dir.resolve("readme-secured.properties");
+        Files.writeString(config, filled);
+        Properties example = new Properties();
+        example.load(new StringReader(filled));
+        String applicationId = example.getProperty("application.id");
+        allow(applicationId, List.of());
+        produceEvents();
+
+        Path testConfig = new Traffic(broker.bootstrapServers(), registry.url(), dir).config("readme-model", Map.of());
+        Properties model = new Properties();
+        try (Reader in = Files.newBufferedReader(testConfig)) {
+            model.load(in);
+        }
+        Path state = ProcessorProcess.LOGS.resolveSibling("ops-state").resolve("readme-secured-" + System.nanoTime());
+        HttpClient http = HttpClient.newHttpClient();
+        try (ProcessorProcess processor = ProcessorProcess.start("readme-secured", "run", "-c", config.toString(),
+                "--set", "catalog.path=" + model.getProperty("catalog.path"),
+                "--set", "model.dir=" + model.getProperty("model.dir"),
+                "--set", "state.dir=" + state,
+                "--set", "sampling.rate=1.0")) {
+            List<String> answers = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+            while (answers.isEmpty() || !answers.get(answers.size() - 1).startsWith("200")) {
+                assertThat(processor.isAlive()).as(processor.log()).isTrue();
+                assertThat(System.nanoTime()).as("ready within 4 minutes: " + answers + "\n" + processor.log())
+                        .isLessThan(deadline);
+                try {
+                    HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + opsPort + "/health/ready")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    String answer = ready.statusCode() + " " + ready.body().strip().replace('\n', '|');
+                    if (answers.isEmpty() || !answers.get(answers.size() - 1).equals(answer)) {
+                        answers.add(answer);
+                    }
+                } catch (IOException notServingYet) {
+                    // the port opens once the models are loaded and both applications started
+                }
+                Thread.sleep(10);
+            }
+            System.out.println("readiness answers, in order: " + answers);
+            // both applications start in REBALANCING: not ready, and the body says which state each is in
+            assertThat(answers.get(0)).startsWith("503 not ready|").contains(applicationId + " ",
+                    applicationId + "-drift ").doesNotContain("RUNNING|" + applicationId + "-drift RUNNING");
+            assertThat(answers.get(answers.size() - 1)).isEqualTo("200 ready|" + applicationId + " RUNNING|"
+                    + applicationId + "-drift RUNNING");
+
+            awaitAllInputCommitted(applicationId, Duration.ofMinutes(3));
+            assertThat(processor.terminate(Duration.ofSeconds(60))).as(processor.log())
+                    .isEqualTo(RunCommandIT.SIGTERM_EXIT);
+            // start, steady processing and the SIGTERM stop: no warning, no secret
+            assertThat(processor.log().lines().filter(line -> line.contains(" WARN "))).as(processor.log()).isEmpty();
+            assertThat(processor.log()).doesNotContain(PASSWORD, "registry-secret");
+        }
+    }
+
+    /** The first properties block after the heading "A secured cluster and registry" in README.md. */
+    private static String readmeSecuredExample() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int section = readme.indexOf("### A secured cluster and registry");
+        assertThat(section).as("README section").isNotNegative();
+        int start = readme.indexOf("```properties\n", section) + "```properties\n".length();
+        return readme.substring(start, readme.indexOf("```", start));
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Waits until the application's committed offset on the input is its end offset. */
+    private static void awaitAllInputCommitted(String applicationId, Duration timeout) throws Exception {
+        TopicPartition input = new TopicPartition(Traffic.TOPICS.inferenceEvents(), 0);
+        long end = broker.admin().listOffsets(Map.of(input, OffsetSpec.latest()))
+                .partitionResult(input).get(30, TimeUnit.SECONDS).offset();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            OffsetAndMetadata committed = broker.admin().listConsumerGroupOffsets(applicationId)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).get(input);
+            if (committed != null && committed.offset() >= end) {
+                return;
+            }
+            assertThat(System.nanoTime()).as("input committed to " + end + ", is " + committed).isLessThan(deadline);
+            Thread.sleep(500);
+        }
     }
 
     /** Settings replacing basic auth with the token registry's bearer token and client certificate. */

@@ -116,6 +116,8 @@ final class Traffic {
         p.put("model.dir", models.toString());
         p.put("state.dir", dir.resolve("state-" + name).toString());
         p.put("sampling.rate", "1.0");
+        // any free port: tests run beside other processes that may hold the default 8080
+        p.put("ops.port", "0");
         p.put("kafka.session.timeout.ms", "6000");
         p.put("kafka.heartbeat.interval.ms", "1000");
         // events are stamped when produced and may wait behind a fault: keep drift's windows open for them
