@@ -123,6 +123,7 @@ public final class ProcessorApp implements AutoCloseable {
 
     private static KafkaStreams create(Topology topology, Properties properties, PrintStream log,
                                        AtomicReference<String> fatal) {
+        UncleanStop.wipeIfUnclean(properties, log);
         KafkaStreams streams = new KafkaStreams(topology, properties);
         Object applicationId = properties.get(StreamsConfig.APPLICATION_ID_CONFIG);
         streams.setUncaughtExceptionHandler(e -> {

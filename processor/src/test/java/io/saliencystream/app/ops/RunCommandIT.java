@@ -89,4 +89,43 @@ class RunCommandIT {
             assertThat(processor.log()).contains("saliency-stream run: the drift application stopped");
         }
     }
+
+    /**
+     * A restart after {@code kill -9} under exactly-once: the drift application's window store has
+     * no checkpoint. Kafka Streams would log that as corrupted tasks, with stack traces; run says
+     * in one line that it rebuilds the state, and logs no warning.
+     */
+    @Test
+    void restartAfterKillMinusNineLogsNoWarning() throws Exception {
+        Path state = ProcessorProcess.LOGS.resolveSibling("ops-state").resolve("run-kill9-" + System.nanoTime());
+        Path config = traffic.config("a", Map.of("state.dir", state.toString()));
+        traffic.produce(0, 10);
+        try (ProcessorProcess first = ProcessorProcess.start(config, "run-kill9-first")) {
+            first.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
+            traffic.committed(List.of(Traffic.TOPICS.saliencySummaries()), 10, Duration.ofMinutes(4));
+            awaitDriftRead(Duration.ofMinutes(2));
+            first.kill();
+        }
+        traffic.produce(10, 20);
+        try (ProcessorProcess second = ProcessorProcess.start(config, "run-kill9-second")) {
+            second.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
+            assertThat(traffic.committed(Traffic.EXPLAINED_OUTPUTS, 20, Duration.ofMinutes(4))).as(second.log())
+                    .allSatisfy((topic, counts) -> assertThat(counts.distinct()).isEqualTo(20));
+            assertThat(second.terminate(Duration.ofSeconds(60))).as(second.log()).isEqualTo(SIGTERM_EXIT);
+            assertThat(second.log()).contains("were not closed cleanly (no checkpoint under exactly-once); "
+                    + "rebuilding their state from the changelog");
+            assertThat(second.log().lines().filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")))
+                    .as(second.log()).isEmpty();
+        }
+    }
+
+    /** Waits until the drift application has committed summaries it read (so its window store has rows). */
+    private void awaitDriftRead(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (broker.admin().listConsumerGroupOffsets("saliency-stream-drift").partitionsToOffsetAndMetadata()
+                .get().values().stream().noneMatch(o -> o != null && o.offset() > 0)) {
+            assertThat(System.nanoTime()).as("drift read summaries").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
 }
