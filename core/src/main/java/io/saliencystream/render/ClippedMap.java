@@ -3,8 +3,6 @@ package io.saliencystream.render;
 import io.saliencystream.engine.AttributionMap;
 import io.saliencystream.render.OverlayOptions.Polarity;
 
-import java.util.Arrays;
-
 /**
  * An attribution map reduced to what an overlay draws: per pixel a signed strength in -1..1
  * and whether it is highlighted at all.
@@ -33,19 +31,15 @@ public record ClippedMap(int width, int height, float[] strength, float[] highli
     public static ClippedMap of(AttributionMap map, Polarity polarity, double clipBelowPercentile, double clipAbovePercentile,
                                 double fullStrengthScale) {
         float[] v = map.values();
-        float[] magnitude = new float[v.length];
-        float[] nonZero = new float[v.length];
+        // the magnitudes' bit patterns: positive floats order as their bits do, so the clip
+        // values are found by a radix selection (a sort was most of an overlay's drawing time)
+        int[] bits = new int[v.length];
         int n = 0;
-        for (int i = 0; i < v.length; i++) {
-            float m = switch (polarity) {
-                case POSITIVE -> Math.max(v[i], 0f);
-                case NEGATIVE -> Math.max(-v[i], 0f);
-                case BOTH -> Math.abs(v[i]);
-            };
-            // NaN would poison the sort and every colour after it; treat it as no attribution
-            magnitude[i] = Float.isNaN(m) ? 0f : m;
-            if (magnitude[i] > 0) {
-                nonZero[n++] = magnitude[i];
+        for (float value : v) {
+            float m = magnitude(value, polarity);
+            // NaN is no attribution (Math.max and abs keep it, and m > 0 drops it)
+            if (m > 0) {
+                bits[n++] = Float.floatToRawIntBits(m);
             }
         }
         float[] strength = new float[v.length];
@@ -53,11 +47,11 @@ public record ClippedMap(int width, int height, float[] strength, float[] highli
         if (n == 0) {
             return new ClippedMap(map.width(), map.height(), strength, highlighted, 0, 0);
         }
-        Arrays.sort(nonZero, 0, n);
-        double high = nearestRank(nonZero, n, clipAbovePercentile) * fullStrengthScale;
-        double low = clipBelowPercentile <= 0 ? 0 : nearestRank(nonZero, n, clipBelowPercentile);
+        int[] scratch = new int[n];
+        double high = select(bits, n, nearestRank(n, clipAbovePercentile), scratch) * fullStrengthScale;
+        double low = clipBelowPercentile <= 0 ? 0 : select(bits, n, nearestRank(n, clipBelowPercentile), scratch);
         for (int i = 0; i < v.length; i++) {
-            float m = magnitude[i];
+            float m = magnitude(v[i], polarity);
             if (m > 0 && m >= low) {
                 double t = high > low ? Math.min(1, (m - low) / (high - low)) : 1;
                 strength[i] = (float) (v[i] < 0 ? -t : t);
@@ -67,10 +61,57 @@ public record ClippedMap(int width, int height, float[] strength, float[] highli
         return new ClippedMap(map.width(), map.height(), strength, highlighted, low, high);
     }
 
-    /** The value at percentile p of the first n sorted values, nearest-rank definition. */
-    private static double nearestRank(float[] sorted, int n, double p) {
+    private static float magnitude(float value, Polarity polarity) {
+        return switch (polarity) {
+            case POSITIVE -> Math.max(value, 0f);
+            case NEGATIVE -> Math.max(-value, 0f);
+            case BOTH -> Math.abs(value);
+        };
+    }
+
+    /** The index into n sorted values of percentile p, nearest-rank definition. */
+    private static int nearestRank(int n, double p) {
         int rank = (int) Math.ceil(p / 100 * n);
-        return sorted[Math.max(0, Math.min(n, rank) - 1)];
+        return Math.max(0, Math.min(n, rank) - 1);
+    }
+
+    /** Radix digits of a positive float's 31 bits, most significant first: shift and width. */
+    private static final int[][] DIGITS = {{20, 11}, {9, 11}, {0, 9}};
+
+    /**
+     * The value at index k of the first n of {@code bits} (bit patterns of positive floats, NaN
+     * excluded) sorted ascending, by a most-significant-digit radix selection: count the digit,
+     * keep the bucket that holds rank k, repeat on the next digit. {@code bits} is left as it is;
+     * {@code scratch} (n long) holds the candidates.
+     */
+    static float select(int[] bits, int n, int k, int[] scratch) {
+        int[] candidates = bits;
+        int m = n;
+        int rank = k;
+        for (int[] digit : DIGITS) {
+            int shift = digit[0];
+            int mask = (1 << digit[1]) - 1;
+            int[] count = new int[mask + 1];
+            for (int i = 0; i < m; i++) {
+                count[(candidates[i] >>> shift) & mask]++;
+            }
+            int bucket = 0;
+            while (rank >= count[bucket]) {
+                rank -= count[bucket++];
+            }
+            if (count[bucket] == m && candidates == scratch) {
+                continue; // every candidate shares this digit
+            }
+            int kept = 0;
+            for (int i = 0; i < m; i++) {
+                if (((candidates[i] >>> shift) & mask) == bucket) {
+                    scratch[kept++] = candidates[i];
+                }
+            }
+            candidates = scratch;
+            m = kept;
+        }
+        return Float.intBitsToFloat(candidates[0]);
     }
 
     public float strength(int x, int y) {

@@ -40,12 +40,18 @@ final class Footer {
 
     /** The footer these options ask for, or null when there is nothing to draw. */
     static Footer of(OverlayOptions options, ClippedMap map) {
-        Font caption = options.caption() == null ? null : Fonts.usable(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        Font label = options.legend() ? Fonts.usable(new Font(Font.SANS_SERIF, Font.PLAIN, 11)) : null;
+        Font caption = options.caption() == null ? null : UsableFonts.CAPTION;
+        Font label = options.legend() ? UsableFonts.LABEL : null;
         if (caption == null && !options.legend()) {
             return null;
         }
         return new Footer(options, map, caption, label);
+    }
+
+    /** The footer's fonts, probed once (on first use) instead of for every overlay; null where unusable. */
+    private static final class UsableFonts {
+        static final Font CAPTION = Fonts.usable(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        static final Font LABEL = Fonts.usable(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     }
 
     void draw(BufferedImage out, int top) {

@@ -4,13 +4,14 @@ import io.saliencystream.engine.AttributionMap;
 import io.saliencystream.render.OverlayOptions.OverlayType;
 import io.saliencystream.render.OverlayOptions.Type;
 
-import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
+import java.awt.image.PixelInterleavedSampleModel;
+import java.awt.image.SinglePixelPackedSampleModel;
+import java.awt.image.WritableRaster;
 
 /**
  * Draws an attribution map over its image as {@link OverlayOptions} say, upscaled, with a
@@ -57,11 +58,14 @@ public final class OverlayRenderer {
                 options.fullStrengthScale());
         Footer footer = Footer.of(options, clipped);
         BufferedImage out = new BufferedImage(w, h + (footer == null ? 0 : Footer.HEIGHT), BufferedImage.TYPE_INT_RGB);
-        int[] base = background(original, w, h, options.overlayType());
-        int[] pixels = options.type() == Type.PIXELS
-                ? pixelOverlay(base, clipped, options, s, w, h)
-                : outlineOverlay(base, clipped, options, s, w, h);
-        out.setRGB(0, 0, w, h, pixels, 0, w);
+        // drawn straight into the image's pixels: setRGB would convert each through the colour model
+        int[] pixels = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+        background(original, w, h, options.overlayType(), pixels);
+        if (options.type() == Type.PIXELS) {
+            pixelOverlay(pixels, clipped, options, s, w, h);
+        } else {
+            outlineOverlay(pixels, clipped, options, s, w, h);
+        }
         if (footer != null) {
             footer.draw(out, h);
         }
@@ -82,35 +86,67 @@ public final class OverlayRenderer {
         return s;
     }
 
-    /** The image under the highlight, at output size; mask_black starts from the original. */
-    private static int[] background(BufferedImage original, int w, int h, OverlayType type) {
-        int[] px = new int[w * h];
+    /** The image under the highlight, at output size, into the first w * h of {@code px}; mask_black starts from the original. */
+    private static void background(BufferedImage original, int w, int h, OverlayType type, int[] px) {
         if (type == OverlayType.NONE) {
-            return px;
+            return;
         }
-        BufferedImage scaled = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = scaled.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(original, 0, 0, w, h, null);
-        } finally {
-            g.dispose();
+        if (!(original.getWidth() == w && original.getHeight() == h && copyOpaque(original, px))) {
+            BufferedImage scaled = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = scaled.createGraphics();
+            try {
+                g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+                g.drawImage(original, 0, 0, w, h, null);
+            } finally {
+                g.dispose();
+            }
+            System.arraycopy(((DataBufferInt) scaled.getRaster().getDataBuffer()).getData(), 0, px, 0, w * h);
         }
-        scaled.getRGB(0, 0, w, h, px, 0, w);
         if (type == OverlayType.GRAYSCALE) {
-            for (int i = 0; i < px.length; i++) {
+            for (int i = 0; i < w * h; i++) {
                 int y = luminance(px[i]);
                 px[i] = y << 16 | y << 8 | y;
             }
         }
-        return px;
     }
 
-    private static int[] pixelOverlay(int[] base, ClippedMap map, OverlayOptions options, int s, int w, int h) {
+    /**
+     * Copies an opaque image's pixels as 0xRRGGBB where its layout is the plain one of
+     * TYPE_INT_RGB or TYPE_3BYTE_BGR (what the decoder and ImageIO produce), the same values as
+     * drawing it; false for any other image.
+     */
+    static boolean copyOpaque(BufferedImage image, int[] px) {
+        int n = image.getWidth() * image.getHeight();
+        WritableRaster raster = image.getRaster();
+        if (raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0) {
+            return false;
+        }
+        if (image.getType() == BufferedImage.TYPE_INT_RGB && raster.getDataBuffer() instanceof DataBufferInt ints
+                && raster.getSampleModel() instanceof SinglePixelPackedSampleModel model
+                && model.getScanlineStride() == image.getWidth() && ints.getOffset() == 0) {
+            int[] data = ints.getData();
+            for (int i = 0; i < n; i++) {
+                px[i] = data[i] & 0xffffff;
+            }
+            return true;
+        }
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR && raster.getDataBuffer() instanceof DataBufferByte bytes
+                && raster.getSampleModel() instanceof PixelInterleavedSampleModel model
+                && model.getScanlineStride() == 3 * image.getWidth() && bytes.getOffset() == 0) {
+            byte[] data = bytes.getData();
+            for (int i = 0, o = 0; i < n; i++, o += 3) {
+                px[i] = (data[o + 2] & 0xff) << 16 | (data[o + 1] & 0xff) << 8 | (data[o] & 0xff);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Paints the highlight over the background in {@code px}. */
+    private static void pixelOverlay(int[] px, ClippedMap map, OverlayOptions options, int s, int w, int h) {
         ColorMap cm = options.colorMap();
         boolean mask = options.overlayType() == OverlayType.MASK_BLACK;
         boolean overNone = options.overlayType() == OverlayType.NONE;
-        int[] out = new int[w * h];
         Axis columns = new Axis(w, s, map.width());
         Axis rows = new Axis(h, s, map.height());
         float[] strength = map.strength();
@@ -119,28 +155,27 @@ public final class OverlayRenderer {
         for (int oy = 0; oy < h; oy++) {
             for (int ox = 0; ox < w; ox++) {
                 int i = oy * w + ox;
-                double sv = sample(strength, mw, columns, rows, ox, oy);
+                // at scale 1 the sample is the map's own value, read directly
+                double sv = s == 1 ? strength[i] : sample(strength, mw, columns, rows, ox, oy);
                 if (mask) {
-                    out[i] = scale(base[i], Math.abs(sv));
+                    px[i] = scale(px[i], Math.abs(sv));
                     continue;
                 }
-                double hv = sample(highlighted, mw, columns, rows, ox, oy);
+                double hv = s == 1 ? highlighted[i] : sample(highlighted, mw, columns, rows, ox, oy);
                 if (hv <= 0) {
-                    out[i] = base[i];
                     continue;
                 }
                 // strength over coverage: the mean strength of the highlighted neighbours, so
                 // region edges fade in opacity instead of sliding down the ramp
-                double strengthOverCoverage = sv / hv;
+                double strengthOverCoverage = s == 1 ? sv : sv / hv; // hv is 1 at scale 1
                 int c = cm.colour(strengthOverCoverage);
                 // over none every highlight is opaque up to its strength-as-opacity
                 double a = overNone
                         ? (cm.strengthAsOpacity() ? Math.abs(sv) : hv)
                         : options.maxAlpha() * hv * cm.opacity(strengthOverCoverage);
-                out[i] = blend(base[i], c, a);
+                px[i] = blend(px[i], c, a);
             }
         }
-        return out;
     }
 
     /**
@@ -177,13 +212,13 @@ public final class OverlayRenderer {
         return top * (1 - fy) + bottom * fy;
     }
 
-    private static int[] outlineOverlay(int[] base, ClippedMap map, OverlayOptions options, int s, int w, int h) {
+    /** Traces the largest regions' borders over the background in {@code out}. */
+    private static void outlineOverlay(int[] out, ClippedMap map, OverlayOptions options, int s, int w, int h) {
         Regions regions = Regions.largest(map, options.outlineRegions());
         boolean[] insidePositive = inside(regions.mask(true), map, s, w, h);
         boolean[] insideNegative = inside(regions.mask(false), map, s, w, h);
-        int[] out = base.clone();
         if (options.overlayType() == OverlayType.MASK_BLACK) {
-            for (int i = 0; i < out.length; i++) {
+            for (int i = 0; i < w * h; i++) {
                 if (!insidePositive[i] && !insideNegative[i]) {
                     out[i] = 0;
                 }
@@ -195,16 +230,17 @@ public final class OverlayRenderer {
         double alpha = 1 / options.fullStrengthScale();
         drawBorder(out, insidePositive, w, h, r, options.colorMap().colour(1), alpha);
         drawBorder(out, insideNegative, w, h, r, options.colorMap().colour(-1), alpha);
-        return out;
     }
 
     /** Region membership at output size: the interpolated mask at least one half. */
     private static boolean[] inside(float[] mask, ClippedMap map, int s, int w, int h) {
         boolean[] in = new boolean[w * h];
+        Axis columns = new Axis(w, s, map.width());
+        Axis rows = new Axis(h, s, map.height());
         for (int oy = 0; oy < h; oy++) {
-            double my = (oy + 0.5) / s - 0.5;
             for (int ox = 0; ox < w; ox++) {
-                in[oy * w + ox] = sample(mask, map.width(), map.height(), (ox + 0.5) / s - 0.5, my) >= 0.5;
+                int i = oy * w + ox;
+                in[i] = (s == 1 ? mask[i] : sample(mask, map.width(), columns, rows, ox, oy)) >= 0.5;
             }
         }
         return in;
@@ -268,16 +304,8 @@ public final class OverlayRenderer {
         return blend(0, rgb, Math.max(0, Math.min(1, f)));
     }
 
-    /** Encodes {@code image} as PNG. */
+    /** Encodes {@code image} as PNG ({@link PngEncoder}). */
     public static byte[] png(BufferedImage image) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(image, "png", bytes)) {
-                throw new IllegalStateException("no PNG writer in this JVM");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("PNG encoding failed", e);
-        }
-        return bytes.toByteArray();
+        return PngEncoder.encode(image);
     }
 }

@@ -80,11 +80,7 @@ public final class Regions {
         }
         List<Region> kept = new ArrayList<>();
         for (boolean sign : new boolean[] {true, false}) {
-            found.stream().filter(r -> r.positive() == sign)
-                    .sorted(Comparator.comparingInt(Region::area).reversed()
-                            .thenComparing(Comparator.comparingDouble(Region::mass).reversed()))
-                    .limit(keep)
-                    .forEach(kept::add);
+            kept.addAll(largestOfSign(found, sign, keep));
         }
         boolean[] keepLabel = new boolean[found.size() + 1];
         kept.forEach(r -> keepLabel[r.label()] = true);
@@ -94,6 +90,35 @@ public final class Regions {
             }
         }
         return new Regions(w, h, label, List.copyOf(kept));
+    }
+
+    /** Largest first (by area, then mass; ties in the order found), at most {@code keep}. */
+    private static final Comparator<Region> LARGEST_FIRST = Comparator.comparingInt(Region::area).reversed()
+            .thenComparing(Comparator.comparingDouble(Region::mass).reversed());
+
+    /**
+     * The {@code keep} largest regions of one sign in {@link #LARGEST_FIRST} order, by insertion
+     * into a short list: a noisy gradient map has thousands of regions, and sorting them all was
+     * a good part of drawing its outlines.
+     */
+    private static List<Region> largestOfSign(List<Region> found, boolean positive, int keep) {
+        List<Region> top = new ArrayList<>(keep + 1);
+        for (Region r : found) {
+            if (r.positive() != positive) {
+                continue;
+            }
+            int at = top.size();
+            while (at > 0 && LARGEST_FIRST.compare(r, top.get(at - 1)) < 0) {
+                at--;
+            }
+            if (at < keep) {
+                top.add(at, r);
+                if (top.size() > keep) {
+                    top.remove(keep);
+                }
+            }
+        }
+        return top;
     }
 
     /** The kept regions, positive ones first, each sign largest first. */
@@ -108,8 +133,9 @@ public final class Regions {
 
     /** 1 inside a kept region of the given sign, else 0, row-major (floats so they can be interpolated). */
     public float[] mask(boolean positive) {
-        boolean[] signOf = new boolean[labels.length + 1];
-        boolean[] kept = new boolean[labels.length + 1];
+        int labelCount = regions.stream().mapToInt(Region::label).max().orElse(0) + 1;
+        boolean[] signOf = new boolean[labelCount];
+        boolean[] kept = new boolean[labelCount];
         for (Region r : regions) {
             kept[r.label()] = true;
             signOf[r.label()] = r.positive();

@@ -300,4 +300,30 @@ class OverlayRendererTest {
         assertThat(large.getWidth()).isEqualTo(224);
         assertThat(large.getHeight()).isEqualTo(224);
     }
+
+    @Test
+    void theImageIsReadFromItsPixelsAsDrawingItWouldRead() {
+        java.util.Random random = new java.util.Random(12);
+        for (int type : new int[] {BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_3BYTE_BGR}) {
+            BufferedImage image = new BufferedImage(37, 23, type);
+            for (int y = 0; y < 23; y++) {
+                for (int x = 0; x < 37; x++) {
+                    image.setRGB(x, y, random.nextInt());
+                }
+            }
+            int[] copied = new int[37 * 23];
+            assertThat(OverlayRenderer.copyOpaque(image, copied)).isTrue();
+            BufferedImage drawn = new BufferedImage(37, 23, BufferedImage.TYPE_INT_RGB);
+            java.awt.Graphics2D g = drawn.createGraphics();
+            g.drawImage(image, 0, 0, null);
+            g.dispose();
+            for (int i = 0; i < copied.length; i++) {
+                assertThat(copied[i]).as("type %d pixel %d", type, i).isEqualTo(drawn.getRGB(i % 37, i / 37) & 0xffffff);
+            }
+        }
+        // anything else is drawn: translucent, gray (its own colour space) and sub-images
+        assertThat(OverlayRenderer.copyOpaque(new BufferedImage(4, 4, BufferedImage.TYPE_INT_ARGB), new int[16])).isFalse();
+        assertThat(OverlayRenderer.copyOpaque(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), new int[16])).isFalse();
+        assertThat(OverlayRenderer.copyOpaque(flat(8, 8, PAPER).getSubimage(2, 2, 4, 4), new int[16])).isFalse();
+    }
 }

@@ -50,7 +50,7 @@ import java.util.stream.IntStream;
 @Tag("benchmark")
 class MethodFloorBenchmark {
 
-    private static final String MODEL = "mobilenet_v3_small_224";
+    static final String MODEL = "mobilenet_v3_small_224";
     private static final int[] FORWARD_BATCHES = {1, 8, 16, 32, 64};
     private static final int[] GRADIENT_BATCHES = {1, 4, 8, 16, 32};
 
@@ -70,10 +70,7 @@ class MethodFloorBenchmark {
     @Test
     void printsEachMethodAgainstItsFloor() throws Exception {
         Path file = exportedModel(MODEL);
-        ModelSpec spec = new ModelSpec(MODEL, "random", file.getFileName().toString(), null, "x", ModelSpec.Layout.NCHW, 224, 224, 3,
-                ModelSpec.ColorOrder.RGB, 1 / 255.0, new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225},
-                ModelSpec.ResizeMode.STRETCH, ModelSpec.OutputKind.LOGITS,
-                IntStream.range(0, 1000).mapToObj(Integer::toString).toList(), new ModelSpec.MethodSpec(Occlusion.NAME, Map.of()));
+        ModelSpec spec = spec(file);
         int repeats = Integer.getInteger("repeats", 2);
         List<String> chosen = System.getProperty("methods") == null ? List.copyOf(METHODS.keySet())
                 : Arrays.asList(System.getProperty("methods").split(","));
@@ -116,6 +113,14 @@ class MethodFloorBenchmark {
             }
             rendering(input, explained, millis);
         }
+    }
+
+    /** The spec of the exported MobileNetV3-small: ImageNet normalisation, stretched to 224x224, 1000 logits. */
+    static ModelSpec spec(Path file) {
+        return new ModelSpec(MODEL, "random", file.getFileName().toString(), null, "x", ModelSpec.Layout.NCHW, 224, 224, 3,
+                ModelSpec.ColorOrder.RGB, 1 / 255.0, new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225},
+                ModelSpec.ResizeMode.STRETCH, ModelSpec.OutputKind.LOGITS,
+                IntStream.range(0, 1000).mapToObj(Integer::toString).toList(), new ModelSpec.MethodSpec(Occlusion.NAME, Map.of()));
     }
 
     private static final List<String> GRADIENT_METHODS = List.of(VanillaGradient.NAME, SmoothGrad.NAME, IntegratedGradients.NAME, Xrai.NAME);
