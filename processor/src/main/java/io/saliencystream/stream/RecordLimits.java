@@ -1,12 +1,12 @@
 package io.saliencystream.stream;
 
 import io.saliencystream.engine.model.Hashes;
+import io.saliencystream.render.OverlayRenderer;
 import io.saliencystream.schema.DeadLetter;
 import io.saliencystream.schema.SaliencyOverlay;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -162,12 +162,6 @@ public record RecordLimits(int deadLetterBytes, int overlayBytes, Optional<Integ
     }
 
     private static byte[] png(BufferedImage image) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(image, "png", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return OverlayRenderer.png(image);
     }
 }
