@@ -183,21 +183,48 @@ final class Traffic {
         return "e-" + i;
     }
 
-    /** Events {@code from} to {@code to - 1}, keyed by event id, sent and flushed. */
+    /** Events {@code from} to {@code to - 1}, keyed by event id, sent and acknowledged. */
     void produce(int from, int to) {
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            for (int i = from; i < to; i++) {
-                producer.send(new ProducerRecord<>(TOPICS.inferenceEvents(), key(id(i)), event(i)));
-            }
-            producer.flush();
+        Map<String, byte[]> events = new LinkedHashMap<>();
+        for (int i = from; i < to; i++) {
+            events.put(id(i), event(i));
         }
+        produceRaw(TOPICS.inferenceEvents(), events);
     }
 
-    /** Raw values, keyed by {@code key}, sent and flushed. */
+    /**
+     * Raw values, keyed by {@code key}, each acknowledged by the broker: a test that counts outputs
+     * must know its inputs all arrived. Records a producer could not deliver are sent again by a new
+     * producer: after a broker restart the first new idempotent producer was seen to get a producer
+     * id the broker had already handed out before the stop, and every batch of it to a partition that
+     * id had written before was refused as out of sequence until the delivery timeout.
+     */
     void produceRaw(String topic, Map<String, byte[]> values) {
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            values.forEach((k, v) -> producer.send(new ProducerRecord<>(topic, key(k), v)));
-            producer.flush();
+        Map<String, byte[]> pending = values;
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            Map<String, java.util.concurrent.Future<?>> sent = new LinkedHashMap<>();
+            Map<String, byte[]> failed = new LinkedHashMap<>();
+            Exception last = null;
+            try (KafkaProducer<byte[], byte[]> producer = producer()) {
+                pending.forEach((k, v) -> sent.put(k, producer.send(new ProducerRecord<>(topic, key(k), v))));
+                producer.flush();
+                for (Map.Entry<String, java.util.concurrent.Future<?>> e : sent.entrySet()) {
+                    try {
+                        e.getValue().get();
+                    } catch (java.util.concurrent.ExecutionException ex) {
+                        failed.put(e.getKey(), pending.get(e.getKey()));
+                        last = ex;
+                    } catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(ex);
+                    }
+                }
+            }
+            if (!failed.isEmpty() && attempt == 3) {
+                throw new IllegalStateException(failed.size() + " records to " + topic + " not delivered in "
+                        + attempt + " attempts", last);
+            }
+            pending = failed;
         }
     }
 
