@@ -225,7 +225,8 @@ public record ProcessorConfig(
         for (String model : regions.models()) {
             if (!classes.containsKey(model)) {
                 throw new ConfigException(REGIONS_PREFIX + model + " names model '" + model
-                        + "', which the catalog does not have; its models: " + classes.keySet());
+                        + "', which the catalog does not have; its models: " + classes.keySet()
+                        + " (a key ending in .<digits> names a class of the model before it)");
             }
             for (int cls : regions.classes(model)) {
                 if (cls >= classes.get(model)) {

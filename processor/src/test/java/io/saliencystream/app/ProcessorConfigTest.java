@@ -136,7 +136,8 @@ class ProcessorConfigTest {
                 .hasMessageContaining("drift.regions.text-orientation.9").hasMessageContaining("2 classes (0 to 1)");
         assertThatThrownBy(() -> ProcessorConfig.from(settings(MINIMAL,
                 Map.of("SALIENCY_STREAM_DRIFT_REGIONS_TEXT___ORIENTATON_1", "all=0,0,1,1"))).checkRegions(catalog))
-                .hasMessageContaining("drift.regions.text-orientaton").hasMessageContaining("text-orientation");
+                .hasMessageContaining("drift.regions.text-orientaton").hasMessageContaining("text-orientation")
+                .hasMessageContaining("a key ending in .<digits> names a class");
         Map<String, String> badBox = new java.util.HashMap<>(MINIMAL);
         badBox.put("drift.regions.text-orientation.1", "top=0,0,1");
         assertThatThrownBy(() -> ProcessorConfig.from(settings(badBox, Map.of())))
