@@ -118,7 +118,7 @@ public enum ColorMap {
         int rgb = 0;
         for (int c = 0; c < 3; c++) {
             double x = anchors[i - 1][c] + f * (anchors[i][c] - anchors[i - 1][c]);
-            rgb = (rgb << 8) | (int) Math.round(x * 255);
+            rgb = (rgb << 8) | OverlayRenderer.roundNonNegative(x * 255);
         }
         return rgb;
     }

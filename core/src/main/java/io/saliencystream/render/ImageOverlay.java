@@ -52,12 +52,30 @@ public final class ImageOverlay {
             return map;
         }
         float[] out = new float[width * height];
-        double sx = map.width() / (double) width;
+        float[] v = map.values();
+        int mw = map.width();
+        // where each column and row samples, computed once per axis, as OverlayRenderer.sample would per pixel
+        double sx = mw / (double) width;
+        int[] x0 = new int[width];
+        int[] x1 = new int[width];
+        double[] fx = new double[width];
+        for (int x = 0; x < width; x++) {
+            double cx = Math.max(0, Math.min(mw - 1, (x + 0.5) * sx - 0.5));
+            x0[x] = (int) cx;
+            x1[x] = Math.min(mw - 1, x0[x] + 1);
+            fx[x] = cx - x0[x];
+        }
         double sy = map.height() / (double) height;
         for (int y = 0; y < height; y++) {
-            double my = (y + 0.5) * sy - 0.5;
+            double cy = Math.max(0, Math.min(map.height() - 1, (y + 0.5) * sy - 0.5));
+            int y0 = (int) cy;
+            int r0 = y0 * mw;
+            int r1 = Math.min(map.height() - 1, y0 + 1) * mw;
+            double fy = cy - y0;
             for (int x = 0; x < width; x++) {
-                out[y * width + x] = (float) OverlayRenderer.sample(map.values(), map.width(), map.height(), (x + 0.5) * sx - 0.5, my);
+                double top = v[r0 + x0[x]] * (1 - fx[x]) + v[r0 + x1[x]] * fx[x];
+                double bottom = v[r1 + x0[x]] * (1 - fx[x]) + v[r1 + x1[x]] * fx[x];
+                out[y * width + x] = (float) (top * (1 - fy) + bottom * fy);
             }
         }
         return new AttributionMap(width, height, out);

@@ -326,4 +326,21 @@ class OverlayRendererTest {
         assertThat(OverlayRenderer.copyOpaque(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), new int[16])).isFalse();
         assertThat(OverlayRenderer.copyOpaque(flat(8, 8, PAPER).getSubimage(2, 2, 4, 4), new int[16])).isFalse();
     }
+
+    @Test
+    void roundingMatchesMathRoundOnTiesTheirNeighboursAndTheOneValueWhereAddingAHalfRoundsUp() {
+        java.util.List<Double> values = new java.util.ArrayList<>(java.util.List.of(0.0, 0.49999999999999994, 0.5,
+                Math.nextUp(0.5), Double.MIN_VALUE, 255.0, 1e9, Double.NaN));
+        for (int k = 0; k <= 300; k++) {
+            double tie = k + 0.5;
+            values.addAll(java.util.List.of((double) k, tie, Math.nextDown(tie), Math.nextUp(tie), Math.nextDown((double) k + 1)));
+        }
+        java.util.Random random = new java.util.Random(13);
+        for (int i = 0; i < 100_000; i++) {
+            values.add(random.nextDouble() * 300);
+        }
+        for (double x : values) {
+            assertThat(OverlayRenderer.roundNonNegative(x)).as("round(%s)", x).isEqualTo((int) Math.round(x));
+        }
+    }
 }
