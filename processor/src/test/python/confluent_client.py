@@ -55,7 +55,7 @@ def produce(args):
             "modelVersion": "v1",
             "input": {"format": "PNG", "data": images[i % len(images)]},
             "topK": [{"classIndex": i % 4, "label": None, "score": 0.75}],
-            "groundTruthLabel": None,
+            "groundTruthLabel": args.label,
             "flags": [],
             "regionsOfInterest": [],
             "attributes": {"producer": "confluent-kafka-python"},
@@ -117,6 +117,7 @@ def main():
     p.add_argument("--unknown", type=int, default=1, help="the last N events name an unknown model")
     p.add_argument("--start-millis", type=int, required=True)
     p.add_argument("--spacing-millis", type=int, default=1000)
+    p.add_argument("--label", default=None, help="ground-truth label of every event")
     p.add_argument("images", nargs="+")
     c = sub.add_parser("consume")
     c.add_argument("--key-format", choices=["string", "avro"], required=True)

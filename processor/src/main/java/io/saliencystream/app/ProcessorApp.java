@@ -88,7 +88,7 @@ public final class ProcessorApp implements AutoCloseable {
                     new CatalogEventValidator(catalog, inputs),
                     new EngineEventExplainer(catalog, new ExplanationEngine(), inputs,
                             config.gridRows(), config.gridCols(), versions(), Clock.systemUTC(),
-                            config.methodsByReason(), config.faithfulnessReasons()));
+                            config.methodsByReason(), config.faithfulnessReasons(), config.buckets()));
             saliency = saliency.withRecordLimits(ClusterCheck.run(config, log));
             // wrong registry credentials or certificates stop run here, not at the first record
             registry.checkAccess();

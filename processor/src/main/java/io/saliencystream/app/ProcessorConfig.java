@@ -6,6 +6,7 @@ import io.saliencystream.drift.RegionOfInterest;
 import io.saliencystream.drift.RegionsOfInterest;
 import io.saliencystream.drift.Threshold;
 import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.registry.RegistrySettings;
 import io.saliencystream.serde.KeyFormat;
 import io.saliencystream.stream.BudgetConfig;
@@ -54,6 +55,7 @@ public record ProcessorConfig(
         DriftConfig drift,
         Map<String, ModelSpec.MethodSpec> methodsByReason,
         Set<String> faithfulnessReasons,
+        InterpretationBuckets buckets,
         Lifecycle lifecycle,
         int opsPort,
         Outputs outputs,
@@ -151,6 +153,7 @@ public record ProcessorConfig(
                 drift(s, v, topics),
                 methodsByReason(s),
                 new LinkedHashSet<>(strings(v, "summary.faithfulness-for")),
+                buckets(s, v),
                 new Lifecycle(Duration.ofMillis((Integer) v.get("startup.timeout-ms")),
                         (Boolean) v.get("topics.create"),
                         Duration.ofMillis((Integer) v.get("shutdown.timeout-ms"))),
@@ -158,6 +161,13 @@ public record ProcessorConfig(
                 new Outputs(Optional.ofNullable((Integer) v.get("dead-letters.max-original-bytes")),
                         path(v, "overlays.claim-check-dir")),
                 s.kafka());
+    }
+
+    /** {@code buckets.confidence-threshold}, and {@code buckets.confidence-threshold.<model>} for single models. */
+    static InterpretationBuckets buckets(Settings s, Map<String, Object> v) {
+        Map<String, Double> byModel = new HashMap<>();
+        s.withPrefix(SettingDefinitions.BUCKET_THRESHOLD + ".").forEach((model, t) -> byModel.put(model, Double.valueOf(t)));
+        return new InterpretationBuckets((Double) v.get(SettingDefinitions.BUCKET_THRESHOLD), byModel);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.saliencystream.app;
 
 import io.saliencystream.drift.DriftMetric;
+import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.registry.RegistrySettings;
 import io.saliencystream.stream.Selection;
 import java.time.Duration;
@@ -45,6 +46,7 @@ public final class SettingDefinitions {
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String KEYS_FORMAT = "keys.format";
     public static final String OPS_PORT = "ops.port";
+    public static final String BUCKET_THRESHOLD = "buckets.confidence-threshold";
 
     /** The value must be one of {@code allowed} (a typo would otherwise silently do nothing). */
     static final ConfigDef.Validator KNOWN_REASONS = (name, value) -> {
@@ -182,6 +184,10 @@ public final class SettingDefinitions {
             .define("summary.faithfulness-for", Type.LIST, "", KNOWN_REASONS, Importance.LOW,
                     "selection reasons (e.g. `low-confidence,label-disagreement`, or `sampled`) whose summaries also "
                             + "get deletion and insertion AUCs; costs 34 more model evaluations per such event")
+            .define(BUCKET_THRESHOLD, Type.DOUBLE, InterpretationBuckets.DEFAULT_THRESHOLD, SHARE, Importance.LOW,
+                    "top-1 probability from which an event with a ground-truth label counts as high confidence in its "
+                            + "interpretation bucket (below: low confidence); 0.6 is the lowest high-confidence cut of "
+                            + "OpenVINO XAI's map-interpretation notebook")
             .define("startup.timeout-ms", Type.INT, 30_000, Range.atLeast(1), Importance.MEDIUM,
                     "how long `run` waits for the brokers at start-up before giving up with one error line")
             .define("topics.create", Type.BOOLEAN, false, Importance.MEDIUM,
@@ -290,6 +296,8 @@ public final class SettingDefinitions {
                     "overlay options of its maps, `k=v;k=v` with the keys of `explain --overlay` (`type`, `polarity`, "
                             + "`clip_above_percentile`, `clip_below_percentile`, `color_map`, `overlay_type`, "
                             + "`space` (`original` or `model`), `max_side`, ...)"),
+            new Family(BUCKET_THRESHOLD + ".", "<model>", List.of(""), Set.of(), Type.DOUBLE, SHARE,
+                    "confidence threshold of one model name (default: `" + BUCKET_THRESHOLD + "`)"),
             new Family("drift.threshold.", "<metric>", List.of(""), METRICS, Type.LIST, THRESHOLD,
                     "`open[,resolve]` threshold of " + METRICS + "; setting any replaces the default "
                             + "(`jensen-shannon` = `0.1`)"),

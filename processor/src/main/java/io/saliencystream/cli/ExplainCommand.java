@@ -10,6 +10,7 @@ import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.render.OverlayOptions;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ImageFormat;
@@ -211,8 +212,9 @@ public final class ExplainCommand implements Callable<Integer> {
             int targetClass = targetClass(model.spec());
             // read as the processor reads an encoded image, with its default limits
             EventInputs reader = new EventInputs(ImageDecoder.withDefaults(), ImageDecoder.DEFAULT_MAX_BYTES, Optional.empty());
+            // a file carries no ground-truth label, so its summary gets no interpretation bucket
             ExplanationPipeline pipeline = new ExplanationPipeline(gridSize[0], gridSize[1], ProcessorApp.versions(),
-                    Clock.systemUTC());
+                    Clock.systemUTC(), InterpretationBuckets.defaults());
 
             ProgressBar bar = showProgress ? new ProgressBar(err, files.size(), interactive, System::nanoTime) : null;
             Set<String> usedNames = new HashSet<>();

@@ -5,6 +5,7 @@ import io.saliencystream.schema.AlertState;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;
 import io.saliencystream.schema.AttentionReference;
+import io.saliencystream.schema.BucketAttention;
 import io.saliencystream.schema.DeadLetter;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.ReferenceKind;
@@ -28,7 +29,7 @@ import org.apache.avro.generic.GenericRecord;
  */
 public final class DashboardState {
 
-    /** Fields of summaries from later schema versions that the gallery filters on when they are present. */
+    /** Fields of summaries the gallery filters on when they are present (summaries of older schema versions lack them). */
     static final String BUCKET_FIELD = "interpretationBucket";
     static final String VERDICT_FIELD = "signalVerdict";
 
@@ -51,7 +52,8 @@ public final class DashboardState {
 
     /** One closed drift window, without what the page does not draw. */
     record Window(long start, long end, long count, boolean sufficient, String referenceKind, int referenceWindows,
-                  boolean alertOpen, Map<String, Double> distances, int rows, int cols, List<Double> meanGrid) {
+                  boolean alertOpen, Map<String, Double> distances, int rows, int cols, List<Double> meanGrid,
+                  List<Map<String, Object>> buckets) {
     }
 
     /** Filter of the gallery; a null field matches everything. */
@@ -73,6 +75,7 @@ public final class DashboardState {
     private final Map<String, TreeMap<Long, Map<String, Long>>> perMinute;
     private final Map<String, Long> explainedTotal;
     private final Map<String, Map<String, Long>> verdicts;
+    private final Map<String, Map<String, Long>> bucketCounts;
     private final Map<String, OverlayRef> overlays;
     private final Map<String, ExplanationAudit> audits;
     private final Map<String, Long> deadLetterCounts = new TreeMap<>();
@@ -92,6 +95,7 @@ public final class DashboardState {
         this.perMinute = new BoundedMap<>(limits.series());
         this.explainedTotal = new BoundedMap<>(limits.series());
         this.verdicts = new BoundedMap<>(limits.series());
+        this.bucketCounts = new BoundedMap<>(limits.series());
         this.overlays = new BoundedMap<>(limits.indexedEvents());
         this.audits = new BoundedMap<>(limits.indexedEvents());
         this.deadLetters = new Ring<>(limits.deadLetters());
@@ -124,6 +128,9 @@ public final class DashboardState {
         }
         if (tile.verdict() != null) {
             verdicts.computeIfAbsent(series, k -> new TreeMap<>()).merge(tile.verdict(), 1L, Long::sum);
+        }
+        if (tile.bucket() != null) {
+            bucketCounts.computeIfAbsent(series, k -> new TreeMap<>()).merge(tile.bucket(), 1L, Long::sum);
         }
         version++;
     }
@@ -162,11 +169,16 @@ public final class DashboardState {
         putIfKnown(distances, "centroid-shift", m.getCentroidShift());
         putIfKnown(distances, "entropy-change", m.getEntropyChange() == null ? null : Math.abs(m.getEntropyChange()));
         putIfKnown(distances, "roi-mass-change", m.getRoiMassChange());
+        List<Map<String, Object>> buckets = new ArrayList<>();
+        for (BucketAttention b : m.getBuckets()) {
+            buckets.add(Map.of("bucket", b.getBucket(), "count", b.getCount(), "zeroMaps", b.getZeroMaps(),
+                    "grid", List.copyOf(b.getMeanGrid())));
+        }
         windows.computeIfAbsent(DriftKey.format(m.getModelName(), m.getModelVersion(), m.getPredictedClass()),
                         k -> new Ring<>(limits.windowsPerSeries()))
                 .add(new Window(m.getWindowStart().toEpochMilli(), m.getWindowEnd().toEpochMilli(), m.getCount(),
                         m.getSufficient(), m.getReferenceKind().name(), m.getReferenceWindows(), m.getAlertOpen(),
-                        distances, m.getGridRows(), m.getGridCols(), List.copyOf(m.getMeanGrid())));
+                        distances, m.getGridRows(), m.getGridCols(), List.copyOf(m.getMeanGrid()), buckets));
         version++;
     }
 
@@ -221,6 +233,7 @@ public final class DashboardState {
             model.put("lastMinutes", lastMinutes);
             model.put("minutes", buckets);
             model.put("verdicts", verdicts.getOrDefault(series, Map.of()));
+            model.put("buckets", bucketCounts.getOrDefault(series, Map.of()));
             models.add(model);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -352,7 +365,8 @@ public final class DashboardState {
             }
         }
         out.put("latest", latest == null ? null : Map.of("start", latest.start(), "end", latest.end(),
-                "rows", latest.rows(), "cols", latest.cols(), "grid", latest.meanGrid(), "count", latest.count()));
+                "rows", latest.rows(), "cols", latest.cols(), "grid", latest.meanGrid(), "count", latest.count(),
+                "buckets", latest.buckets()));
         out.put("reference", reference(key, ws));
         return Optional.of(out);
     }

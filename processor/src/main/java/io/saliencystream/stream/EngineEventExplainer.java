@@ -6,6 +6,7 @@ import io.saliencystream.engine.method.ExplanationEngine;
 import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.schema.InferenceEvent;
 
 import java.time.Clock;
@@ -37,13 +38,15 @@ public final class EngineEventExplainer implements EventExplainer {
      *                            {@code low-confidence}, ...); a flag's method wins over {@code sampled}'s
      * @param faithfulnessReasons reasons, named the same way, whose events also get deletion and
      *                            insertion AUCs in their summary (34 more model evaluations each)
+     * @param buckets             the confidence thresholds of the summaries' interpretation buckets
      */
     public EngineEventExplainer(ModelCatalog catalog, ExplanationEngine engine, EventInputs inputs,
                                 int gridRows, int gridCols, Map<String, String> versions, Clock clock,
-                                Map<String, ModelSpec.MethodSpec> methodsByReason, Set<String> faithfulnessReasons) {
+                                Map<String, ModelSpec.MethodSpec> methodsByReason, Set<String> faithfulnessReasons,
+                                InterpretationBuckets buckets) {
         this.catalog = catalog;
         this.inputs = inputs;
-        this.pipeline = new ExplanationPipeline(gridRows, gridCols, versions, clock);
+        this.pipeline = new ExplanationPipeline(gridRows, gridCols, versions, clock, buckets);
         // built now, so that a misconfigured method, parameter or overlay fails at start-up rather than per event
         Map<String, ExplanationPipeline.Method> byReason = new LinkedHashMap<>();
         methodsByReason.forEach((reason, method) ->

@@ -11,6 +11,8 @@ import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.engine.model.ModelInput;
 import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.quality.InterpretationBucket;
+import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.quality.MapQuality;
 import io.saliencystream.quality.MapStatistics;
 import io.saliencystream.quality.Roi;
@@ -53,6 +55,7 @@ public final class ExplanationPipeline {
     private final int gridCols;
     private final Map<String, String> versions;
     private final Clock clock;
+    private final InterpretationBuckets buckets;
     private final Faithfulness faithfulness = new Faithfulness(Faithfulness.Params.from(Map.of()));
 
     /**
@@ -60,12 +63,15 @@ public final class ExplanationPipeline {
      * @param gridCols its columns
      * @param versions software versions an audit records
      * @param clock    the audit's {@code explainedAt}
+     * @param buckets  the confidence thresholds of the summary's interpretation bucket
      */
-    public ExplanationPipeline(int gridRows, int gridCols, Map<String, String> versions, Clock clock) {
+    public ExplanationPipeline(int gridRows, int gridCols, Map<String, String> versions, Clock clock,
+                               InterpretationBuckets buckets) {
         this.gridRows = gridRows;
         this.gridCols = gridCols;
         this.versions = Map.copyOf(versions);
         this.clock = clock;
+        this.buckets = buckets;
     }
 
     /** The seed of an event's explanation: the first 8 bytes of SHA-256 of its id. */
@@ -129,6 +135,10 @@ public final class ExplanationPipeline {
         List<Box> top = stats.topRegions().stream().map(ExplanationPipeline::box).toList();
         Integer reported = event.getTopK().isEmpty() ? null : event.getTopK().get(0).getClassIndex();
         long evaluations = e.modelEvaluations() + signal.evaluations() + (curves == null ? 0 : curves.modelEvaluations());
+        // the bucket judges the model's prediction, whichever class the map explains
+        int predicted = argmax(e.scores());
+        InterpretationBucket bucket = predicted < 0 ? null : buckets.assign(event.getModelName(), predicted,
+                label(request.model().spec(), predicted), e.scores()[predicted], event.getGroundTruthLabel());
         return SaliencySummary.newBuilder()
                 .setEventId(event.getEventId())
                 .setEventTime(event.getEventTime())
@@ -162,6 +172,7 @@ public final class ExplanationPipeline {
                         ? e.diagnostics().get(COMPLETENESS_ERROR).floatValue() : null)
                 .setSignal((float) signal.figure())
                 .setSignalVerdict(signal.verdict().id())
+                .setInterpretationBucket(bucket == null ? null : bucket.id())
                 .setModelCalls(e.modelCalls() + signal.modelCalls() + (curves == null ? 0 : curves.modelCalls()))
                 .setModelEvaluations((int) Math.min(Integer.MAX_VALUE, evaluations))
                 .setDurationMillis(e.durationNanos() / 1_000_000)

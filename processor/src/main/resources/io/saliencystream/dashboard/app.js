@@ -197,7 +197,30 @@ function modelCard(m, o) {
   if (verdicts.length) {
     card.append(h('div', {}, 'Signal verdicts: ', verdicts.map(([v, n]) => h('span', {class: 'badge'}, v + ' ' + n))));
   }
+  const buckets = BUCKETS.filter(([id]) => m.buckets && m.buckets[id]);
+  if (buckets.length) {
+    card.append(h('div', {}, 'Interpretation buckets: ',
+      buckets.map(([id]) => h('span', {}, bucketBadge(id), ' ' + m.buckets[id] + ' '))));
+  }
   return card;
+}
+
+// ---- interpretation buckets ----
+
+// OpenVINO XAI's four cases, in the order the drift view sets them side by side: right next to wrong
+const BUCKETS = [
+  ['true-positive-high-confidence', 'confidently right'],
+  ['false-positive-high-confidence', 'confidently wrong'],
+  ['true-positive-low-confidence', 'right, low confidence'],
+  ['false-positive-low-confidence', 'wrong, low confidence']];
+
+function bucketName(id) {
+  const b = BUCKETS.find(([k]) => k === id);
+  return b ? b[1] : id;
+}
+
+function bucketBadge(id) {
+  return h('span', {class: 'badge bucket ' + id, title: id}, bucketName(id));
 }
 
 function rateChart(m, reasons) {
@@ -251,7 +274,8 @@ async function renderGallery(r) {
     const values = g.options[option];
     if (param === 'bucket' && !values.length) continue;  // summaries carry no interpretation bucket
     const select = h('select', {name: param, id: 'filter-' + param, onchange: () => applyFilters(filters)},
-      h('option', {value: ''}, 'all'), values.map(v => h('option', {value: v}, v)));
+      h('option', {value: ''}, 'all'),
+      values.map(v => h('option', {value: v}, param === 'bucket' ? bucketName(v) + ' (' + v + ')' : v)));
     select.value = r.params.get(param) || '';
     filters.append(h('label', {}, param === 'class' ? 'predicted class' : param, select));
   }
@@ -278,7 +302,7 @@ function tile(t) {
     h('div', {class: 'label'}, t.label != null ? t.label : 'class ' + t.predictedClass),
     h('div', {class: 'meta'}, 'score ' + num(t.score) + ' · ' + t.method + ' · ' + time(t.eventTime)),
     h('div', {class: 'meta'}, t.model + ':' + t.version + ' · ', t.reasons.map(x => h('span', {class: 'badge'}, x)),
-      t.bucket ? h('span', {class: 'badge'}, t.bucket) : null, t.verdict ? h('span', {class: 'badge'}, t.verdict) : null),
+      t.bucket ? bucketBadge(t.bucket) : null, t.verdict ? h('span', {class: 'badge'}, t.verdict) : null),
     h('div', {class: 'meta event-id'}, t.eventId));
 }
 
@@ -304,6 +328,8 @@ async function renderEvent(r) {
     row.append(h('div', {}, h('div', {class: 'label', id: 'event-label'}, e.tile.label != null ? e.tile.label : 'class ' + e.tile.predictedClass),
       h('div', {}, 'score ' + num(e.tile.score, 4) + ' · ' + e.tile.method + ' · ' + dateTime(e.tile.eventTime)),
       h('div', {}, e.tile.reasons.map(x => h('span', {class: 'badge'}, x))),
+      e.tile.bucket ? h('div', {id: 'event-bucket'}, 'Interpretation bucket: ', bucketBadge(e.tile.bucket),
+        h('span', {class: 'muted'}, ' (' + e.tile.bucket + ')')) : null,
       h('p', {}, h('a', {href: auditHref(e.eventId)}, 'Verify this explanation'))));
   }
   root.append(row);
@@ -370,6 +396,9 @@ async function renderSeries(r) {
     'Grey: windows that teach the reference (learning). Red band: an alert is open. Solid line: the threshold that opens an alert'
     + (threshold && threshold.resolve !== threshold.open ? ', dashed: the one that resolves it' : '') + '.'));
   root.append(h('h2', {}, 'Where the model looks'), gridsView(d));
+  if (d.latest && d.latest.buckets.length) {
+    root.append(h('h2', {}, 'Where it looks when it is right and when it is wrong'), bucketGridsView(d.latest));
+  }
   root.append(h('h2', {}, 'Alerts of this series'));
   root.append(d.alerts.length ? alertTable(d.alerts) : h('p', {class: 'muted'}, 'None.'));
   return root;
@@ -449,6 +478,23 @@ function gridsView(d) {
     wrap.append(h('figure', {id: 'difference-grid'}, heatGrid(latest.rows, latest.cols, diff,
       Math.max(1e-9, ...diff.map(Math.abs)), true), h('figcaption', {}, 'latest − reference (red: more attention now)')));
   }
+  return wrap;
+}
+
+// the latest window's mean grid per interpretation bucket, on one colour scale so that they compare
+function bucketGridsView(latest) {
+  const wrap = h('div', {class: 'grids', id: 'bucket-grids'});
+  const max = Math.max(1e-9, ...latest.buckets.flatMap(b => b.grid));
+  for (const [id, name] of BUCKETS) {
+    const b = latest.buckets.find(x => x.bucket === id);
+    const count = b ? b.count + ' map' + (b.count === 1 ? '' : 's') + (b.zeroMaps ? ', ' + b.zeroMaps + ' all-zero' : '') : 'no events';
+    wrap.append(h('figure', {id: 'bucket-' + id},
+      b && b.grid.length ? heatGrid(latest.rows, latest.cols, b.grid, max) : h('div', {class: 'heat empty'}),
+      h('figcaption', {}, bucketBadge(id), ' ' + count)));
+  }
+  wrap.append(h('p', {class: 'muted legend'}, 'Window ' + time(latest.start) + '–' + time(latest.end)
+    + ', events with a ground-truth label; high confidence: top-1 probability at or above the model\'s '
+    + 'buckets.confidence-threshold.'));
   return wrap;
 }
 

@@ -39,6 +39,7 @@ class ProcessorConfigTest {
         assertThat(c.gridRows()).isEqualTo(8);
         assertThat(c.inputFileRoot()).isEmpty();
         assertThat(c.faithfulnessReasons()).isEmpty();
+        assertThat(c.buckets().threshold("any")).isEqualTo(0.6);
     }
 
     @Test
@@ -68,7 +69,11 @@ class ProcessorConfigTest {
         file.put("explain.method-for.low-confidence.params", "steps=64; baseline=black,white");
         file.put("explain.method-for.low-confidence.overlay", "type=pixels;color_map=viridis");
         file.put("summary.faithfulness-for", "low-confidence, label-disagreement");
+        file.put("buckets.confidence-threshold", "0.5");
+        file.put("buckets.confidence-threshold.text-orientation", "0.9");
         ProcessorConfig c = ProcessorConfig.from(settings(file, Map.of()));
+        assertThat(c.buckets().threshold("text-orientation")).isEqualTo(0.9);
+        assertThat(c.buckets().threshold("other")).isEqualTo(0.5);
         assertThat(c.faithfulnessReasons()).containsExactly("low-confidence", "label-disagreement");
         assertThat(c.sampling().rateFor("text-orientation")).isEqualTo(0.3);
         assertThat(c.sampling().rateFor("other")).isEqualTo(0.01);

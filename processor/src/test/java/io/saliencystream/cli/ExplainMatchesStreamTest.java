@@ -65,7 +65,7 @@ class ExplainMatchesStreamTest {
                     config.limits().maxImageBytes()), config.limits().maxImageBytes(), config.inputFileRoot());
             EngineEventExplainer explainer = new EngineEventExplainer(catalog, new ExplanationEngine(), inputs,
                     config.gridRows(), config.gridCols(), ProcessorApp.versions(), Clock.systemUTC(),
-                    config.methodsByReason(), config.faithfulnessReasons());
+                    config.methodsByReason(), config.faithfulnessReasons(), config.buckets());
             InferenceEvent event = InferenceEvent.newBuilder()
                     .setEventId(eventId).setEventTime(Instant.parse("2026-12-01T08:00:00Z"))
                     .setModelName("text-orientation").setModelVersion("ppocr-mobile-v2.0-cls")

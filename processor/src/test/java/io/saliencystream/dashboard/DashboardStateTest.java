@@ -8,6 +8,7 @@ import io.saliencystream.schema.AlertState;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;
 import io.saliencystream.schema.AttentionReference;
+import io.saliencystream.schema.BucketAttention;
 import io.saliencystream.schema.DeadLetter;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.ReferenceKind;
@@ -17,9 +18,6 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -63,27 +61,41 @@ class DashboardStateTest {
     }
 
     @Test
-    void fieldsOfANewerSummarySchemaAreShownAndTheBucketIsAFilter() {
+    void theInterpretationBucketIsAFilterAndCountedPerModel() {
         DashboardState state = new DashboardState(SMALL, Map.of());
-        String json = SaliencySummary.getClassSchema().toString();
-        // the top-level record's fields come first in its JSON; nested records (Box) keep theirs
-        Schema newer = new Schema.Parser().parse(json.replaceFirst(java.util.regex.Pattern.quote("\"fields\":["),
-                "\"fields\":[{\"name\":\"interpretationBucket\",\"type\":[\"null\",\"string\"],\"default\":null},"));
-        GenericRecord r = new GenericData.Record(newer);
-        GenericRecord old = summary("b-1", "shapes", "v1", 0, "circle", List.of("sampled"));
-        for (Schema.Field f : old.getSchema().getFields()) {
-            r.put(f.name(), old.get(f.name()));
-        }
-        r.put("interpretationBucket", "false-positive-high-confidence");
-        state.summary(r, NOW.toEpochMilli());
-        state.summary(summary("b-2", "shapes", "v1", 0, "circle", List.of("sampled")), NOW.toEpochMilli());
+        SaliencySummary wrong = summary("b-1", "text", "v1", 0, "0", List.of("sampled"));
+        wrong.setInterpretationBucket("false-positive-high-confidence");
+        state.summary(wrong, NOW.toEpochMilli());
+        state.summary(summary("b-2", "text", "v1", 0, "0", List.of("sampled")), NOW.toEpochMilli());
 
         Map<String, Object> g = state.gallery(new DashboardState.GalleryFilter(null, null, null, null, null,
                 "false-positive-high-confidence"), 60);
         assertThat(tiles(g)).extracting(t -> t.get("eventId")).containsExactly("b-1");
-        assertThat(((Map<?, ?>) g.get("options")).get("bucket").toString()).contains("false-positive-high-confidence");
+        assertThat(tiles(g).get(0).get("bucket")).isEqualTo("false-positive-high-confidence");
+        assertThat(((Map<?, ?>) g.get("options")).get("bucket").toString()).isEqualTo("[false-positive-high-confidence]");
         assertThat(state.event("b-1").orElseThrow().get("summary").toString())
                 .contains("interpretationBucket=false-positive-high-confidence");
+        state.audit(audit("b-1", NOW, List.of("sampled")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> model = ((List<Map<String, Object>>) state.overview(NOW).get("models")).get(0);
+        assertThat(model.get("buckets")).isEqualTo(Map.of("false-positive-high-confidence", 1L));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theLatestWindowsGridsPerBucketAreOnTheSeriesPage() {
+        DashboardState state = new DashboardState(SMALL, Map.of());
+        AttentionDriftMetrics m = window(0, ReferenceKind.NONE, 1, List.of(0.4, 0.2, 0.2, 0.2), null);
+        m.setBuckets(List.of(
+                new BucketAttention("true-positive-high-confidence", 3L, 0L, List.of(0.7, 0.1, 0.1, 0.1)),
+                new BucketAttention("false-positive-high-confidence", 1L, 1L, List.of(0.1, 0.1, 0.1, 0.7))));
+        state.driftMetrics(m);
+        Map<String, Object> latest = (Map<String, Object>) state.driftSeries("shapes|v1|0").orElseThrow().get("latest");
+        assertThat(latest.get("buckets")).isEqualTo(List.of(
+                Map.of("bucket", "true-positive-high-confidence", "count", 3L, "zeroMaps", 0L,
+                        "grid", List.of(0.7, 0.1, 0.1, 0.1)),
+                Map.of("bucket", "false-positive-high-confidence", "count", 1L, "zeroMaps", 1L,
+                        "grid", List.of(0.1, 0.1, 0.1, 0.7))));
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.engine.model.Preprocessor;
+import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.schema.Box;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ImageFormat;
@@ -88,7 +89,8 @@ class EngineEventExplainerQualityTest {
 
     private static EngineEventExplainer explainer(ExplanationEngine engine, ModelSpec.MethodSpec sampled) {
         return new EngineEventExplainer(catalog, engine, new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()),
-                4, 4, Map.of(), Clock.systemUTC(), Map.of(Selection.SAMPLED, sampled), Set.of("low-confidence"));
+                4, 4, Map.of(), Clock.systemUTC(), Map.of(Selection.SAMPLED, sampled), Set.of("low-confidence"),
+                InterpretationBuckets.defaults());
     }
 
     private static AttributionMap fixedMap() {

@@ -14,9 +14,11 @@ import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.engine.model.Preprocessor;
+import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ImageFormat;
 import io.saliencystream.schema.InferenceEvent;
+import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.schema.InputUri;
 import io.saliencystream.schema.RawTensor;
 import io.saliencystream.serde.AvroTrust;
@@ -59,7 +61,8 @@ class EngineEventExplainerTest {
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8,
                 Map.of("java", "17"), Clock.fixed(NOW, ZoneOffset.UTC),
                 Map.of("producer", new ModelSpec.MethodSpec("integrated_gradients",
-                        Map.of("steps", "16", "baseline", "black"), Map.of("color_map", "red"))), Set.of());
+                        Map.of("steps", "16", "baseline", "black"), Map.of("color_map", "red"))), Set.of(),
+                InterpretationBuckets.defaults());
     }
 
     @AfterAll
@@ -144,7 +147,8 @@ class EngineEventExplainerTest {
     void anUnknownMethodForAReasonFailsAtConstruction() {
         assertThatThrownBy(() -> new EngineEventExplainer(catalog, new ExplanationEngine(),
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
-                Clock.systemUTC(), Map.of("sampled", new ModelSpec.MethodSpec("astrology", Map.of())), Set.of()))
+                Clock.systemUTC(), Map.of("sampled", new ModelSpec.MethodSpec("astrology", Map.of())), Set.of(),
+                InterpretationBuckets.defaults()))
                 .hasMessageContaining("astrology").hasMessageContaining("occlusion");
     }
 
@@ -153,7 +157,7 @@ class EngineEventExplainerTest {
         assertThatThrownBy(() -> new EngineEventExplainer(catalog, new ExplanationEngine(),
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
                 Clock.systemUTC(), Map.of("low-confidence", new ModelSpec.MethodSpec("integrated_gradients",
-                        Map.of("stpes", "64"))), Set.of()))
+                        Map.of("stpes", "64"))), Set.of(), InterpretationBuckets.defaults()))
                 .hasMessage("explain.method-for.low-confidence: integrated_gradients has no parameter 'stpes'; valid"
                         + " parameters: score, baseline, steps, rule, blur_sigma, batch_size");
     }
@@ -168,7 +172,7 @@ class EngineEventExplainerTest {
         try (ModelCatalog misspelt = ModelCatalog.load(json, new ModelStore())) {
             assertThatThrownBy(() -> new EngineEventExplainer(misspelt, new ExplanationEngine(),
                     new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
-                    Clock.systemUTC(), Map.of(), Set.of()))
+                    Clock.systemUTC(), Map.of(), Set.of(), InterpretationBuckets.defaults()))
                     .hasMessage("catalog model text-orientation:ppocr-mobile-v2.0-cls: occlusion has no parameter 'strde';"
                             + " valid parameters: window, stride, baseline, batch_size, score");
         }
@@ -179,7 +183,7 @@ class EngineEventExplainerTest {
         assertThatThrownBy(() -> new EngineEventExplainer(catalog, new ExplanationEngine(),
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
                 Clock.systemUTC(), Map.of("sampled", new ModelSpec.MethodSpec("occlusion", Map.of(),
-                        Map.of("colour", "red"))), java.util.Set.of()))
+                        Map.of("colour", "red"))), java.util.Set.of(), InterpretationBuckets.defaults()))
                 .hasMessageContaining("colour");
     }
 
@@ -202,6 +206,34 @@ class EngineEventExplainerTest {
         assertThat(AuditHashes.mapSha256(doubled)).isEqualTo(AuditHashes.mapSha256(map));
         assertThat(AuditHashes.mapSha256(moved)).isNotEqualTo(AuditHashes.mapSha256(map));
         assertThat(AuditHashes.mapSha256(transposed)).isNotEqualTo(AuditHashes.mapSha256(map));
+    }
+
+    @Test
+    void anEventWithItsGroundTruthGetsTheBucketOfItsPredictionAtTheModelsThreshold() throws Exception {
+        SampleImages.Sample sample = SampleImages.sample(3, true);
+        EncodedImage image = new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(png(sample)));
+        InferenceEvent unlabelled = event("e-6", image);
+        SaliencySummary none = explainer.explain(unlabelled, Selection.of(true, List.of())).summary();
+        assertThat(none.getInterpretationBucket()).as("no ground truth, no bucket").isNull();
+
+        // the model's own probability as the threshold: exactly at it counts as high confidence, just above it as low
+        double p = none.getPredictedScore();
+        String other = model.spec().labels().stream().filter(l -> !l.equals(sample.expectedLabel())).findFirst().orElseThrow();
+        assertThat(bucket(p, unlabelled, sample.expectedLabel())).isEqualTo("true-positive-high-confidence");
+        assertThat(bucket(Math.nextUp(p), unlabelled, sample.expectedLabel())).isEqualTo("true-positive-low-confidence");
+        assertThat(bucket(p, unlabelled, other)).isEqualTo("false-positive-high-confidence");
+        assertThat(bucket(Math.nextUp(p), unlabelled, other)).isEqualTo("false-positive-low-confidence");
+        assertThat(bucket(p, unlabelled, Integer.toString(none.getPredictedClass())))
+                .as("the class index written as a number names it too").isEqualTo("true-positive-high-confidence");
+    }
+
+    /** The bucket of {@code event} labelled {@code truth}, with {@code threshold} set for its model alone. */
+    private static String bucket(double threshold, InferenceEvent event, String truth) throws Exception {
+        EngineEventExplainer withThreshold = new EngineEventExplainer(catalog, new ExplanationEngine(),
+                new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(), Clock.systemUTC(),
+                Map.of(), Set.of(), new InterpretationBuckets(0.0, Map.of("text-orientation", threshold)));
+        InferenceEvent labelled = InferenceEvent.newBuilder(event).setGroundTruthLabel(truth).build();
+        return withThreshold.explain(labelled, Selection.of(true, List.of())).summary().getInterpretationBucket();
     }
 
     private static InferenceEvent event(String id, Object input) {

@@ -8,6 +8,7 @@ import io.saliencystream.engine.method.ExplanationEngine;
 import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ImageFormat;
 import io.saliencystream.schema.InferenceEvent;
@@ -78,7 +79,8 @@ class LargeModelOverlaysTest {
                 EngineEventExplainer explainer = new EngineEventExplainer(catalog, new ExplanationEngine(),
                         new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 8, 8,
                         Map.of("java", "17"), Clock.systemUTC(),
-                        Map.of("sampled", new ModelSpec.MethodSpec(method.getKey(), method.getValue())), Set.of());
+                        Map.of("sampled", new ModelSpec.MethodSpec(method.getKey(), method.getValue())), Set.of(),
+                        InterpretationBuckets.defaults());
                 SaliencyOverlay overlay = explainer.explain(event, Selection.of(true, List.of())).overlay();
                 int rendered = plain.serialize("saliency-overlays", overlay).length;
                 byte[] written = fitting.serialize("saliency-overlays", overlay);

@@ -4,6 +4,7 @@ import io.saliencystream.drift.AlertEvent;
 import io.saliencystream.drift.AlertPolicy;
 import io.saliencystream.drift.AlertState;
 import io.saliencystream.drift.AttentionWindowStats;
+import io.saliencystream.drift.BucketedWindowStats;
 import io.saliencystream.drift.DriftDistances;
 import io.saliencystream.drift.DriftMetric;
 import io.saliencystream.drift.ReferenceLearner;
@@ -12,11 +13,13 @@ import io.saliencystream.drift.RegionOfInterest;
 import io.saliencystream.drift.WindowProfile;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;
+import io.saliencystream.schema.BucketAttention;
 import io.saliencystream.stream.StreamMetrics;
 import io.saliencystream.schema.AttentionReference;
 import io.saliencystream.schema.DriftSeriesState;
 import io.saliencystream.schema.ReferenceKind;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.metrics.Sensor;
@@ -74,7 +77,7 @@ final class DriftEvaluator implements Processor<Windowed<String>, ClosedWindow, 
             return;
         }
         DriftKey series = DriftKey.parse(key);
-        AttentionWindowStats stats = record.value().stats();
+        AttentionWindowStats stats = record.value().stats().all();
         List<RegionOfInterest> regions = config.regions().lookup(series.modelName(), series.predictedClass());
         boolean sufficient = stats.count() >= config.minCount();
         WindowProfile profile = stats.count() > 0 ? WindowProfile.of(stats, regions) : null;
@@ -114,8 +117,8 @@ final class DriftEvaluator implements Processor<Windowed<String>, ClosedWindow, 
         }
         store.put(key, DriftRecords.state(learner, alert, start));
 
-        AttentionDriftMetrics metrics = metrics(series, start, end, stats, sufficient, profile, distances,
-                reference, learner, alert.open());
+        AttentionDriftMetrics metrics = metrics(series, start, end, record.value().stats(), sufficient, profile,
+                distances, reference, learner, alert.open());
         AttentionDriftAlert alertRecord = event == null ? null : alert(series, start, end, event);
         if (alertRecord != null) {
             LOG.info("Attention drift alert {} for {}: {}", alertRecord.getState(), key, alertRecord.getMessage());
@@ -158,9 +161,17 @@ final class DriftEvaluator implements Processor<Windowed<String>, ClosedWindow, 
         }
     }
 
-    private static AttentionDriftMetrics metrics(DriftKey series, long start, long end, AttentionWindowStats stats,
+    private static AttentionDriftMetrics metrics(DriftKey series, long start, long end, BucketedWindowStats window,
             boolean sufficient, WindowProfile profile, DriftDistances d, ReferenceProfile reference,
             ReferenceLearner learner, boolean alertOpen) {
+        AttentionWindowStats stats = window.all();
+        List<BucketAttention> buckets = new ArrayList<>();
+        window.buckets().forEach((bucket, s) -> buckets.add(BucketAttention.newBuilder()
+                .setBucket(bucket.id())
+                .setCount(s.count())
+                .setZeroMaps(s.zeroMaps())
+                .setMeanGrid(DriftRecords.list(s.meanGrid()))
+                .build()));
         AttentionDriftMetrics.Builder b = AttentionDriftMetrics.newBuilder()
                 .setModelName(series.modelName())
                 .setModelVersion(series.modelVersion())
@@ -174,6 +185,7 @@ final class DriftEvaluator implements Processor<Windowed<String>, ClosedWindow, 
                 .setGridCols(stats.shape() == null ? 0 : stats.shape().cols())
                 .setMeanGrid(DriftRecords.list(profile == null ? new double[0] : profile.meanGrid()))
                 .setCellVariance(DriftRecords.list(stats.cellVariance()))
+                .setBuckets(buckets)
                 .setRoiMass(profile == null ? Map.of() : profile.roiMass())
                 .setAlertOpen(alertOpen);
         if (profile != null) {

@@ -3,16 +3,21 @@ package io.saliencystream.stream.drift;
 import io.saliencystream.drift.AlertState;
 import io.saliencystream.drift.AttentionObservation;
 import io.saliencystream.drift.AttentionWindowStats;
+import io.saliencystream.drift.BucketedWindowStats;
 import io.saliencystream.drift.DriftMetric;
 import io.saliencystream.drift.GridShape;
 import io.saliencystream.drift.ReferenceLearner;
 import io.saliencystream.drift.ReferenceProfile;
 import io.saliencystream.schema.AttentionReference;
+import io.saliencystream.quality.InterpretationBucket;
 import io.saliencystream.schema.AttentionWindowAggregate;
+import io.saliencystream.schema.BucketWindowAggregate;
 import io.saliencystream.schema.DriftSeriesState;
 import io.saliencystream.schema.SaliencySummary;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /** Conversions between the Avro records of the drift topics and stores and the statistics classes. */
 final class DriftRecords {
@@ -35,25 +40,57 @@ final class DriftRecords {
                 s.getEntropy() == null ? null : s.getEntropy().doubleValue());
     }
 
-    static AttentionWindowAggregate toAvro(AttentionWindowStats s) {
-        GridShape shape = s.shape();
+    /** The summary's interpretation bucket, or null without one; throws for a bucket this version does not know. */
+    static InterpretationBucket bucket(SaliencySummary s) {
+        String id = s.getInterpretationBucket();
+        if (id == null) {
+            return null;
+        }
+        return InterpretationBucket.ofId(id).orElseThrow(() ->
+                new IllegalArgumentException("Unknown interpretation bucket '" + id + "'"));
+    }
+
+    static AttentionWindowAggregate toAvro(BucketedWindowStats s) {
+        AttentionWindowStats all = s.all();
+        GridShape shape = all.shape();
+        List<BucketWindowAggregate> buckets = new ArrayList<>();
+        s.buckets().forEach((bucket, b) -> buckets.add(BucketWindowAggregate.newBuilder()
+                .setBucket(bucket.id())
+                .setCount(b.count())
+                .setZeroMaps(b.zeroMaps())
+                .setCellMean(list(b.cellMean()))
+                .setCellM2(list(b.cellM2()))
+                .setCentroidXMean(b.centroidXMean())
+                .setCentroidYMean(b.centroidYMean())
+                .setEntropyMean(b.entropyMean())
+                .build()));
         return AttentionWindowAggregate.newBuilder()
                 .setGridRows(shape == null ? 0 : shape.rows())
                 .setGridCols(shape == null ? 0 : shape.cols())
-                .setCount(s.count())
-                .setZeroMaps(s.zeroMaps())
-                .setCellMean(list(s.cellMean()))
-                .setCellM2(list(s.cellM2()))
-                .setCentroidXMean(s.centroidXMean())
-                .setCentroidYMean(s.centroidYMean())
-                .setEntropyMean(s.entropyMean())
+                .setCount(all.count())
+                .setZeroMaps(all.zeroMaps())
+                .setCellMean(list(all.cellMean()))
+                .setCellM2(list(all.cellM2()))
+                .setCentroidXMean(all.centroidXMean())
+                .setCentroidYMean(all.centroidYMean())
+                .setEntropyMean(all.entropyMean())
+                .setBuckets(buckets)
                 .build();
     }
 
-    static AttentionWindowStats fromAvro(AttentionWindowAggregate a) {
+    static BucketedWindowStats fromAvro(AttentionWindowAggregate a) {
         GridShape shape = a.getCount() > 0 ? new GridShape(a.getGridRows(), a.getGridCols()) : null;
-        return AttentionWindowStats.restore(shape, a.getCount(), a.getZeroMaps(), array(a.getCellMean()),
-                array(a.getCellM2()), a.getCentroidXMean(), a.getCentroidYMean(), a.getEntropyMean());
+        AttentionWindowStats all = AttentionWindowStats.restore(shape, a.getCount(), a.getZeroMaps(),
+                array(a.getCellMean()), array(a.getCellM2()), a.getCentroidXMean(), a.getCentroidYMean(), a.getEntropyMean());
+        Map<InterpretationBucket, AttentionWindowStats> buckets = new EnumMap<>(InterpretationBucket.class);
+        for (BucketWindowAggregate b : a.getBuckets()) {
+            InterpretationBucket bucket = InterpretationBucket.ofId(b.getBucket()).orElseThrow(() ->
+                    new IllegalArgumentException("Unknown interpretation bucket '" + b.getBucket() + "' in a stored window"));
+            buckets.put(bucket, AttentionWindowStats.restore(b.getCount() > 0 ? shape : null, b.getCount(),
+                    b.getZeroMaps(), array(b.getCellMean()), array(b.getCellM2()), b.getCentroidXMean(),
+                    b.getCentroidYMean(), b.getEntropyMean()));
+        }
+        return BucketedWindowStats.restore(all, buckets);
     }
 
     static ReferenceLearner learner(DriftSeriesState s, int target) {

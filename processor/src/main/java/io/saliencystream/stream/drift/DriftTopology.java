@@ -1,6 +1,6 @@
 package io.saliencystream.stream.drift;
 
-import io.saliencystream.drift.AttentionWindowStats;
+import io.saliencystream.drift.BucketedWindowStats;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;
 import io.saliencystream.schema.AttentionReference;
@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * saliency-summaries ─► filter (invalid: logged, counted) ─► re-key model|version|class
  *   ─► repartition ─► windowed aggregate (event time, size/advance/grace) ─► suppress until the window closes
  *   ─► left join pinned reference (GlobalKTable attention-references)
- *   ─► evaluate (learned reference + alert state per series) ─┬─► attention-drift  (one per series and window)
+ *   ─► evaluate (learned reference + alert state per series) ─┬─► attention-drift  (one per series and window,
+ *                                                              │     with counts and mean grids per interpretation bucket)
  *                                                              └─► attention-alerts (OPEN / RESOLVED)
  * </pre>
  *
@@ -77,7 +78,7 @@ public final class DriftTopology {
     public void addTo(StreamsBuilder builder) {
         DriftTopics topics = config.topics();
         Serde<SaliencySummary> summarySerde = serdes.specific(SaliencySummary.class);
-        Serde<AttentionWindowStats> statsSerde = WindowStatsSerde.of(serdes);
+        Serde<BucketedWindowStats> statsSerde = WindowStatsSerde.of(serdes);
 
         GlobalKTable<String, AttentionReference> pinned = builder.globalTable(topics.references(),
                 Consumed.with(serdes.keys(), serdes.specific(AttentionReference.class)).withName("drift-references-source"),
@@ -97,8 +98,8 @@ public final class DriftTopology {
                         Named.as("drift-series-key"))
                 .groupByKey(Grouped.with(REPARTITION, Serdes.String(), summarySerde))
                 .windowedBy(windows)
-                .aggregate(AttentionWindowStats::empty, DriftTopology::add, Named.as("drift-window-aggregate"),
-                        Materialized.<String, AttentionWindowStats, WindowStore<Bytes, byte[]>>as(WINDOW_STORE)
+                .aggregate(BucketedWindowStats::empty, DriftTopology::add, Named.as("drift-window-aggregate"),
+                        Materialized.<String, BucketedWindowStats, WindowStore<Bytes, byte[]>>as(WINDOW_STORE)
                                 .withKeySerde(Serdes.String())
                                 .withValueSerde(statsSerde)
                                 .withRetention(config.windowRetention()))
@@ -121,9 +122,9 @@ public final class DriftTopology {
      * can still fail here is a grid shape that differs from the window's earlier grids, which is logged
      * and leaves the window as it was.
      */
-    private static AttentionWindowStats add(String series, SaliencySummary summary, AttentionWindowStats stats) {
+    private static BucketedWindowStats add(String series, SaliencySummary summary, BucketedWindowStats stats) {
         try {
-            return stats.add(DriftRecords.observation(summary));
+            return stats.add(DriftRecords.observation(summary), DriftRecords.bucket(summary));
         } catch (IllegalArgumentException e) {
             LOG.warn("Attention drift ignores summary {} of {}: {}", summary.getEventId(), series, e.getMessage());
             return stats;

@@ -35,6 +35,7 @@ final class SummaryFilter implements FixedKeyProcessor<String, SaliencySummary, 
         }
         try {
             DriftRecords.observation(s);
+            DriftRecords.bucket(s);
         } catch (IllegalArgumentException e) {
             reject(s.getEventId(), e.getMessage());
             return;

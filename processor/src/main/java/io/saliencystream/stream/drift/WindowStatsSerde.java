@@ -1,6 +1,6 @@
 package io.saliencystream.stream.drift;
 
-import io.saliencystream.drift.AttentionWindowStats;
+import io.saliencystream.drift.BucketedWindowStats;
 import io.saliencystream.schema.AttentionWindowAggregate;
 import io.saliencystream.serde.AvroSerdes;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -17,11 +17,11 @@ final class WindowStatsSerde {
     private WindowStatsSerde() {
     }
 
-    static Serde<AttentionWindowStats> of(AvroSerdes serdes) {
+    static Serde<BucketedWindowStats> of(AvroSerdes serdes) {
         Serde<AttentionWindowAggregate> avro = serdes.specific(AttentionWindowAggregate.class);
-        Serializer<AttentionWindowStats> serializer = (topic, stats) ->
+        Serializer<BucketedWindowStats> serializer = (topic, stats) ->
                 stats == null ? null : avro.serializer().serialize(topic, DriftRecords.toAvro(stats));
-        Deserializer<AttentionWindowStats> deserializer = (topic, bytes) -> {
+        Deserializer<BucketedWindowStats> deserializer = (topic, bytes) -> {
             AttentionWindowAggregate a = avro.deserializer().deserialize(topic, bytes);
             return a == null ? null : DriftRecords.fromAvro(a);
         };

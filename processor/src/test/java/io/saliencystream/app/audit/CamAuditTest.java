@@ -5,6 +5,7 @@ import io.saliencystream.engine.input.ImageDecoder;
 import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.serde.AvroTrust;
 import io.saliencystream.stream.EngineEventExplainer;
@@ -50,7 +51,7 @@ class CamAuditTest {
                 Map.of("java", "17"), Clock.fixed(ExplainedFixtures.NOW, ZoneOffset.UTC),
                 Map.of(Selection.SAMPLED, new ModelSpec.MethodSpec("gradcam", Map.of()),
                         "producer", new ModelSpec.MethodSpec("reciprocam", Map.of("batch_size", "8"))),
-                Set.of());
+                Set.of(), InterpretationBuckets.defaults());
         ExplainedFixtures.Explained sampled = ExplainedFixtures.explain(explainer, "cam-1", 3, false);
         var flaggedEvent = ExplainedFixtures.explain(explainer, "cam-2", 5, true).event();
         var flagged = explainer.explain(flaggedEvent, Selection.of(false, List.of(Selection.FLAG_PRODUCER)));

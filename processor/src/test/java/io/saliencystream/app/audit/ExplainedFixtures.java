@@ -4,6 +4,7 @@ import io.saliencystream.engine.input.ImageDecoder;
 import io.saliencystream.engine.method.ExplanationEngine;
 import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.ImageFormat;
 import io.saliencystream.schema.InferenceEvent;
@@ -46,7 +47,7 @@ public final class ExplainedFixtures {
                 Map.of("java", "17"), Clock.fixed(NOW, ZoneOffset.UTC),
                 Map.of(Selection.SAMPLED, new ModelSpec.MethodSpec("occlusion", Map.of("window", "6", "stride", "6",
                         "baseline", "median", "batch_size", "64", "score", "logodds"))),
-                java.util.Set.of());
+                java.util.Set.of(), InterpretationBuckets.defaults());
     }
 
     /** Explains the image event {@code id} of rendered sample {@code seed}, as a sampled event. */

@@ -71,6 +71,8 @@ class ConfluentClientIT {
     /** Good events (one drift series: every image is of class 0) and one of an unknown model. */
     private static final int GOOD = 8;
     private static final long WINDOW_MILLIS = 2000;
+    /** The ground truth of every event: each image is of class 0, so each summary has an interpretation bucket. */
+    private static final String CLASS_0 = "0";
 
     private static EmbeddedKafkaBroker broker;
     private static ApicurioRegistryServer registry;
@@ -144,6 +146,11 @@ class ConfluentClientIT {
                 assertThat(letters.get(0).at("/value/eventId").asText()).isEqualTo("py-" + GOOD);
                 assertThat(byTopic.get(topics.get("topics.saliency-summaries"))).extracting(r -> r.get("key").asText())
                         .containsExactlyInAnyOrder("py-0", "py-1", "py-2", "py-3", "py-4", "py-5", "py-6", "py-7");
+                assertThat(byTopic.get(topics.get("topics.saliency-summaries")))
+                        .extracting(r -> r.at("/value/interpretationBucket").asText())
+                        .allMatch(bucket -> bucket.startsWith("true-positive-") || bucket.startsWith("false-positive-"));
+                assertThat(byTopic.get(topics.get("topics.attention-drift")))
+                        .allSatisfy(r -> assertThat(r.at("/value/buckets")).isNotEmpty());
                 assertThat(byTopic.get(topics.get("topics.attention-alerts")).get(0).at("/value/state").asText())
                         .isEqualTo("OPEN");
 
@@ -159,7 +166,7 @@ class ConfluentClientIT {
                 "--registry", registry.confluentApiUrl(), "produce", "--schema", schema.toString(), "--topic", topic,
                 "--model", "shapes", "--count", Integer.toString(GOOD + 1), "--unknown", "1",
                 "--start-millis", Long.toString((Instant.now().toEpochMilli() / WINDOW_MILLIS - 100) * WINDOW_MILLIS),
-                "--spacing-millis", "1000"));
+                "--spacing-millis", "1000", "--label", CLASS_0));
         int written = 0;
         for (GroundTruthSamples.Sample sample : GroundTruthSamples.clean()) {
             if (sample.labelIndex() == 0 && written < 4) {

@@ -2,6 +2,7 @@ package io.saliencystream.stream.drift;
 
 import io.saliencystream.drift.AttentionObservation;
 import io.saliencystream.drift.AttentionWindowStats;
+import io.saliencystream.drift.BucketedWindowStats;
 import io.saliencystream.drift.AlertState;
 import io.saliencystream.drift.EarthMoversDistance;
 import io.saliencystream.drift.GridMath;
@@ -9,6 +10,7 @@ import io.saliencystream.drift.GridShape;
 import io.saliencystream.drift.JensenShannon;
 import io.saliencystream.drift.ReferenceLearner;
 import io.saliencystream.testing.InMemorySchemaRegistry;
+import io.saliencystream.quality.InterpretationBucket;
 import io.saliencystream.schema.AttentionDriftMetrics;
 import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.schema.DriftSeriesState;
@@ -111,16 +113,21 @@ class DriftBenchmark {
 
         // state store sizes
         AvroSerdes serdes = new AvroSerdes(new InMemorySchemaRegistry());
-        AttentionWindowStats full = AttentionWindowStats.empty();
+        BucketedWindowStats full = BucketedWindowStats.empty();
+        BucketedWindowStats bucketed = BucketedWindowStats.empty();
+        InterpretationBucket[] buckets = InterpretationBucket.values();
         for (int i = 0; i < 100; i++) {
-            full.add(AttentionObservation.of(G8, grids.get(i), 0.5, 0.5, null));
+            full.add(AttentionObservation.of(G8, grids.get(i), 0.5, 0.5, null), null);
+            bucketed.add(AttentionObservation.of(G8, grids.get(i), 0.5, 0.5, null), buckets[i % buckets.length]);
         }
         byte[] aggregate = WindowStatsSerde.of(serdes).serializer().serialize("drift-windows-changelog", full);
+        byte[] aggregateBucketed = WindowStatsSerde.of(serdes).serializer().serialize("drift-windows-changelog", bucketed);
         ReferenceLearner learner = new ReferenceLearner(3);
         DriftSeriesState state = DriftRecords.state(learner, AlertState.closed(), 0);
         byte[] series = serdes.specific(DriftSeriesState.class).serializer().serialize("drift-series-state", state);
         System.out.printf("window store value (AttentionWindowAggregate, 8x8, wire format incl. 5-byte header): %d bytes"
-                + " per key and window%n", aggregate.length);
+                + " per key and window without ground truth, %d bytes with all four interpretation buckets (ratio %.1f)%n",
+                aggregate.length, aggregateBucketed.length, aggregateBucketed.length / (double) aggregate.length);
         System.out.printf("series state value (DriftSeriesState before learning): %d bytes per key%n", series.length);
 
         // end to end through the topology (serdes, repartition, window store, suppress, evaluator) in a test driver

@@ -42,6 +42,13 @@ final class DriftFixtures {
                 .build();
     }
 
+    /** A summary of an event with a ground-truth label, in interpretation bucket {@code bucket}. */
+    static SaliencySummary summary(String model, int cls, Instant time, double[] grid, String bucket) {
+        SaliencySummary s = summary(model, cls, time, grid);
+        s.setInterpretationBucket(bucket);
+        return s;
+    }
+
     /** Time {@code seconds} into minute-window {@code window} after T0. */
     static Instant at(int window, int seconds) {
         return T0.plusSeconds(60L * window + seconds);

@@ -18,6 +18,7 @@ import io.saliencystream.schema.AlertState;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;
 import io.saliencystream.schema.AttentionReference;
+import io.saliencystream.schema.BucketAttention;
 import io.saliencystream.schema.ReferenceKind;
 import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.serde.AvroSerdes;
@@ -123,6 +124,48 @@ class DriftTopologyTest {
         assertThat(out.get(0).getMeanGrid().get(0)).isCloseTo(0.5, within(1e-6));
         assertThat(out.get(0).getMeanGrid().get(3)).isCloseTo(0.3, within(1e-6));
         assertThat(taskMetric("dropped-records-total")).isEqualTo(1);
+    }
+
+    @Test
+    void eachWindowCountsAndAveragesTheGridsOfEachInterpretationBucket() {
+        start(CONFIG);
+        pipe(summary(MODEL, 3, at(0, 5), TOP_LEFT, "true-positive-high-confidence"));
+        pipe(summary(MODEL, 3, at(0, 10), new double[] {0.5, 0.3, 0.1, 0.1}, "true-positive-high-confidence"));
+        pipe(summary(MODEL, 3, at(0, 15), BOTTOM_RIGHT, "false-positive-high-confidence"));
+        pipe(summary(MODEL, 3, at(0, 20), new double[] {0, 0, 0, 0}, "false-positive-low-confidence"));
+        pipe(summary(MODEL, 3, at(0, 25), TOP_LEFT));                         // no ground truth: no bucket
+        pipe(summary(MODEL, 3, at(0, 30), TOP_LEFT, "right-for-the-wrong-reasons"));  // unknown: refused, counted
+        pipe(summary(MODEL, 3, at(1, 5), BOTTOM_RIGHT));
+        advanceTo(3);
+
+        List<AttentionDriftMetrics> out = metricsOf(KEY);
+        AttentionDriftMetrics w0 = out.get(0);
+        assertThat(w0.getCount()).isEqualTo(4);
+        assertThat(w0.getZeroMaps()).isEqualTo(1);
+        // the buckets that received summaries, in the order right-high, right-low, wrong-high, wrong-low
+        assertThat(w0.getBuckets()).extracting(b -> b.getBucket()).containsExactly(
+                "true-positive-high-confidence", "false-positive-high-confidence", "false-positive-low-confidence");
+        BucketAttention right = w0.getBuckets().get(0);
+        assertThat(right.getCount()).isEqualTo(2);
+        assertThat(right.getZeroMaps()).isZero();
+        // (0.7 + 0.5) / 2, (0.1 + 0.3) / 2, (0.1 + 0.1) / 2, (0.1 + 0.1) / 2
+        assertThat(right.getMeanGrid()).satisfiesExactly(
+                v -> assertThat(v).isCloseTo(0.6, within(1e-6)), v -> assertThat(v).isCloseTo(0.2, within(1e-6)),
+                v -> assertThat(v).isCloseTo(0.1, within(1e-6)), v -> assertThat(v).isCloseTo(0.1, within(1e-6)));
+        BucketAttention wrong = w0.getBuckets().get(1);
+        assertThat(wrong.getCount()).isEqualTo(1);
+        assertThat(wrong.getMeanGrid()).satisfiesExactly(
+                v -> assertThat(v).isCloseTo(0.1, within(1e-6)), v -> assertThat(v).isCloseTo(0.1, within(1e-6)),
+                v -> assertThat(v).isCloseTo(0.1, within(1e-6)), v -> assertThat(v).isCloseTo(0.7, within(1e-6)));
+        BucketAttention zero = w0.getBuckets().get(2);
+        assertThat(zero.getCount()).isZero();
+        assertThat(zero.getZeroMaps()).isEqualTo(1);
+        assertThat(zero.getMeanGrid()).isEmpty();
+        // the whole window: TL, (0.5, 0.3, 0.1, 0.1), BR, TL
+        assertThat(w0.getMeanGrid().get(0)).isCloseTo((0.7 + 0.5 + 0.1 + 0.7) / 4, within(1e-6));
+        assertThat(DriftCounters.total(driver.metrics(), DriftCounters.INVALID_SUMMARIES)).isEqualTo(1);
+
+        assertThat(out.get(1).getBuckets()).as("a window without ground truth has no buckets").isEmpty();
     }
 
     @Test

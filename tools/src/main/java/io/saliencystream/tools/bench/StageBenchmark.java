@@ -8,6 +8,7 @@ import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.engine.model.SessionSettings;
+import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
 import io.saliencystream.schema.ExplanationRequest;
 import io.saliencystream.schema.InferenceEvent;
@@ -396,7 +397,7 @@ public final class StageBenchmark {
     private static EngineEventExplainer explainer(ModelCatalog catalog, Map<String, ModelSpec.MethodSpec> methods) {
         EventInputs inputs = new EventInputs(ImageDecoder.withDefaults(), 20 << 20, Optional.empty());
         return new EngineEventExplainer(catalog, new ExplanationEngine(), inputs, 8, 8, ProcessorApp.versions(),
-                Clock.systemUTC(), methods, Set.of());
+                Clock.systemUTC(), methods, Set.of(), InterpretationBuckets.defaults());
     }
 
     private static TopicNames topics(String prefix) {
