@@ -14,6 +14,8 @@ import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
+import io.saliencystream.quality.InterpretationBucket;
+import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;
 import io.saliencystream.schema.DeadLetter;
@@ -174,7 +176,7 @@ public final class DemoRunner {
                 Result result = await(app, collector, samples.size(), options.timeout(), started, timeline,
                         shapes.spec().labels().size(), dashboard.url());
                 write(options.out(), result, shapes);
-                report(options, result, model, shapes);
+                report(options, result, model, shapes, config.buckets());
                 whileRunning.accept(stack, topics, result);
                 return result;
             } finally {
@@ -309,7 +311,8 @@ public final class DemoRunner {
         }
     }
 
-    private void report(Options options, Result r, CatalogModel model, CatalogModel shapes) throws IOException {
+    private void report(Options options, Result r, CatalogModel model, CatalogModel shapes,
+                        InterpretationBuckets buckets) throws IOException {
         OutputCollector.Outputs o = r.outputs();
         long agree = o.summaries().stream()
                 .filter(s -> s.getReportedClass() != null && s.getReportedClass() == s.getPredictedClass()).count();
@@ -330,6 +333,7 @@ public final class DemoRunner {
         text.append(String.format(Locale.ROOT, "selected   %s (sampling rate %.2f)%n", reasons, options.samplingRate()));
         text.append(String.format(Locale.ROOT, "explained  occlusion, %.0f ms per explanation on average;"
                 + " recomputed class agrees with the reported one on %d/%d%n", meanMillis, agree, o.summaries().size()));
+        text.append(bucketReport(o.summaries(), buckets));
         text.append(String.format(Locale.ROOT, "dead       %s%n", deadLetters));
         text.append(String.format(Locale.ROOT, "took       %.1f s from processor start to the last output%n",
                 r.elapsed().toMillis() / 1000.0));
@@ -338,6 +342,26 @@ public final class DemoRunner {
                 + " overlays/*.png (%d), drift.jsonl, alerts.jsonl, drift-*.png%n", options.out(), o.overlays().size()));
         Files.writeString(options.out().resolve("report.txt"), text);
         console.print(text.toString().lines().map(l -> "  " + l).collect(Collectors.joining("\n", "", "\n")));
+    }
+
+    /** Per model, how many explanations fell in each interpretation bucket (every demo event has its ground truth). */
+    private static String bucketReport(List<SaliencySummary> summaries, InterpretationBuckets buckets) {
+        Map<String, Map<String, Long>> counts = new TreeMap<>();
+        for (SaliencySummary s : summaries) {
+            if (s.getInterpretationBucket() != null) {
+                counts.computeIfAbsent(s.getModelName(), m -> {
+                    Map<String, Long> zero = new java.util.LinkedHashMap<>();
+                    for (InterpretationBucket b : InterpretationBucket.values()) {
+                        zero.put(b.id(), 0L);
+                    }
+                    return zero;
+                }).merge(s.getInterpretationBucket(), 1L, Long::sum);
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        counts.forEach((model, n) -> text.append(String.format(Locale.ROOT,
+                "buckets    %s (high confidence: top-1 probability >= %.2f): %s%n", model, buckets.threshold(model), n)));
+        return text.toString();
     }
 
     /** Per series of the drift scenario: distances before and after the switch, and the alerts with their reason. */

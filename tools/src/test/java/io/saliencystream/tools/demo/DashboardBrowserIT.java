@@ -2,8 +2,11 @@ package io.saliencystream.tools.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.saliencystream.quality.InterpretationBucket;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
 import io.saliencystream.schema.AttentionDriftAlert;
+import io.saliencystream.schema.AttentionDriftMetrics;
+import io.saliencystream.schema.BucketAttention;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.SaliencyOverlay;
 import io.saliencystream.schema.SaliencySummary;
@@ -13,6 +16,8 @@ import io.saliencystream.stream.drift.DriftKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -163,10 +168,31 @@ class DashboardBrowserIT {
 
         // a predicted class of the other model: every tile shows it
         page.open("#/gallery?class=circle");
-        page.await("the class filter", () -> !page.all("a.tile").isEmpty());
-        assertThat(page.all("a.tile .label")).allSatisfy(l -> assertThat(l.getText()).isEqualTo("circle"));
+        // awaited, not read once: the page redraws (new elements) whenever records arrive
+        page.await("the class filter", () -> !page.all("a.tile").isEmpty()
+                && page.texts("a.tile .label").stream().allMatch("circle"::equals));
         long circles = summaries.stream().filter(s -> "circle".equals(s.getPredictedLabel())).count();
         assertThat(Long.parseLong(page.text("#gallery-count").split(" ")[0])).isBetween(1L, circles);
+
+        // by interpretation bucket: every demo event carries its ground truth, and all four cases occur
+        Map<String, Long> buckets = countBy(summaries, s -> String.valueOf(s.getInterpretationBucket()));
+        assertThat(buckets).as("interpretation buckets of the demo's explanations").containsOnlyKeys(
+                Arrays.stream(InterpretationBucket.values()).map(InterpretationBucket::id).toArray(String[]::new));
+        String wrong = InterpretationBucket.FALSE_POSITIVE_HIGH_CONFIDENCE.id();
+        List<String> wrongIds = ids(summaries.stream().filter(s -> wrong.equals(s.getInterpretationBucket())).toList());
+        page.open("#/gallery");
+        page.await("the bucket filter", () -> !page.all("#filter-bucket option").isEmpty());
+        assertThat(page.all("#filter-bucket option")).as("all and the four buckets").hasSize(5);
+        page.select("#filter-bucket", wrong);
+        page.await("only confidently wrong tiles, as many as the count says", () -> {
+            List<String> shown = page.tileIds();
+            long matching = Long.parseLong(page.text("#gallery-count").split(" ")[0]);
+            return page.url().endsWith("#/gallery?bucket=" + wrong) && !shown.isEmpty()
+                    && matching >= shown.size() && matching <= wrongIds.size() && wrongIds.containsAll(shown)
+                    && page.texts("a.tile .bucket").equals(Collections.nCopies(shown.size(), "confidently wrong"));
+        });
+        page.awaitImages("a.tile img", page.tileIds().size());
+        page.screenshot("gallery-confidently-wrong", 1100);
     }
 
     /** Opens a flagged text line's event page from its tile; returns its event id. */
@@ -186,6 +212,7 @@ class DashboardBrowserIT {
         assertThat(page.number("return document.querySelector('img.full').naturalWidth"))
                 .as("the overlay PNG from its topic").isEqualTo(overlay.getWidth());
         assertThat(page.text("#fields-summary")).contains("eventId " + id);
+        assertThat(page.text("#event-bucket")).contains(summary.getInterpretationBucket());
         assertThat(page.text("#fields-audit")).contains("modelSha256").contains("eventId " + id);
         page.screenshot("event", 1400);
         return id;
@@ -207,10 +234,10 @@ class DashboardBrowserIT {
         Set<String> alerting = openSeries(alerts);
         page.open("#/drift");
         page.await("the alerts", () -> page.all("#drift tr.alert-row").size() == alerts.size());
-        for (WebElement row : page.all("#series-table tr.series-row")) {
-            String key = row.getAttribute("data-key");
-            assertThat(row.getText().contains("ALERT OPEN")).as("state of %s", key).isEqualTo(alerting.contains(key));
-        }
+        Map<String, String> rows = page.fresh(() -> page.all("#series-table tr.series-row").stream()
+                .collect(Collectors.toMap(row -> row.getAttribute("data-key"), WebElement::getText)));
+        rows.forEach((key, row) ->
+                assertThat(row.contains("ALERT OPEN")).as("state of %s", key).isEqualTo(alerting.contains(key)));
         // from the circle's alert (the class the corner stamp stands for) to its series
         AttentionDriftAlert circle = alerts.stream().filter(a -> a.getPredictedClass() == 0).findFirst()
                 .orElseThrow(() -> new AssertionError("no alert for circle: " + alerts));
@@ -230,7 +257,20 @@ class DashboardBrowserIT {
         assertThat(page.text("#series")).contains(String.format(Locale.ROOT, "%.3f", circle.getDistance()))
                 .contains("OPEN");
         assertThat(page.url()).endsWith("#/drift/" + key.replace("|", "%7C"));
-        page.screenshot("drift", 1400);
+
+        // the latest window's grid per interpretation bucket, right next to wrong
+        AttentionDriftMetrics latest = result.outputs().driftMetrics().stream()
+                .filter(m -> DriftKey.format(m.getModelName(), m.getModelVersion(), m.getPredictedClass()).equals(key))
+                .filter(m -> !m.getMeanGrid().isEmpty()).reduce((a, b) -> b).orElseThrow();
+        assertThat(latest.getBuckets()).as("buckets of the circle's latest window").isNotEmpty();
+        page.await("the bucket grids", () -> page.all("#bucket-grids figure").size() == 4);
+        for (BucketAttention b : latest.getBuckets()) {
+            String figure = "#bucket-" + b.getBucket();
+            page.await("the grid of " + b.getBucket(), () -> page.all(figure + " rect").size()
+                    == (b.getCount() > 0 ? latest.getGridRows() * latest.getGridCols() : 0)
+                    && page.text(figure).contains(b.getCount() + " map"));
+        }
+        page.screenshot("drift", 2000);
     }
 
     // ---- producer data with markup ----
@@ -339,15 +379,28 @@ class DashboardBrowserIT {
         }
 
         String text(String css) {
-            return find(css).getText();
+            return fresh(() -> find(css).getText());
         }
 
         List<String> texts(String css) {
-            return all(css).stream().map(WebElement::getText).toList();
+            return fresh(() -> all(css).stream().map(WebElement::getText).toList());
         }
 
         List<String> tileIds() {
-            return all("a.tile").stream().map(t -> t.getAttribute("data-event-id")).toList();
+            return fresh(() -> all("a.tile").stream().map(t -> t.getAttribute("data-event-id")).toList());
+        }
+
+        /** Reads the page again when it redrew under the read (it redraws whenever records arrive). */
+        <T> T fresh(java.util.function.Supplier<T> read) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return read.get();
+                } catch (StaleElementReferenceException e) {
+                    if (attempt == 5) {
+                        throw e;
+                    }
+                }
+            }
         }
 
         long number(String script) {
