@@ -1,5 +1,9 @@
 package io.saliencystream.app.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
@@ -10,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.JsonProperties;
 import org.apache.avro.Schema;
 import org.apache.avro.io.JsonDecoder;
 import org.apache.avro.io.JsonEncoder;
@@ -27,6 +32,8 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class AvroJsonLines {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private AvroJsonLines() {
     }
 
@@ -43,10 +50,36 @@ public final class AvroJsonLines {
         }
     }
 
+    /**
+     * The record of one line. A line written before its schema gained a field (a summary from before
+     * {@code interpretationBucket}, say) reads with that field's default: Avro's JSON decoder alone
+     * would refuse it, having no writer schema to resolve against.
+     */
     public static <T extends SpecificRecord> T fromJson(String json, Class<T> type) throws IOException {
         Schema schema = SpecificData.get().getSchema(type);
-        JsonDecoder decoder = DecoderFactory.get().jsonDecoder(schema, json);
+        JsonDecoder decoder = DecoderFactory.get().jsonDecoder(schema, withDefaults(json, schema));
         return new SpecificDatumReader<T>(type).read(null, decoder);
+    }
+
+    private static String withDefaults(String json, Schema schema) throws IOException {
+        JsonNode node = JSON.readTree(json);
+        if (!(node instanceof ObjectNode record)) {
+            return json;
+        }
+        boolean added = false;
+        for (Schema.Field f : schema.getFields()) {
+            if (!record.has(f.name()) && f.hasDefaultValue()) {
+                Object value = f.defaultVal();
+                JsonNode encoded = value == JsonProperties.NULL_VALUE ? NullNode.getInstance() : JSON.valueToTree(value);
+                // in Avro's JSON encoding a non-null union value names its branch: the default's is the first
+                if (f.schema().getType() == Schema.Type.UNION && !encoded.isNull()) {
+                    encoded = JSON.createObjectNode().set(f.schema().getTypes().get(0).getFullName(), encoded);
+                }
+                record.set(f.name(), encoded);
+                added = true;
+            }
+        }
+        return added ? JSON.writeValueAsString(record) : json;
     }
 
     public static <T extends SpecificRecord> void write(Path file, List<T> records) throws IOException {
