@@ -32,7 +32,16 @@ final class ClusterCheck {
     private ClusterCheck() {
     }
 
-    static RecordLimits run(ProcessorConfig config, PrintStream log) {
+    /**
+     * What the cluster accepts.
+     *
+     * @param records     sizes for dead letters and overlays
+     * @param topicLimits {@code max.message.bytes} of every output topic
+     */
+    record Limits(RecordLimits records, Map<String, Integer> topicLimits) {
+    }
+
+    static Limits run(ProcessorConfig config, PrintStream log) {
         Properties properties = config.streamsProperties();
         Map<String, Object> admin = new java.util.HashMap<>();
         properties.stringPropertyNames().stream()
@@ -52,12 +61,13 @@ final class ClusterCheck {
             createOrRefuseMissing(client, config, timeoutMs, log);
             int producerLimit = Integer.parseInt(properties.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                     Integer.toString(RecordLimits.DEFAULT_PRODUCER_BYTES)));
-            Map<String, Integer> topicLimits = maxMessageBytes(client, List.of(config.topics().deadLetters(),
-                    config.topics().saliencyOverlays()), timeoutMs);
-            return new RecordLimits(
+            Map<String, Integer> topicLimits = maxMessageBytes(client, List.copyOf(outputTopics(config).keySet()),
+                    timeoutMs);
+            return new Limits(new RecordLimits(
                     Math.min(producerLimit, topicLimits.get(config.topics().deadLetters())) - RecordLimits.HEADROOM_BYTES,
                     Math.min(producerLimit, topicLimits.get(config.topics().saliencyOverlays())) - RecordLimits.HEADROOM_BYTES,
-                    config.outputs().deadLetterMaxOriginalBytes(), config.outputs().overlayClaimCheckDir());
+                    config.outputs().deadLetterMaxOriginalBytes(), config.outputs().overlayClaimCheckDir()),
+                    topicLimits);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking the Kafka cluster", e);

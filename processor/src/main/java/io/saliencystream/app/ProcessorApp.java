@@ -12,6 +12,7 @@ import io.saliencystream.stream.EngineEventExplainer;
 import io.saliencystream.stream.EventInputs;
 import io.saliencystream.stream.ProcessingCounters;
 import io.saliencystream.stream.SaliencyTopology;
+import io.saliencystream.stream.SizeCheckedClientSupplier;
 import io.saliencystream.stream.drift.DriftSamplingBoost;
 import io.saliencystream.stream.drift.DriftTopology;
 import org.apache.kafka.common.errors.RetriableException;
@@ -89,7 +90,9 @@ public final class ProcessorApp implements AutoCloseable {
                     new EngineEventExplainer(catalog, new ExplanationEngine(), inputs,
                             config.gridRows(), config.gridCols(), versions(), Clock.systemUTC(),
                             config.methodsByReason(), config.faithfulnessReasons(), config.buckets()));
-            saliency = saliency.withRecordLimits(ClusterCheck.run(config, log));
+            ClusterCheck.Limits limits = ClusterCheck.run(config, log);
+            saliency = saliency.withRecordLimits(limits.records());
+            SizeCheckedClientSupplier clients = new SizeCheckedClientSupplier(limits.topicLimits());
             // wrong registry credentials or certificates stop run here, not at the first record
             registry.checkAccess();
             if (config.driftEnabled()) {
@@ -97,11 +100,12 @@ public final class ProcessorApp implements AutoCloseable {
             }
             // the first error that stops an application, for the one line run ends with
             AtomicReference<String> fatal = new AtomicReference<>();
-            KafkaStreams streams = create(saliency.build(), config.streamsProperties(), log, fatal);
+            KafkaStreams streams = create(saliency.build(), config.streamsProperties(), clients, log, fatal);
             // Drift reads the summaries topic as its own application, so its windows and state
             // scale and restart independently of the expensive explaining.
             KafkaStreams drift = config.driftEnabled()
-                    ? create(new DriftTopology(config.drift(), serdes).build(), driftProperties(config), log, fatal)
+                    ? create(new DriftTopology(config.drift(), serdes).build(), driftProperties(config), clients, log,
+                            fatal)
                     : null;
             ProcessorApp app = new ProcessorApp(catalog, streams, drift, config.lifecycle().closeTimeout(), log, fatal);
             app.watch("processor", streams);
@@ -121,10 +125,10 @@ public final class ProcessorApp implements AutoCloseable {
         }
     }
 
-    private static KafkaStreams create(Topology topology, Properties properties, PrintStream log,
-                                       AtomicReference<String> fatal) {
+    private static KafkaStreams create(Topology topology, Properties properties, SizeCheckedClientSupplier clients,
+                                       PrintStream log, AtomicReference<String> fatal) {
         UncleanStop.wipeIfUnclean(properties, log);
-        KafkaStreams streams = new KafkaStreams(topology, properties);
+        KafkaStreams streams = new KafkaStreams(topology, properties, clients);
         Object applicationId = properties.get(StreamsConfig.APPLICATION_ID_CONFIG);
         streams.setUncaughtExceptionHandler(e -> {
             StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = responseTo(e);

@@ -22,6 +22,7 @@ public final class StreamMetrics {
     static final String EXPLANATIONS = "saliency.explanations";
     static final String LATENCY = "saliency.explanation.latency";
     static final String DEAD_LETTERS = "saliency.dead.letters";
+    static final String UNWRITTEN = "saliency.records.unwritten";
     public static final String DRIFT_DISTANCE = "saliency.drift.distance";
     public static final String DRIFT_THRESHOLD = "saliency.drift.threshold";
     public static final String DRIFT_ALERT_OPEN = "saliency.drift.alert.open";
@@ -52,6 +53,12 @@ public final class StreamMetrics {
     /** A dead letter of {@code stage} with {@code code}. */
     public static void deadLettered(String stage, String code) {
         deadLetters(stage, code).increment();
+    }
+
+    /** An output record for {@code topic} that could not be written and was skipped, for {@code reason}. */
+    public static void unwritten(String topic, String reason) {
+        Counter.builder(UNWRITTEN).description("Output records skipped because they could not be written, by topic")
+                .tags("topic", topic, "reason", reason).register(registry()).increment();
     }
 
     private static Counter deadLetters(String stage, String code) {

@@ -179,6 +179,8 @@ public record StreamsSettings(
             props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
                     Long.toString(transactionTimeout().toMillis()));
         }
+        // a record too large to write is skipped and counted rather than failing the thread on it forever
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, UnwrittenRecordHandler.class.getName());
         // the global store of open drift alerts gets the same exception handling as the stream threads
         // (Kafka Streams otherwise warns at every start, and turns this on by default in 5.0). Kafka
         // Streams 4.3 also reads it from a StreamsConfig it builds of the main consumer's settings (the
