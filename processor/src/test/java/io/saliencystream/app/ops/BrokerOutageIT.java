@@ -2,8 +2,6 @@ package io.saliencystream.app.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.saliencystream.testing.EmbeddedKafkaBroker;
-import io.saliencystream.testing.InProcessSchemaRegistryServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,28 +26,24 @@ class BrokerOutageIT {
 
     @Test
     void ridesOutABrokerOutageLongerThanAMinuteWithExactlyOnceIntact() throws Exception {
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-             InProcessSchemaRegistryServer registry = InProcessSchemaRegistryServer.start()) {
-            Traffic.createTopics(broker, 4);
-            Traffic traffic = new Traffic(broker.bootstrapServers(), registry.url(), dir);
-            try (ProcessorProcess processor = ProcessorProcess.start(traffic.config("a", Map.of()), "outage")) {
-                processor.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
-                int half = ProcessorFaultsIT.EVENTS / 2;
-                traffic.produce(0, half);
-                traffic.committed(List.of(Traffic.TOPICS.saliencySummaries()), half / 3, Duration.ofMinutes(5));
+        OpsCluster cluster = OpsCluster.shared();
+        Traffic traffic = cluster.freshCase(dir, 4);
+        try (ProcessorProcess processor = ProcessorProcess.started(traffic.config("a", Map.of()), "outage")) {
+            int half = ProcessorFaultsIT.EVENTS / 2;
+            traffic.produce(0, half);
+            traffic.committed(List.of(Traffic.TOPICS.saliencySummaries()), half / 3, Traffic.STALL);
 
-                broker.stop();
-                long stopped = System.nanoTime();
-                Thread.sleep(OUTAGE.toMillis());
-                assertThat(processor.isAlive()).as(processor.log()).isTrue();
-                broker.restart();
-                System.out.printf("broker back after %d s%n", (System.nanoTime() - stopped) / 1_000_000_000L);
+            cluster.broker().stop();
+            long stopped = System.nanoTime();
+            Thread.sleep(OUTAGE.toMillis());
+            assertThat(processor.isAlive()).as(processor.log()).isTrue();
+            cluster.broker().restart();
+            System.out.printf("broker back after %d s%n", (System.nanoTime() - stopped) / 1_000_000_000L);
 
-                traffic.produce(half, ProcessorFaultsIT.EVENTS);
-                ProcessorFaultsIT.assertEveryEventOnceInEveryOutput(traffic, processor);
-                assertThat(processor.terminate(Duration.ofMinutes(1))).as(processor.log())
-                        .isEqualTo(RunCommandIT.SIGTERM_EXIT);
-            }
+            traffic.produce(half, ProcessorFaultsIT.EVENTS);
+            ProcessorFaultsIT.assertEveryEventOnceInEveryOutput(traffic, processor);
+            assertThat(processor.terminate(Duration.ofMinutes(1))).as(processor.log())
+                    .isEqualTo(RunCommandIT.SIGTERM_EXIT);
         }
     }
 }

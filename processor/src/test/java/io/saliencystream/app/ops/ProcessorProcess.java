@@ -19,6 +19,8 @@ final class ProcessorProcess implements AutoCloseable {
     /** Built by the package phase, before failsafe's integration-test phase. */
     static final Path JAR = Path.of("target/saliency-stream.jar").toAbsolutePath();
     static final String STARTED = "processor started:";
+    /** Start-up (JVM, model load, topic checks) took up to 170 s on a 2-core machine shared by a dozen builds. */
+    static final Duration STARTUP = Duration.ofMinutes(4);
     /** Where the processes' logs are kept for a look after a failure. */
     static final Path LOGS = Path.of("target/ops-logs").toAbsolutePath();
 
@@ -50,6 +52,11 @@ final class ProcessorProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
+    }
+
+    /** {@link #start(Path, String)}, then waits (at most {@link #STARTUP}) until both applications have started. */
+    static ProcessorProcess started(Path config, String name) throws InterruptedException {
+        return start(config, name).awaitLog(STARTED, STARTUP);
     }
 
     /** Runs the jar to its end and returns its exit status; output in {@code <LOGS>/<name>.log}. */

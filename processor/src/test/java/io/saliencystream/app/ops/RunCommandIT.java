@@ -2,14 +2,11 @@ package io.saliencystream.app.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.saliencystream.testing.EmbeddedKafkaBroker;
-import io.saliencystream.testing.InProcessSchemaRegistryServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,22 +26,11 @@ class RunCommandIT {
     @TempDir
     Path dir;
 
-    private EmbeddedKafkaBroker broker;
-    private InProcessSchemaRegistryServer registry;
     private Traffic traffic;
 
     @BeforeEach
-    void start() {
-        broker = EmbeddedKafkaBroker.start();
-        registry = InProcessSchemaRegistryServer.start();
-        Traffic.createTopics(broker, 3);
-        traffic = new Traffic(broker.bootstrapServers(), registry.url(), dir);
-    }
-
-    @AfterEach
-    void stop() {
-        registry.close();
-        broker.close();
+    void freshCase() throws Exception {
+        traffic = OpsCluster.shared().freshCase(dir, 3);
     }
 
     @Test
@@ -55,15 +41,13 @@ class RunCommandIT {
                 "bad-unknown-schema", new byte[] {0, 0, 0, 0x7f, 0x7f, 1, 2}));
         // state outside the OS temp directory, where a user's belongs (Kafka Streams rightly warns about /tmp)
         Path state = ProcessorProcess.LOGS.resolveSibling("ops-state").resolve("run-sigterm-" + System.nanoTime());
-        try (ProcessorProcess processor = ProcessorProcess.start(traffic.config("a", Map.of(
+        try (ProcessorProcess processor = ProcessorProcess.started(traffic.config("a", Map.of(
                 "state.dir", state.toString())), "run-sigterm")) {
-            processor.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
 
-            Map<String, Traffic.Counts> explained = traffic.committed(Traffic.EXPLAINED_OUTPUTS, 40,
-                    Duration.ofMinutes(4));
+            Map<String, Traffic.Counts> explained = traffic.committed(Traffic.EXPLAINED_OUTPUTS, 40, Traffic.STALL);
             assertThat(explained).as(processor.log()).allSatisfy((topic, counts) ->
                     assertThat(counts).isEqualTo(new Traffic.Counts(40, 40)));
-            assertThat(traffic.committed(List.of(Traffic.TOPICS.deadLetters()), 2, Duration.ofSeconds(30)))
+            assertThat(traffic.committed(List.of(Traffic.TOPICS.deadLetters()), 2, Traffic.STALL))
                     .containsEntry(Traffic.TOPICS.deadLetters(), new Traffic.Counts(2, 2));
 
             // start-up and steady processing of both applications: no warning a user would have to act on
@@ -80,8 +64,7 @@ class RunCommandIT {
 
     @Test
     void exitsNonZeroNamingTheDriftApplicationWhenItDies() throws Exception {
-        try (ProcessorProcess processor = ProcessorProcess.start(traffic.config("a", Map.of()), "run-drift-dies")) {
-            processor.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
+        try (ProcessorProcess processor = ProcessorProcess.started(traffic.config("a", Map.of()), "run-drift-dies")) {
             // a pinned reference that is not Avro: the drift application's global store cannot load it
             traffic.produceRaw(Traffic.DRIFT.references(), Map.of("shapes|v1|0", "garbage".getBytes(StandardCharsets.UTF_8)));
 

@@ -2,8 +2,6 @@ package io.saliencystream.app.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.saliencystream.testing.EmbeddedKafkaBroker;
-import io.saliencystream.testing.InProcessSchemaRegistryServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -16,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -50,12 +47,10 @@ class SoakIT {
         Duration sampleEvery = Duration.ofSeconds(Long.getLong("soak.sample-seconds", 60));
         long eventsPerSecond = Long.getLong("soak.events-per-second", 5);
         Path reportFile = Path.of("target/soak-report.txt");
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-             InProcessSchemaRegistryServer registry = InProcessSchemaRegistryServer.start();
-             PrintStream report = new PrintStream(Files.newOutputStream(reportFile), true);
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            Traffic.createTopics(broker, 3);
-            Traffic traffic = new Traffic(broker.bootstrapServers(), registry.url(), dir);
+        OpsCluster cluster = OpsCluster.shared();
+        Traffic traffic = cluster.freshCase(dir, 3);
+        Admin admin = cluster.broker().admin();
+        try (PrintStream report = new PrintStream(Files.newOutputStream(reportFile), true)) {
             Path config = traffic.config("soak", Map.of());
             line(report, "soak: %s, restart every %s, %d events/s, 1 in %d bad, heap -Xmx1g", length, restartEvery,
                     eventsPerSecond, BAD_EVERY);
@@ -69,8 +64,7 @@ class SoakIT {
             long start = System.nanoTime();
             long end = start + length.toNanos();
             int generation = 0;
-            ProcessorProcess processor = ProcessorProcess.start(config, "soak-" + generation)
-                    .awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(3));
+            ProcessorProcess processor = ProcessorProcess.started(config, "soak-" + generation);
             long nextRestart = start + restartEvery.toNanos();
             long nextSample = start;
             List<String> restarts = new ArrayList<>();
@@ -91,8 +85,7 @@ class SoakIT {
                         how = "kill -9";
                     }
                     generation++;
-                    processor = ProcessorProcess.start(config, "soak-" + generation)
-                            .awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(3));
+                    processor = ProcessorProcess.started(config, "soak-" + generation);
                     String restart = String.format("restart %d (%s) at %s: running again after %d s", generation, how,
                             minutes(stopAt - start), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stopAt));
                     restarts.add(restart);
@@ -104,16 +97,24 @@ class SoakIT {
             producing.set(false);
             producer.join();
             line(report, "producer stopped: %d good events, %d bad", good.get(), bad.get());
-            // drain: wait for the lag to reach 0 (kill -9 pauses up to a session timeout)
+            // drain: wait for the lag to reach 0, as long as it keeps falling (kill -9 pauses up to a
+            // session timeout plus a transaction timeout)
             long drainStart = System.nanoTime();
-            while (lag(admin) > 0 && System.nanoTime() - drainStart < Duration.ofMinutes(5).toNanos()) {
+            long lastProgress = drainStart;
+            for (long lag = lag(admin), least = lag; lag > 0 && System.nanoTime() - lastProgress < Traffic.STALL.toNanos();
+                    lag = lag(admin)) {
+                if (lag < least) {
+                    least = lag;
+                    lastProgress = System.nanoTime();
+                }
                 Thread.sleep(1000);
             }
+            line(report, "drained in %d s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - drainStart));
             sample(report, admin, processor, start, good.get(), bad.get());
             Map<String, Traffic.Counts> explained = traffic.committed(Traffic.EXPLAINED_OUTPUTS, good.get(),
-                    Duration.ofMinutes(3));
+                    Traffic.STALL);
             Map<String, Traffic.Counts> dead = traffic.committed(List.of(Traffic.TOPICS.deadLetters()), bad.get(),
-                    Duration.ofMinutes(1));
+                    Traffic.STALL);
             explained.forEach((topic, c) -> line(report, "%s: %d records, %d distinct event ids (%d good events sent)",
                     topic, c.records(), c.distinct(), good.get()));
             dead.forEach((topic, c) -> line(report, "%s: %d records, %d distinct keys (%d bad events sent)",
@@ -158,22 +159,24 @@ class SoakIT {
             int bad) throws Exception {
         long[] heap = processor.heapMib();
         line(report, "t=%s heap used %d MiB (committed %d), RSS %d MiB, lag %d, sent %d good %d bad,"
-                        + " output offsets: summaries %d, overlays %d, audit %d, dead letters %d",
+                        + " output offsets: summaries %d, overlays %d, audit %d, dead letters %d; load %s",
                 minutes(System.nanoTime() - start), heap[0], heap[1], processor.rssMib(), lag(admin), good, bad,
                 endOffset(admin, Traffic.TOPICS.saliencySummaries()), endOffset(admin, Traffic.TOPICS.saliencyOverlays()),
-                endOffset(admin, Traffic.TOPICS.explanationAudit()), endOffset(admin, Traffic.TOPICS.deadLetters()));
+                endOffset(admin, Traffic.TOPICS.explanationAudit()), endOffset(admin, Traffic.TOPICS.deadLetters()),
+                Files.readString(Path.of("/proc/loadavg")).strip());
     }
 
-    /** Input records not yet committed by the processor's consumer group. */
+    /** Records not yet committed, summed over every consumer group (whatever application ids the processor uses). */
     private static long lag(Admin admin) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("saliency-stream")
-                .partitionsToOffsetAndMetadata().get();
         long lag = 0;
-        for (int p = 0; p < 3; p++) {
-            TopicPartition tp = new TopicPartition(Traffic.TOPICS.inferenceEvents(), p);
-            long endOffset = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
-            OffsetAndMetadata c = committed.get(tp);
-            lag += endOffset - (c == null ? 0 : c.offset());
+        for (var group : admin.listGroups().all().get()) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group.groupId())
+                    .partitionsToOffsetAndMetadata().get();
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> c : committed.entrySet()) {
+                TopicPartition tp = c.getKey();
+                long endOffset = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+                lag += Math.max(0, endOffset - (c.getValue() == null ? 0 : c.getValue().offset()));
+            }
         }
         return lag;
     }

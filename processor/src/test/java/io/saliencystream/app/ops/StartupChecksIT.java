@@ -2,15 +2,11 @@ package io.saliencystream.app.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.saliencystream.testing.EmbeddedKafkaBroker;
-import io.saliencystream.testing.InProcessSchemaRegistryServer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,46 +24,39 @@ class StartupChecksIT {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        try (InProcessSchemaRegistryServer registry = InProcessSchemaRegistryServer.start()) {
-            Traffic traffic = new Traffic("127.0.0.1:" + closedPort, registry.url(), dir);
-            Path config = traffic.config("a", Map.of("startup.timeout-ms", "5000"));
-            long started = System.nanoTime();
-            try (ProcessorProcess run = ProcessorProcess.start(config, "startup-unreachable")) {
-                assertThat(run.awaitExit(Duration.ofSeconds(90))).isEqualTo(1);
-                System.out.printf("unreachable broker reported after %d ms%n", (System.nanoTime() - started) / 1_000_000);
-                assertThat(run.log()).contains("saliency-stream run: cannot reach the Kafka brokers at 127.0.0.1:"
-                        + closedPort + " within 5000 ms (startup.timeout-ms)");
-                assertThat(run.log().lines().filter(line -> line.contains("WARN") || line.contains("ERROR")))
-                        .as(run.log()).isEmpty();
-            }
+        Traffic traffic = new Traffic("127.0.0.1:" + closedPort, OpsCluster.shared().registryUrl(), dir);
+        Path config = traffic.config("a", Map.of("startup.timeout-ms", "5000"));
+        long started = System.nanoTime();
+        try (ProcessorProcess run = ProcessorProcess.start(config, "startup-unreachable")) {
+            assertThat(run.awaitExit(Duration.ofSeconds(90))).isEqualTo(1);
+            System.out.printf("unreachable broker reported after %d ms%n", (System.nanoTime() - started) / 1_000_000);
+            assertThat(run.log()).contains("saliency-stream run: cannot reach the Kafka brokers at 127.0.0.1:"
+                    + closedPort + " within 5000 ms (startup.timeout-ms)");
+            assertThat(run.log().lines().filter(line -> line.contains("WARN") || line.contains("ERROR")))
+                    .as(run.log()).isEmpty();
         }
     }
 
     @Test
     void missingOutputTopicsAreListedAtStartUpOrCreatedWhenAsked() throws Exception {
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-             InProcessSchemaRegistryServer registry = InProcessSchemaRegistryServer.start()) {
-            broker.createTopics(Map.of(Traffic.TOPICS.inferenceEvents(), 1, Traffic.TOPICS.saliencySummaries(), 1,
-                    Traffic.TOPICS.explanationAudit(), 1, Traffic.TOPICS.deadLetters(), 1, Traffic.DRIFT.references(), 1,
-                    Traffic.DRIFT.metrics(), 1));
-            Traffic traffic = new Traffic(broker.bootstrapServers(), registry.url(), dir);
-            try (ProcessorProcess run = ProcessorProcess.start(traffic.config("a", Map.of()), "startup-missing")) {
-                assertThat(run.awaitExit(Duration.ofSeconds(120))).isEqualTo(1);
-                assertThat(run.log()).contains("saliency-stream run: missing topics: attention-alerts, saliency-overlays"
-                        + " (or not authorized to describe them: check this principal's ACLs);"
-                        + " create them (explanation-audit and attention-references compacted) or set topics.create=true");
-            }
+        OpsCluster cluster = OpsCluster.shared();
+        Traffic traffic = cluster.freshCase(dir, 0);
+        cluster.createTopics(Map.of(Traffic.TOPICS.inferenceEvents(), 1, Traffic.TOPICS.saliencySummaries(), 1,
+                Traffic.TOPICS.explanationAudit(), 1, Traffic.TOPICS.deadLetters(), 1, Traffic.DRIFT.references(), 1,
+                Traffic.DRIFT.metrics(), 1));
+        try (ProcessorProcess run = ProcessorProcess.start(traffic.config("a", Map.of()), "startup-missing")) {
+            assertThat(run.awaitExit(Duration.ofSeconds(120))).isEqualTo(1);
+            assertThat(run.log()).contains("saliency-stream run: missing topics: attention-alerts, saliency-overlays"
+                    + " (or not authorized to describe them: check this principal's ACLs);"
+                    + " create them (explanation-audit and attention-references compacted) or set topics.create=true");
+        }
 
-            try (ProcessorProcess run = ProcessorProcess.start(traffic.config("a", Map.of("topics.create", "true")),
-                    "startup-create")) {
-                run.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
-                assertThat(run.log()).contains("created missing topics: attention-alerts, saliency-overlays");
-                try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        broker.bootstrapServers()))) {
-                    assertThat(admin.listTopics().names().get()).contains("attention-alerts", "saliency-overlays");
-                }
-                assertThat(run.terminate(Duration.ofMinutes(1))).isEqualTo(RunCommandIT.SIGTERM_EXIT);
-            }
+        try (ProcessorProcess run = ProcessorProcess.started(traffic.config("a", Map.of("topics.create", "true")),
+                "startup-create")) {
+            assertThat(run.log()).contains("created missing topics: attention-alerts, saliency-overlays");
+            assertThat(cluster.broker().admin().listTopics().names().get())
+                    .contains("attention-alerts", "saliency-overlays");
+            assertThat(run.terminate(Duration.ofMinutes(1))).isEqualTo(RunCommandIT.SIGTERM_EXIT);
         }
     }
 

@@ -60,17 +60,30 @@ final class Traffic {
         AvroTrust.install();
     }
 
+    /**
+     * How long a read waits without a single new event id before it gives up: longer than any
+     * pause a fault test causes (a killed instance's partitions wait for its 6 s session and its
+     * open transaction's 20 s timeout), so only a processor that has stopped making progress fails.
+     */
+    static final Duration STALL = Duration.ofMinutes(2);
+
     private final String bootstrap;
     private final String registryUrl;
     private final Path dir;
+    private final String applicationId;
     private final AvroSerdes serdes;
     private final List<byte[]> images;
     private final List<Integer> labels;
 
     Traffic(String bootstrap, String registryUrl, Path dir) {
+        this(bootstrap, registryUrl, dir, "saliency-stream");
+    }
+
+    Traffic(String bootstrap, String registryUrl, Path dir, String applicationId) {
         this.bootstrap = bootstrap;
         this.registryUrl = registryUrl;
         this.dir = dir;
+        this.applicationId = applicationId;
         this.serdes = new AvroSerdes(new HttpSchemaRegistryClient(registryUrl));
         List<GroundTruthSamples.Sample> samples = GroundTruthSamples.clean();
         this.images = samples.stream().map(s -> png(s.image())).toList();
@@ -79,19 +92,31 @@ final class Traffic {
 
     /** The input with {@code inputPartitions} partitions and every output topic. */
     static void createTopics(EmbeddedKafkaBroker broker, int inputPartitions) {
+        broker.createTopics(topics(inputPartitions));
+    }
+
+    /** The input's and every output topic's partition count. */
+    static Map<String, Integer> topics(int inputPartitions) {
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(TOPICS.inferenceEvents(), inputPartitions);
         for (String topic : List.of(TOPICS.saliencySummaries(), TOPICS.saliencyOverlays(), TOPICS.explanationAudit(),
                 TOPICS.deadLetters(), DRIFT.references(), DRIFT.metrics(), DRIFT.alerts())) {
             topics.put(topic, 1);
         }
-        broker.createTopics(topics);
+        return topics;
+    }
+
+    /** The processor's application id (consumer group and transactional id prefix) in {@link #config}. */
+    String applicationId() {
+        return applicationId;
     }
 
     /**
      * Writes a configuration file for instance {@code name}: the shapes model, every event
-     * explained, a 6 s consumer session (so a killed instance's partitions move on quickly),
-     * its own state directory; {@code extra} adds or replaces keys.
+     * explained, its own state directory, and the two settings that bound the pause a
+     * {@code kill -9} causes: a 6 s consumer session (the group notices the dead member) and a
+     * 20 s transaction timeout (the broker aborts its open transaction; until then read_committed
+     * readers and the partitions' next owner wait behind it). {@code extra} adds or replaces keys.
      */
     Path config(String name, Map<String, String> extra) throws IOException {
         Path models = Files.createDirectories(dir.resolve("models"));
@@ -110,6 +135,7 @@ final class Traffic {
                   "method": {"name": "occlusion", "parameters": {"window": 16, "stride": 16, "batch_size": 16}}}]}
                 """);
         Properties p = new Properties();
+        p.put("application.id", applicationId);
         p.put("bootstrap.servers", bootstrap);
         p.put("schema.registry.url", registryUrl);
         p.put("catalog.path", catalog.toString());
@@ -120,6 +146,7 @@ final class Traffic {
         p.put("ops.port", "0");
         p.put("kafka.session.timeout.ms", "6000");
         p.put("kafka.heartbeat.interval.ms", "1000");
+        p.put("kafka.producer.transaction.timeout.ms", "20000");
         // events are stamped when produced and may wait behind a fault: keep drift's windows open for them
         p.put("drift.grace", "PT30M");
         p.putAll(extra);
@@ -249,15 +276,13 @@ final class Traffic {
 
     /**
      * Reads every topic with read_committed until each holds at least {@code expected} distinct
-     * keys (or the timeout, shared by all topics, passes), then to the end, and counts records and
+     * keys, or no new key has come for {@code stall}, then to the end, and counts records and
      * distinct keys.
      */
-    Map<String, Counts> committed(List<String> topics, int expected, Duration timeout) {
+    Map<String, Counts> committed(List<String> topics, int expected, Duration stall) {
         Map<String, Counts> out = new TreeMap<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
         for (String topic : topics) {
-            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            List<ConsumerRecord<byte[], byte[]>> records = readCommitted(topic, expected, left);
+            List<ConsumerRecord<byte[], byte[]>> records = readCommitted(topic, expected, stall);
             Set<String> keys = records.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8))
                     .collect(Collectors.toSet());
             out.put(topic, new Counts(records.size(), keys.size()));
@@ -265,7 +290,8 @@ final class Traffic {
         return out;
     }
 
-    List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int expectedDistinct, Duration timeout) {
+    /** Reads {@code topic} until it holds {@code expectedDistinct} keys or none has come for {@code stall}. */
+    List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int expectedDistinct, Duration stall) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -279,11 +305,13 @@ final class Traffic {
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (keys.size() < expectedDistinct && System.nanoTime() < deadline) {
+            long lastProgress = System.nanoTime();
+            while (keys.size() < expectedDistinct && System.nanoTime() - lastProgress < stall.toNanos()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     records.add(r);
-                    keys.add(new String(r.key(), StandardCharsets.UTF_8));
+                    if (keys.add(new String(r.key(), StandardCharsets.UTF_8))) {
+                        lastProgress = System.nanoTime();
+                    }
                 }
             }
             // then to the last stable offset, so late duplicates are counted too
