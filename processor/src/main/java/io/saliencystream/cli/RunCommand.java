@@ -5,12 +5,15 @@ import io.saliencystream.app.ProcessorConfig;
 import io.saliencystream.app.Settings;
 import io.saliencystream.app.ops.OpsServer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import sun.misc.Signal;
 
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Run the processor against your Kafka cluster and schema registry until stopped."
         + " Settings come from the properties file, each overridable by an environment variable"
@@ -29,18 +32,26 @@ final class RunCommand implements Callable<Integer> {
         System.out.println("settings given:\n" + loaded.summary());
         ProcessorApp app = ProcessorApp.start(processorConfig, System.out);
         OpsServer ops = startOps(processorConfig, app);
-        Thread shutdown = new Thread(() -> {
+        Runnable stop = () -> {
             System.out.println(app.closeWithin() ? "processor stopped: both applications closed cleanly"
                     : "processor stopped: an application did not close in time");
             if (ops != null) {
                 ops.close();
             }
-        }, "saliency-stream-shutdown");
+        };
+        Thread shutdown = new Thread(stop, "saliency-stream-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
+        AtomicInteger signalled = handleStopSignals(app);
         Optional<String> failure = app.awaitStop();
         if (failure.isEmpty()) {
-            // closed by the shutdown hook: the JVM exits when it is done
-            return 0;
+            if (signalled.get() == 0) {
+                // closed by the shutdown hook: the JVM exits when it is done
+                return 0;
+            }
+            // closed on SIGTERM or SIGINT: exit (running the JVM's shutdown hooks) once closed
+            Runtime.getRuntime().removeShutdownHook(shutdown);
+            stop.run();
+            return signalled.get();
         }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdown);
@@ -52,6 +63,28 @@ final class RunCommand implements Callable<Integer> {
             ops.close();
         }
         throw new IllegalStateException(failure.get() + "; the other application was closed. See the log above for the cause.");
+    }
+
+    /**
+     * SIGTERM and SIGINT close both applications before the JVM starts its shutdown: ONNX Runtime
+     * frees its native environment in a shutdown hook of its own, which would run alongside ours
+     * and crash an explanation still in progress (SIGSEGV, exit status 134).
+     *
+     * @return the exit status the signal asks for (128 + its number), 0 until one comes
+     */
+    private static AtomicInteger handleStopSignals(ProcessorApp app) {
+        AtomicInteger signalled = new AtomicInteger();
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                Signal.handle(new Signal(name), signal -> {
+                    signalled.compareAndSet(0, 128 + signal.getNumber());
+                    new Thread(app::closeWithin, "saliency-stream-stop").start();
+                });
+            } catch (IllegalArgumentException reservedByTheJvm) {
+                // -Xrs or a debugger holds it: the shutdown hook closes the applications instead
+            }
+        }
+        return signalled;
     }
 
     /** The health and metrics endpoints, unless {@code ops.port} is -1. */
