@@ -83,16 +83,14 @@ class RunCommandIT {
         Path state = ProcessorProcess.LOGS.resolveSibling("ops-state").resolve("run-kill9-" + System.nanoTime());
         Path config = traffic.config("a", Map.of("state.dir", state.toString()));
         traffic.produce(0, 10);
-        try (ProcessorProcess first = ProcessorProcess.start(config, "run-kill9-first")) {
-            first.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
-            traffic.committed(List.of(Traffic.TOPICS.saliencySummaries()), 10, Duration.ofMinutes(4));
+        try (ProcessorProcess first = ProcessorProcess.started(config, "run-kill9-first")) {
+            traffic.committed(List.of(Traffic.TOPICS.saliencySummaries()), 10, Traffic.STALL);
             awaitDriftRead(Duration.ofMinutes(2));
             first.kill();
         }
         traffic.produce(10, 20);
-        try (ProcessorProcess second = ProcessorProcess.start(config, "run-kill9-second")) {
-            second.awaitLog(ProcessorProcess.STARTED, Duration.ofMinutes(4));
-            assertThat(traffic.committed(Traffic.EXPLAINED_OUTPUTS, 20, Duration.ofMinutes(4))).as(second.log())
+        try (ProcessorProcess second = ProcessorProcess.started(config, "run-kill9-second")) {
+            assertThat(traffic.committed(Traffic.EXPLAINED_OUTPUTS, 20, Traffic.STALL)).as(second.log())
                     .allSatisfy((topic, counts) -> assertThat(counts.distinct()).isEqualTo(20));
             assertThat(second.terminate(Duration.ofSeconds(60))).as(second.log()).isEqualTo(SIGTERM_EXIT);
             assertThat(second.log()).contains("were not closed cleanly (no checkpoint under exactly-once); "
@@ -105,7 +103,8 @@ class RunCommandIT {
     /** Waits until the drift application has committed summaries it read (so its window store has rows). */
     private void awaitDriftRead(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (broker.admin().listConsumerGroupOffsets("saliency-stream-drift").partitionsToOffsetAndMetadata()
+        while (OpsCluster.shared().broker().admin().listConsumerGroupOffsets(traffic.applicationId() + "-drift")
+                .partitionsToOffsetAndMetadata()
                 .get().values().stream().noneMatch(o -> o != null && o.offset() > 0)) {
             assertThat(System.nanoTime()).as("drift read summaries").isLessThan(deadline);
             Thread.sleep(200);
