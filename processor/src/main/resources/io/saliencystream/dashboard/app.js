@@ -275,7 +275,7 @@ async function renderGallery(r) {
     if (param === 'bucket' && !values.length) continue;  // summaries carry no interpretation bucket
     const select = h('select', {name: param, id: 'filter-' + param, onchange: () => applyFilters(filters)},
       h('option', {value: ''}, 'all'),
-      values.map(v => h('option', {value: v}, param === 'bucket' ? bucketName(v) + ' (' + v + ')' : v)));
+      values.map(v => param === 'bucket' ? h('option', {value: v, title: v}, bucketName(v)) : h('option', {value: v}, v)));
     select.value = r.params.get(param) || '';
     filters.append(h('label', {}, param === 'class' ? 'predicted class' : param, select));
   }
