@@ -89,7 +89,8 @@ public final class ProcessorApp implements AutoCloseable {
                     new CatalogEventValidator(catalog, inputs),
                     new EngineEventExplainer(catalog, new ExplanationEngine(), inputs,
                             config.gridRows(), config.gridCols(), versions(), Clock.systemUTC(),
-                            config.methodsByReason(), config.faithfulnessReasons(), config.buckets()));
+                            config.methodsByReason(), config.faithfulnessReasons(), config.buckets(),
+                            config.targets()));
             ClusterCheck.Limits limits = ClusterCheck.run(config, log);
             saliency = saliency.withRecordLimits(limits.records());
             SizeCheckedClientSupplier clients = new SizeCheckedClientSupplier(limits.topicLimits());

@@ -13,6 +13,8 @@ import io.saliencystream.stream.BudgetConfig;
 import io.saliencystream.stream.FlagRules;
 import io.saliencystream.stream.SamplingConfig;
 import io.saliencystream.stream.StreamsSettings;
+import io.saliencystream.stream.TargetRules;
+import io.saliencystream.stream.Targets;
 import io.saliencystream.stream.TopicNames;
 import io.saliencystream.stream.drift.DriftConfig;
 import io.saliencystream.stream.drift.DriftTopics;
@@ -56,6 +58,7 @@ public record ProcessorConfig(
         Map<String, ModelSpec.MethodSpec> methodsByReason,
         Set<String> faithfulnessReasons,
         InterpretationBuckets buckets,
+        TargetRules targets,
         Lifecycle lifecycle,
         int opsPort,
         Outputs outputs,
@@ -154,6 +157,7 @@ public record ProcessorConfig(
                 methodsByReason(s),
                 new LinkedHashSet<>(strings(v, "summary.faithfulness-for")),
                 buckets(s, v),
+                targets(s, v),
                 new Lifecycle(Duration.ofMillis((Integer) v.get("startup.timeout-ms")),
                         (Boolean) v.get("topics.create"),
                         Duration.ofMillis((Integer) v.get("shutdown.timeout-ms"))),
@@ -183,6 +187,15 @@ public record ProcessorConfig(
                     pairs(s.find(key + ".params").orElse("")), pairs(s.find(key + ".overlay").orElse("")))));
         }
         return out;
+    }
+
+    /** {@code explain.targets}, {@code explain.targets.<model>} and {@code explain.targets-for.<reason>}. */
+    private static TargetRules targets(Settings s, Map<String, Object> v) {
+        Map<String, Targets> byModel = new HashMap<>();
+        s.withPrefix("explain.targets.").forEach((model, text) -> byModel.put(model, Targets.parse(text)));
+        Map<String, Targets> byReason = new HashMap<>();
+        s.withPrefix("explain.targets-for.").forEach((reason, text) -> byReason.put(reason, Targets.parse(text)));
+        return new TargetRules(Targets.parse((String) v.get("explain.targets")), byModel, byReason);
     }
 
     /** Attention drift: windows over the summaries, references, distances, alert thresholds and regions. */
@@ -217,7 +230,8 @@ public record ProcessorConfig(
                 .withLearnWindows((Integer) v.get("drift.learn-windows"))
                 .withAlertPolicy(policy)
                 .withRegions(regions)
-                .withSamplingBoost((Double) v.get("drift.sampling-boost"));
+                .withSamplingBoost((Double) v.get("drift.sampling-boost"))
+                .withAllTargets((Boolean) v.get("drift.all-targets"));
     }
 
     private static final String REGIONS_PREFIX = "drift.regions.";

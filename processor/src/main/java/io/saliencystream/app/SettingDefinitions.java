@@ -4,6 +4,7 @@ import io.saliencystream.drift.DriftMetric;
 import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.registry.RegistrySettings;
 import io.saliencystream.stream.Selection;
+import io.saliencystream.stream.Targets;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -70,6 +71,15 @@ public final class SettingDefinitions {
             } catch (NumberFormatException e) {
                 throw new ConfigException(name, value, "allowed: comma-separated class indices (integers)");
             }
+        }
+    };
+
+    /** The value must parse as {@link Targets}; the message names the valid forms. */
+    static final ConfigDef.Validator TARGETS = (name, value) -> {
+        try {
+            Targets.parse(value == null ? null : value.toString());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name, value, e.getMessage());
         }
     };
 
@@ -165,6 +175,11 @@ public final class SettingDefinitions {
                     "share of the bucket only flagged events may spend, so sampled traffic cannot starve them")
             .define("explain.worst-case-ms", Type.INT, 5000, Range.atLeast(1), Importance.MEDIUM,
                     "longest one explanation may take; sizes `max.poll.records` (see below)")
+            .define("explain.targets", Type.STRING, "predicted", TARGETS, Importance.MEDIUM,
+                    "classes each explained event gets a summary, overlay and audit record for: `predicted`, "
+                            + "`label` (the event's ground truth), `top-k:N`, class indices, joined by `+` "
+                            + "(see [Targets](#targets-several-classes-per-event)); each target is a whole "
+                            + "explanation, so size `explain.worst-case-ms` for the most targets an event gets")
             .define("processing.guarantee", Type.STRING, "exactly_once_v2",
                     ValidString.in("exactly_once_v2", "at_least_once"), Importance.MEDIUM, "Kafka Streams guarantee")
             .define("replication.factor", Type.INT, -1, Importance.MEDIUM,
@@ -215,6 +230,9 @@ public final class SettingDefinitions {
                     "consecutive windows above the threshold before an alert opens")
             .define("drift.resolve-after", Type.INT, 2, Range.atLeast(1), Importance.LOW,
                     "consecutive windows below it before the alert resolves")
+            .define("drift.all-targets", Type.BOOLEAN, false, Importance.LOW,
+                    "also window the summaries of targets other than the predicted class (label, top-k ranks, "
+                            + "listed classes), each in the series of the class it explains")
             .define("drift.sampling-boost", Type.DOUBLE, 5.0, Range.atLeast(1.0), Importance.LOW,
                     "while a model has an open alert, its sampling rate is multiplied by this (at most 1)")
             .define(OPS_PORT, Type.INT, 8080, Range.between(-1, 65535), Importance.MEDIUM,
@@ -298,6 +316,11 @@ public final class SettingDefinitions {
                             + "`space` (`original` or `model`), `max_side`, ...)"),
             new Family(BUCKET_THRESHOLD + ".", "<model>", List.of(""), Set.of(), Type.DOUBLE, SHARE,
                     "confidence threshold of one model name (default: `" + BUCKET_THRESHOLD + "`)"),
+            new Family("explain.targets.", "<model>", List.of(""), Set.of(), Type.STRING, TARGETS,
+                    "targets of one model name (default: `explain.targets`)"),
+            new Family("explain.targets-for.", "<reason>", List.of(""), REASONS, Type.STRING, TARGETS,
+                    "targets of events selected for a reason: " + REASONS + " (a flag's wins over `sampled`'s and "
+                            + "the model's; default: `predicted+label` for `label-disagreement`, else the model's)"),
             new Family("drift.threshold.", "<metric>", List.of(""), METRICS, Type.LIST, THRESHOLD,
                     "`open[,resolve]` threshold of " + METRICS + "; setting any replaces the default "
                             + "(`jensen-shannon` = `0.1`)"),

@@ -19,6 +19,7 @@ import io.saliencystream.serde.AvroTrust;
 import io.saliencystream.stream.EventInputs;
 import io.saliencystream.stream.ExplainedEvent;
 import io.saliencystream.stream.ExplanationPipeline;
+import io.saliencystream.stream.Targets;
 import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -128,6 +129,15 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "LABEL|INDEX", description = "Class to explain (default: the predicted class).")
     String target;
 
+    @Option(names = "--targets", paramLabel = "SPEC", description = "Classes to explain, as explain.targets takes "
+            + "them: predicted, label, top-k:N, class indices, joined by '+' (e.g. top-k:2, predicted+label). Each target "
+            + "other than the predicted class is written as NAME.target-CLASS.*.")
+    String targets;
+
+    @Option(names = "--label", paramLabel = "LABEL", description = "The image's ground truth (a label or class index), "
+            + "for the 'label' target.")
+    String label;
+
     @Option(names = "--event-id", paramLabel = "ID",
             description = "Event id of the one image given (default: each file's name without extension); "
                     + "with the id the processor saw, the map and audit hashes are the processor's.")
@@ -209,7 +219,7 @@ public final class ExplainCommand implements Callable<Integer> {
             Explainer explainer = explainer(methodSpec, model.spec());
             OverlayOptions options = overlayOptions(methodSpec, model.spec(), overlaySettings);
             ExplanationPipeline.Method method = new ExplanationPipeline.Method(explainer, options);
-            int targetClass = targetClass(model.spec());
+            Targets targetSpec = targets(model.spec());
             // read as the processor reads an encoded image, with its default limits
             EventInputs reader = new EventInputs(ImageDecoder.withDefaults(), ImageDecoder.DEFAULT_MAX_BYTES, Optional.empty());
             // a file carries no ground-truth label, so its summary gets no interpretation bucket
@@ -222,7 +232,7 @@ public final class ExplainCommand implements Callable<Integer> {
             int explained = 0;
             for (Path file : files) {
                 String name = uniqueStem(file, usedNames);
-                String reason = explainOne(file, name, model, method, targetClass, reader, pipeline);
+                String reason = explainOne(file, name, model, method, targetSpec, reader, pipeline);
                 if (reason == null) {
                     explained++;
                 } else {
@@ -253,7 +263,8 @@ public final class ExplainCommand implements Callable<Integer> {
     }
 
     /** Explains one file and writes its outputs; returns null on success, else the reason it failed. */
-    private String explainOne(Path file, String name, CatalogModel model, ExplanationPipeline.Method method, int targetClass,
+    private String explainOne(Path file, String name, CatalogModel model, ExplanationPipeline.Method method,
+                              Targets targetSpec,
                               EventInputs reader, ExplanationPipeline pipeline) {
         try {
             String id = eventId != null ? eventId : name;
@@ -263,15 +274,21 @@ public final class ExplainCommand implements Callable<Integer> {
                     .setModelName(model.spec().name())
                     .setModelVersion(model.spec().version())
                     .setInput(new EncodedImage(format(file), ByteBuffer.wrap(Files.readAllBytes(file))))
+                    .setGroundTruthLabel(label)
                     .build();
             EventInputs.Resolved input = reader.resolve(model.spec(), event.getInput());
-            ExplainedEvent e = pipeline.explain(event, input, new ExplanationPipeline.Request(model, method, targetClass,
-                    seed != null ? seed : ExplanationPipeline.seedOf(id), List.of(), faithfulness));
-            Files.write(out.resolve(name + ".png"), Utils.toArray(e.overlay().getPng()));
-            Files.writeString(out.resolve(name + ".json"), AvroJsonLines.toJson(e.summary()) + "\n", StandardCharsets.UTF_8);
-            if (audit) {
-                Files.writeString(out.resolve(name + ".audit.json"), AvroJsonLines.toJson(e.audit()) + "\n",
+            List<ExplainedEvent> results = pipeline.explain(event, input, new ExplanationPipeline.Request(model, method,
+                    targetSpec, seed != null ? seed : ExplanationPipeline.seedOf(id), List.of(), faithfulness));
+            for (ExplainedEvent e : results) {
+                String stem = results.size() == 1 || Targets.PREDICTED.equals(e.summary().getTarget()) ? name
+                        : name + ".target-" + e.summary().getPredictedClass();
+                Files.write(out.resolve(stem + ".png"), Utils.toArray(e.overlay().getPng()));
+                Files.writeString(out.resolve(stem + ".json"), AvroJsonLines.toJson(e.summary()) + "\n",
                         StandardCharsets.UTF_8);
+                if (audit) {
+                    Files.writeString(out.resolve(stem + ".audit.json"), AvroJsonLines.toJson(e.audit()) + "\n",
+                            StandardCharsets.UTF_8);
+                }
             }
             return null;
         } catch (InvalidInputException e) {
@@ -383,10 +400,34 @@ public final class ExplainCommand implements Callable<Integer> {
         }
     }
 
-    private int targetClass(ModelSpec model) {
-        if (target == null) {
-            return Explainer.PREDICTED_CLASS;
+    /** --target (one class) or --targets (a spec); the predicted class without either. */
+    private Targets targets(ModelSpec model) {
+        if (target != null && targets != null) {
+            throw usage("--target and --targets exclude each other: --target " + target + " is --targets "
+                    + targetClass(model));
         }
+        if (target != null) {
+            return Targets.parse(String.valueOf(targetClass(model)));
+        }
+        if (targets == null) {
+            return Targets.predicted();
+        }
+        Targets parsed;
+        try {
+            parsed = Targets.parse(targets);
+        } catch (IllegalArgumentException e) {
+            throw usage("--targets: " + e.getMessage());
+        }
+        for (int index : parsed.listedClasses()) {
+            if (!model.labels().isEmpty() && index >= model.labels().size()) {
+                throw usage("--targets " + targets + ": class " + index + " is not one of the " + model.labels().size()
+                        + " classes of " + model.key() + "; labels: " + model.labels());
+            }
+        }
+        return parsed;
+    }
+
+    private int targetClass(ModelSpec model) {
         int byLabel = model.labels().indexOf(target);
         if (byLabel >= 0) {
             return byLabel;

@@ -18,6 +18,7 @@ import io.saliencystream.app.Settings;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.SaliencySummary;
+import io.saliencystream.stream.ExplainedEvent;
 import io.saliencystream.stream.EventInputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -171,11 +172,11 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         Map<String, SaliencySummary> summaries = new LinkedHashMap<>();
         if (summariesFile != null) {
-            readFile(summariesFile, SaliencySummary.class, "--summaries").forEach(s -> summaries.put(s.getEventId(), s));
+            readFile(summariesFile, SaliencySummary.class, "--summaries").forEach(s -> summaries.put(summaryKey(s), s));
         } else if (kafka) {
             try {
                 TopicRecords.readAll(client, registry, summariesTopic, SaliencySummary.class, timeout)
-                        .records().forEach(s -> summaries.put(s.getEventId(), s));
+                        .records().forEach(s -> summaries.put(summaryKey(s), s));
             } catch (IllegalArgumentException e) {
                 // the summaries only serve the numeric check; without them an unequal map hash is a mismatch
                 err.println("no summaries for the numeric check: " + e.getMessage());
@@ -232,5 +233,10 @@ public final class VerifyCommand implements Callable<Integer> {
 
     private ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
+    }
+
+    /** A summary's output key, which its target's audit record shares. */
+    private static String summaryKey(SaliencySummary s) {
+        return ExplainedEvent.key(s.getEventId(), s.getTarget(), s.getPredictedClass());
     }
 }

@@ -11,6 +11,7 @@ import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.serde.AvroDeserializer;
 import io.saliencystream.stream.EventInputs;
+import io.saliencystream.stream.ExplainedEvent;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -77,9 +78,11 @@ final class AuditLookup {
                 return null;  // a bad input on the input topic, dead-lettered by the processor
             }
         }, SCAN_TIMEOUT);
+        // the summary of the same target shares the audit's output key
+        String key = ExplainedEvent.key(id, audit.getTarget(), audit.getTargetClass());
         Map<String, SaliencySummary> summary = new HashMap<>();
-        TopicScan.last(sources, sources.topics().saliencySummaries(), byKey(id, summaries), SCAN_TIMEOUT)
-                .ifPresent(s -> summary.put(id, s));
+        TopicScan.last(sources, sources.topics().saliencySummaries(), byKey(key, summaries), SCAN_TIMEOUT)
+                .ifPresent(s -> summary.put(key, s));
         AuditVerifier verifier = new AuditVerifier(v.catalog(), engine, v.eventInputs(),
                 new EventIndex(event.map(List::of).orElse(List.of()), "topic " + eventsTopic), summary);
         return verifier.verify(audit);

@@ -10,6 +10,8 @@ import io.saliencystream.schema.DeadLetter;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.ReferenceKind;
 import io.saliencystream.schema.SaliencyOverlay;
+import io.saliencystream.stream.ExplainedEvent;
+import io.saliencystream.stream.Targets;
 import io.saliencystream.stream.drift.DriftKey;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,12 +34,17 @@ public final class DashboardState {
     /** Fields of summaries the gallery filters on when they are present (summaries of older schema versions lack them). */
     static final String BUCKET_FIELD = "interpretationBucket";
     static final String VERDICT_FIELD = "signalVerdict";
+    static final String TARGET_FIELD = "target";
 
     /** Minutes of explanation counts kept per model for the overview. */
     static final int RATE_MINUTES = 15;
 
-    /** One explained event as the gallery shows it. */
-    record Tile(String eventId, long eventTime, long recordTime, String model, String version, int predictedClass,
+    /**
+     * One explained target of an event as the gallery shows it; {@code key} is its output key (the
+     * event id, with {@code /target=<class>} for a target other than the predicted class), which the
+     * overlay and audit of the same target share.
+     */
+    record Tile(String key, String target, String eventId, long eventTime, long recordTime, String model, String version, int predictedClass,
                 String label, double score, String method, List<String> reasons, String bucket, String verdict,
                 Map<String, Object> fields) {
 
@@ -117,7 +124,9 @@ public final class DashboardState {
         String label = text(fields.get("predictedLabel"));
         @SuppressWarnings("unchecked")
         List<String> reasons = fields.get("selectionReasons") instanceof List<?> l ? (List<String>) l : List.of();
-        Tile tile = new Tile(text(fields.get("eventId")), ((Number) fields.get("eventTime")).longValue(), recordTime,
+        String eventId = text(fields.get("eventId"));
+        String target = fields.get(TARGET_FIELD) == null ? Targets.PREDICTED : text(fields.get(TARGET_FIELD));
+        Tile tile = new Tile(ExplainedEvent.key(eventId, target, predictedClass), target, eventId, ((Number) fields.get("eventTime")).longValue(), recordTime,
                 model, modelVersion, predictedClass, label, ((Number) fields.get("predictedScore")).doubleValue(),
                 text(fields.get("method")), reasons, text(fields.get(BUCKET_FIELD)), text(fields.get(VERDICT_FIELD)),
                 fields);
@@ -136,13 +145,13 @@ public final class DashboardState {
     }
 
     public synchronized void overlay(SaliencyOverlay o, int partition, long offset) {
-        overlays.put(o.getEventId(), new OverlayRef(partition, offset, o.getWidth(), o.getHeight(), o.getColorMap()));
+        overlays.put(ExplainedEvent.key(o.getEventId(), o.getTarget(), o.getPredictedClass()), new OverlayRef(partition, offset, o.getWidth(), o.getHeight(), o.getColorMap()));
         version++;
     }
 
     /** An audit record; its explainedAt is when the explanation ran, which the overview's rates count by. */
     public synchronized void audit(ExplanationAudit a) {
-        audits.put(a.getEventId(), a);
+        audits.put(ExplainedEvent.key(a.getEventId(), a.getTarget(), a.getTargetClass()), a);
         String series = modelKey(a.getModelName(), a.getModelVersion());
         explainedTotal.merge(series, 1L, Long::sum);
         TreeMap<Long, Map<String, Long>> minutes = perMinute.computeIfAbsent(series, k -> new TreeMap<>());
@@ -288,7 +297,7 @@ public final class DashboardState {
         return out;
     }
 
-    /** The event page: its summary, where its overlay is, its audit record if held. */
+    /** The event page of one target (by its output key): its summary, where its overlay is, its audit record if held. */
     public synchronized Optional<Map<String, Object>> event(String eventId) {
         Optional<Tile> tile = findTile(eventId);
         OverlayRef overlay = overlays.get(eventId);
@@ -434,7 +443,7 @@ public final class DashboardState {
         for (Ring<Tile> r : tiles.values()) {
             List<Tile> items = r.items();
             for (int i = items.size() - 1; i >= 0; i--) {
-                if (items.get(i).eventId().equals(eventId)) {
+                if (items.get(i).key().equals(eventId)) {
                     return Optional.of(items.get(i));
                 }
             }
@@ -482,7 +491,9 @@ public final class DashboardState {
 
     private Map<String, Object> tileView(Tile t) {
         Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", t.key());
         out.put("eventId", t.eventId());
+        out.put("target", t.target());
         out.put("eventTime", t.eventTime());
         out.put("model", t.model());
         out.put("version", t.version());
@@ -493,7 +504,7 @@ public final class DashboardState {
         out.put("reasons", t.reasons());
         out.put("bucket", t.bucket());
         out.put("verdict", t.verdict());
-        out.put("hasOverlay", overlays.containsKey(t.eventId()));
+        out.put("hasOverlay", overlays.containsKey(t.key()));
         return out;
     }
 

@@ -1,6 +1,5 @@
 package io.saliencystream.stream;
 
-import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.input.InvalidInputException;
 import io.saliencystream.engine.method.ExplanationEngine;
 import io.saliencystream.engine.model.CatalogModel;
@@ -12,14 +11,15 @@ import io.saliencystream.schema.InferenceEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The stream's explainer: chooses the method for a selected event (by selection reason, else the
- * catalog's) and runs the {@link ExplanationPipeline} on it, seeded by the event id, so the same
- * event is explained the same way on a replay and by {@code explain --event-id}. Thread-safe: it
- * holds no per-event state.
+ * catalog's) and its targets ({@link TargetRules}), and runs the {@link ExplanationPipeline} on
+ * it, seeded by the event id, so the same event is explained the same way on a replay and by
+ * {@code explain --event-id}. Thread-safe: it holds no per-event state.
  */
 public final class EngineEventExplainer implements EventExplainer {
 
@@ -31,6 +31,7 @@ public final class EngineEventExplainer implements EventExplainer {
     private final Map<String, ExplanationPipeline.Method> methodsByReason;
     private final Map<String, ExplanationPipeline.Method> methodsByModel;
     private final Set<String> faithfulnessReasons;
+    private final TargetRules targets;
 
     /**
      * @param methodsByReason     methods that replace the catalog's for events selected for a reason,
@@ -39,11 +40,14 @@ public final class EngineEventExplainer implements EventExplainer {
      * @param faithfulnessReasons reasons, named the same way, whose events also get deletion and
      *                            insertion AUCs in their summary (34 more model evaluations each)
      * @param buckets             the confidence thresholds of the summaries' interpretation buckets
+     * @param targets             which classes of an event to explain; a class index a model does not
+     *                            have is refused here
      */
     public EngineEventExplainer(ModelCatalog catalog, ExplanationEngine engine, EventInputs inputs,
                                 int gridRows, int gridCols, Map<String, String> versions, Clock clock,
                                 Map<String, ModelSpec.MethodSpec> methodsByReason, Set<String> faithfulnessReasons,
-                                InterpretationBuckets buckets) {
+                                InterpretationBuckets buckets,
+                                TargetRules targets) {
         this.catalog = catalog;
         this.inputs = inputs;
         this.pipeline = new ExplanationPipeline(gridRows, gridCols, versions, clock, buckets);
@@ -59,19 +63,39 @@ public final class EngineEventExplainer implements EventExplainer {
         }
         this.methodsByModel = Map.copyOf(byModel);
         this.faithfulnessReasons = Set.copyOf(faithfulnessReasons);
+        this.targets = targets;
+        for (CatalogModel model : catalog.models()) {
+            checkClasses(model.spec(), "explain.targets", targets.defaults());
+            targets.byReason().forEach((reason, t) -> checkClasses(model.spec(), "explain.targets-for." + reason, t));
+            Targets own = targets.byModel().get(model.spec().name());
+            if (own != null) {
+                checkClasses(model.spec(), "explain.targets." + model.spec().name(), own);
+            }
+        }
+    }
+
+    /** The classes a setting lists must be classes of every model it applies to (when the catalog labels them). */
+    private static void checkClasses(ModelSpec spec, String key, Targets targets) {
+        int classes = spec.labels().size();
+        for (int index : targets.listedClasses()) {
+            if (classes > 0 && index >= classes) {
+                throw new IllegalArgumentException(key + "=" + targets + ": class " + index + " is not one of the "
+                        + classes + " classes of model " + spec.key());
+            }
+        }
     }
 
     @Override
-    public ExplainedEvent explain(InferenceEvent event, Selection selection) throws RejectedInputException {
+    public List<ExplainedEvent> explain(InferenceEvent event, Selection selection) throws RejectedInputException {
         try {
             CatalogModel model = catalog.require(event.getModelName(), event.getModelVersion());
             EventInputs.Resolved input = inputs.resolve(model.spec(), event.getInput());
             ExplanationPipeline.Request request = new ExplanationPipeline.Request(model, methodFor(model.spec(), selection),
-                    Explainer.PREDICTED_CLASS, ExplanationPipeline.seedOf(event.getEventId()), selection.reasons(),
-                    wantsFaithfulness(selection));
+                    targets.of(event.getModelName(), selection), ExplanationPipeline.seedOf(event.getEventId()),
+                    selection.reasons(), wantsFaithfulness(selection));
             long started = System.nanoTime();
-            ExplainedEvent explained = pipeline.explain(event, input, request);
-            StreamMetrics.explained(event.getModelName(), explained.summary().getMethod(), selection.reasons(),
+            List<ExplainedEvent> explained = pipeline.explain(event, input, request);
+            StreamMetrics.explained(event.getModelName(), explained.get(0).summary().getMethod(), selection.reasons(),
                     Duration.ofNanos(System.nanoTime() - started));
             return explained;
         } catch (InvalidInputException e) {

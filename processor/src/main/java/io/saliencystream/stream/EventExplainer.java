@@ -1,6 +1,7 @@
 package io.saliencystream.stream;
 
 import io.saliencystream.schema.InferenceEvent;
+import java.util.List;
 
 /**
  * The expensive part: computes the attribution map of a selected event and the records
@@ -12,12 +13,13 @@ import io.saliencystream.schema.InferenceEvent;
 public interface EventExplainer {
 
     /**
-     * Explains {@code event}. The topology overwrites {@code selectionReasons} of the returned
-     * summary and audit with {@code selection.reasons()}, so implementations need not copy them.
+     * Explains {@code event}: one result per target class, each written under its
+     * {@link ExplainedEvent#key()}. The topology overwrites {@code selectionReasons} of the returned
+     * summaries and audits with {@code selection.reasons()}, so implementations need not copy them.
      *
      * @throws RejectedInputException when the input itself cannot be explained (for example
      *         a claim-check URI that cannot be fetched); other failures may be thrown as
      *         runtime exceptions and are dead-lettered as {@link ErrorCodes#EXPLAINER_ERROR}
      */
-    ExplainedEvent explain(InferenceEvent event, Selection selection) throws RejectedInputException;
+    List<ExplainedEvent> explain(InferenceEvent event, Selection selection) throws RejectedInputException;
 }

@@ -10,6 +10,7 @@ import io.saliencystream.engine.method.SignalCheck;
 import io.saliencystream.engine.model.CatalogModel;
 import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.engine.model.ModelInput;
+import io.saliencystream.engine.model.ModelRunner;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.quality.InterpretationBucket;
 import io.saliencystream.quality.InterpretationBuckets;
@@ -33,12 +34,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The one way an input becomes an explanation, shared by the stream, {@code explain} and
  * {@code verify}: the input is read once ({@link EventInputs#resolve}: fetched, hashed, decoded and
  * preprocessed), then explained, checked for signal, and turned into the summary, overlay and
- * audit records ({@link #explain}). The caller chooses the method, the class and the seed; the
+ * audit records ({@link #explain}), one set per target class. The caller chooses the method, the
+ * targets and the seed; every target is explained with the same seed, so its map equals what
+ * explaining that class alone gives. The
  * stream uses {@link #seedOf} of the event id, so an event is explained the same way wherever it
  * is explained. Thread-safe: it holds no per-event state.
  */
@@ -99,11 +103,11 @@ public final class ExplanationPipeline {
     /**
      * What to explain in an event and how.
      *
-     * @param targetClass  class to explain, or {@link Explainer#PREDICTED_CLASS}
+     * @param targets      classes to explain
      * @param reasons      the selection reasons the summary and audit record
      * @param faithfulness whether the summary gets deletion and insertion AUCs (34 more model evaluations)
      */
-    public record Request(CatalogModel model, Method method, int targetClass, long seed, List<String> reasons,
+    public record Request(CatalogModel model, Method method, Targets targets, long seed, List<String> reasons,
                           boolean faithfulness) {
 
         public Request {
@@ -111,26 +115,68 @@ public final class ExplanationPipeline {
         }
     }
 
-    /** Explains the event's input, read by {@link EventInputs#resolve}, and builds its three records. */
-    public ExplainedEvent explain(InferenceEvent event, EventInputs.Resolved input, Request request)
+    /**
+     * Explains the event's input, read by {@link EventInputs#resolve}, for each of the request's
+     * targets, and builds the three records of each, in the order of the targets' terms.
+     */
+    public List<ExplainedEvent> explain(InferenceEvent event, EventInputs.Resolved input, Request request)
             throws InvalidInputException, ai.onnxruntime.OrtException {
         List<Roi> rois = rois(event);
         // methods see the picture alone: padding is never perturbed, segmented or attributed
         ModelInput.Content content = input.prepared().content(request.model());
+        if (request.targets().predictedOnly()) {
+            return List.of(explain(event, input, request, content, rois,
+                    new Targets.Target(Explainer.PREDICTED_CLASS, Targets.PREDICTED)));
+        }
+        // one forward pass ranks the classes; each method's own pass then recomputes the same scores
+        float[] scores = new ModelRunner(content.model()).scores(content.tensor(), 1)[0];
+        List<ExplainedEvent> out = new ArrayList<>();
+        for (Targets.Target target : request.targets().resolve(scores,
+                labelClass(event.getGroundTruthLabel(), request.model().spec(), scores.length))) {
+            out.add(explain(event, input, request, content, rois, target));
+        }
+        return out;
+    }
+
+    /**
+     * The class of a ground-truth label: its index in the catalog's labels, else the label read as
+     * a class index (as the label-disagreement flag reads it); empty when it is neither.
+     */
+    public static OptionalInt labelClass(CharSequence label, ModelSpec spec, int classes) {
+        if (label == null) {
+            return OptionalInt.empty();
+        }
+        int byLabel = spec.labels().indexOf(label.toString());
+        if (byLabel >= 0) {
+            return OptionalInt.of(byLabel);
+        }
+        try {
+            int index = Integer.parseInt(label.toString().strip());
+            return index >= 0 && index < classes ? OptionalInt.of(index) : OptionalInt.empty();
+        } catch (NumberFormatException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    private ExplainedEvent explain(InferenceEvent event, EventInputs.Resolved input, Request request,
+                                   ModelInput.Content content, List<Roi> rois, Targets.Target target)
+            throws ai.onnxruntime.OrtException {
         Explanation explanation = request.method().explainer()
-                .explain(content.model(), content.tensor(), request.targetClass(), request.seed());
+                .explain(content.model(), content.tensor(), target.classIndex(), request.seed());
         SignalCheck.Result signal = SignalCheck.evaluate(content.model(), content.tensor(), explanation.map(),
                 explanation.targetClass(), request.seed());
         Faithfulness.Curves curves = request.faithfulness()
                 ? faithfulness.evaluate(content.model(), content.tensor(), explanation.map(), explanation.targetClass()) : null;
-        SaliencySummary summary = summary(event, request, input.prepared(), explanation, signal, rois, curves);
+        SaliencySummary summary = summary(event, request, input.prepared(), explanation, signal, rois, curves,
+                target.role());
         return new ExplainedEvent(summary,
-                overlay(event, request, explanation, signal, input.prepared()),
-                audit(event, request, explanation, input.sha256(), summary));
+                overlay(event, request, explanation, signal, input.prepared(), target.role()),
+                audit(event, request, explanation, input.sha256(), summary, target.role()));
     }
 
     private SaliencySummary summary(InferenceEvent event, Request request, ModelInput input, Explanation e,
-                                    SignalCheck.Result signal, List<Roi> rois, Faithfulness.Curves curves) {
+                                    SignalCheck.Result signal, List<Roi> rois, Faithfulness.Curves curves,
+                                    String target) {
         MapStatistics stats = MapStatistics.of(e.map(), gridRows, gridCols, TOP_REGIONS);
         List<Box> top = stats.topRegions().stream().map(ExplanationPipeline::box).toList();
         Integer reported = event.getTopK().isEmpty() ? null : event.getTopK().get(0).getClassIndex();
@@ -176,6 +222,8 @@ public final class ExplanationPipeline {
                 .setModelCalls(e.modelCalls() + signal.modelCalls() + (curves == null ? 0 : curves.modelCalls()))
                 .setModelEvaluations((int) Math.min(Integer.MAX_VALUE, evaluations))
                 .setDurationMillis(e.durationNanos() / 1_000_000)
+                .setTarget(target)
+                .setTopClass(argmax(e.scores()) < 0 ? null : argmax(e.scores()))
                 .build();
     }
 
@@ -198,13 +246,13 @@ public final class ExplanationPipeline {
     }
 
     private static SaliencyOverlay overlay(InferenceEvent event, Request request, Explanation e, SignalCheck.Result signal,
-                                           ModelInput input) {
+                                           ModelInput input, String target) {
         ModelSpec spec = request.model().spec();
         int predicted = argmax(e.scores());
         String caption = predicted < 0 || predicted == e.targetClass()
                 ? String.format(Locale.ROOT, "predicted %s  p=%.3f  %s", name(spec, e.targetClass()), e.targetScore(), e.method())
-                : String.format(Locale.ROOT, "explained %s  p=%.3f  %s  (predicted %s)", name(spec, e.targetClass()),
-                        e.targetScore(), e.method(), name(spec, predicted));
+                : String.format(Locale.ROOT, "explained %s (%s)  p=%.3f  %s  (predicted %s)",
+                        name(spec, e.targetClass()), target, e.targetScore(), e.method(), name(spec, predicted));
         OverlayOptions style = request.method().overlay();
         OverlayOptions options = style.withCaption(caption);
         if (signal.verdict() == SignalCheck.Verdict.NO_SIGNAL) {
@@ -224,11 +272,12 @@ public final class ExplanationPipeline {
                 .setWidth(image.getWidth())
                 .setHeight(image.getHeight())
                 .setPng(ByteBuffer.wrap(OverlayRenderer.png(image)))
+                .setTarget(target)
                 .build();
     }
 
     private ExplanationAudit audit(InferenceEvent event, Request request, Explanation e, String inputSha256,
-                                   SaliencySummary summary) {
+                                   SaliencySummary summary, String target) {
         return ExplanationAudit.newBuilder()
                 .setEventId(event.getEventId())
                 .setEventTime(event.getEventTime())
@@ -247,6 +296,7 @@ public final class ExplanationPipeline {
                 .setSummarySha256(AuditHashes.summarySha256(summary))
                 .setSelectionReasons(request.reasons())
                 .setVersions(versions)
+                .setTarget(target)
                 .build();
     }
 

@@ -3,6 +3,7 @@ package io.saliencystream.stream;
 import io.saliencystream.schema.DeadLetter;
 import io.saliencystream.schema.ExplanationRequest;
 import io.saliencystream.schema.InferenceEvent;
+import java.util.List;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Utils;
@@ -64,10 +65,10 @@ final class ExplanationProcessor implements Processor<byte[], byte[], Object, Sp
             return;
         }
         Selection selection = new Selection(true, request.getFlagged(), request.getSelectionReasons());
-        ExplainedEvent explained;
+        List<ExplainedEvent> explained;
         try {
             explained = parts.explainer().explain(event, selection);
-            if (explained == null) {
+            if (explained == null || explained.isEmpty()) {
                 throw new IllegalStateException("Explainer returned no result for event " + request.getEventId());
             }
         } catch (RejectedInputException e) {
@@ -78,19 +79,23 @@ final class ExplanationProcessor implements Processor<byte[], byte[], Object, Sp
             deadLetter(record, request, Stage.EXPLAIN, ErrorCodes.EXPLAINER_ERROR, e);
             return;
         }
-        emit(record, request.getEventId(), selection, explained);
+        emit(record, selection, explained);
         counters.explained();
     }
 
-    private void emit(Record<byte[], byte[]> source, String eventId, Selection selection, ExplainedEvent explained) {
-        explained.summary().setSelectionReasons(selection.reasons());
-        explained.audit().setSelectionReasons(selection.reasons());
+    /** Each target's three records, under the target's key. */
+    private void emit(Record<byte[], byte[]> source, Selection selection, List<ExplainedEvent> explained) {
         ExplanationTopology.Names names = parts.names();
-        context.forward(source.withKey((Object) eventId).withValue(explained.summary()), names.summarySink());
-        if (explained.overlay() != null) {
-            context.forward(source.withKey((Object) eventId).withValue(explained.overlay()), names.overlaySink());
+        for (ExplainedEvent target : explained) {
+            target.summary().setSelectionReasons(selection.reasons());
+            target.audit().setSelectionReasons(selection.reasons());
+            Object key = target.key();
+            context.forward(source.withKey(key).withValue(target.summary()), names.summarySink());
+            if (target.overlay() != null) {
+                context.forward(source.withKey(key).withValue(target.overlay()), names.overlaySink());
+            }
+            context.forward(source.withKey(key).withValue(target.audit()), names.auditSink());
         }
-        context.forward(source.withKey((Object) eventId).withValue(explained.audit()), names.auditSink());
     }
 
     private void deadLetter(Record<byte[], byte[]> source, ExplanationRequest request, Stage stage, String code,

@@ -19,17 +19,18 @@ import org.apache.kafka.streams.Topology;
  * The explanation stage of one lane (flagged or sampled requests): runs the model.
  *
  * <pre>
- * explanation-requests-&lt;lane&gt; ─► explanation ─┬─► saliency-summaries  (key: event id)
- *                                               ├─► saliency-overlays    (key: event id)
- *                                               ├─► explanation-audit    (key: event id, compactable)
+ * explanation-requests-&lt;lane&gt; ─► explanation ─┬─► saliency-summaries  (key: event id[/target=class])
+ *                                               ├─► saliency-overlays    (key: the same)
+ *                                               ├─► explanation-audit    (key: the same, compactable)
  *                                               └─► dead-letters         (key: original key bytes)
  * </pre>
  *
  * Each lane runs as its own Kafka Streams application with its own stream threads, so flagged
  * requests are never queued behind sampled ones. A request whose original record is older than
  * the lane's deadline is skipped and counted ({@code skipped-deadline}) rather than explained
- * late. Outputs are keyed by event id, as the single-stage processor wrote them: one record per
- * explained event, idempotent under replay.
+ * late. Outputs are keyed by {@link ExplainedEvent#key()}: the event id for the predicted target, as
+ * the single-stage processor wrote them, {@code <eventId>/target=<class>} for each other target;
+ * one record per explained target, idempotent under replay.
  */
 public final class ExplanationTopology {
 

@@ -2,6 +2,7 @@ package io.saliencystream.stream;
 
 import io.saliencystream.schema.DeadLetter;
 import io.saliencystream.schema.InferenceEvent;
+import java.util.List;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -71,10 +72,10 @@ final class SaliencyProcessor implements Processor<byte[], byte[], Object, Speci
             return;
         }
 
-        ExplainedEvent explained;
+        List<ExplainedEvent> explained;
         try {
             explained = parts.explainer().explain(event, selection);
-            if (explained == null) {
+            if (explained == null || explained.isEmpty()) {
                 throw new IllegalStateException("Explainer returned no result for event " + eventId);
             }
         } catch (RejectedInputException e) {
@@ -85,18 +86,22 @@ final class SaliencyProcessor implements Processor<byte[], byte[], Object, Speci
             deadLetter(record, eventId, Stage.EXPLAIN, ErrorCodes.EXPLAINER_ERROR, e);
             return;
         }
-        emit(record, eventId, selection, explained);
+        emit(record, selection, explained);
         counters.explained();
     }
 
-    private void emit(Record<byte[], byte[]> source, String eventId, Selection selection, ExplainedEvent explained) {
-        explained.summary().setSelectionReasons(selection.reasons());
-        explained.audit().setSelectionReasons(selection.reasons());
-        context.forward(source.withKey((Object) eventId).withValue(explained.summary()), SaliencyTopology.SUMMARY_SINK);
-        if (explained.overlay() != null) {
-            context.forward(source.withKey((Object) eventId).withValue(explained.overlay()), SaliencyTopology.OVERLAY_SINK);
+    /** Each target's three records, under the target's key. */
+    private void emit(Record<byte[], byte[]> source, Selection selection, List<ExplainedEvent> explained) {
+        for (ExplainedEvent target : explained) {
+            target.summary().setSelectionReasons(selection.reasons());
+            target.audit().setSelectionReasons(selection.reasons());
+            Object key = target.key();
+            context.forward(source.withKey(key).withValue(target.summary()), SaliencyTopology.SUMMARY_SINK);
+            if (target.overlay() != null) {
+                context.forward(source.withKey(key).withValue(target.overlay()), SaliencyTopology.OVERLAY_SINK);
+            }
+            context.forward(source.withKey(key).withValue(target.audit()), SaliencyTopology.AUDIT_SINK);
         }
-        context.forward(source.withKey((Object) eventId).withValue(explained.audit()), SaliencyTopology.AUDIT_SINK);
     }
 
     private void deadLetter(Record<byte[], byte[]> source, String eventId, Stage stage, String code, Throwable error) {

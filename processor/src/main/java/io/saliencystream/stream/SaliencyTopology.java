@@ -16,15 +16,16 @@ import org.apache.kafka.streams.Topology;
  * The saliency pipeline as a Kafka Streams topology:
  *
  * <pre>
- * inference-events (byte[]) ─► saliency-processor ─┬─► saliency-summaries  (key: event id)
- *                                                   ├─► saliency-overlays    (key: event id)
- *                                                   ├─► explanation-audit    (key: event id, compactable)
+ * inference-events (byte[]) ─► saliency-processor ─┬─► saliency-summaries  (key: event id[/target=class])
+ *                                                   ├─► saliency-overlays    (key: the same)
+ *                                                   ├─► explanation-audit    (key: the same, compactable)
  *                                                   └─► dead-letters         (key: original key bytes)
  * </pre>
  *
  * Values are read as raw bytes and decoded inside the processor, so a record that does not
- * decode still has its original bytes for the dead letter. Every output is keyed by event id:
- * one record per explained event, idempotent under replay, and the audit topic can be
+ * decode still has its original bytes for the dead letter. Every output is keyed by
+ * {@link ExplainedEvent#key()} (the event id, with {@code /target=<class>} for a target other than
+ * the predicted one): one record per explained target, idempotent under replay, and the audit topic can be
  * compacted; consumers that aggregate per model (drift) re-key by model, version and class
  * themselves. Dead letters keep the original key so they partition like the input did.
  */

@@ -296,14 +296,16 @@ function applyFilters(filters) {
 }
 
 function tile(t) {
-  return h('a', {class: 'tile', href: eventHref(t.eventId), 'data-event-id': t.eventId},
-    t.hasOverlay ? h('img', {src: overlaySrc(t.eventId), alt: 'overlay of ' + t.eventId})
+  return h('a', {class: 'tile', href: eventHref(t.id), 'data-event-id': t.id},
+    t.hasOverlay ? h('img', {src: overlaySrc(t.id), alt: 'overlay of ' + t.id})
       : h('div', {class: 'muted'}, 'overlay not read yet'),
-    h('div', {class: 'label'}, t.label != null ? t.label : 'class ' + t.predictedClass),
+    h('div', {class: 'label'}, t.label != null ? t.label : 'class ' + t.predictedClass,
+      t.target !== 'predicted' ? h('span', {class: 'badge target'}, t.target) : null),
     h('div', {class: 'meta'}, 'score ' + num(t.score) + ' · ' + t.method + ' · ' + time(t.eventTime)),
     h('div', {class: 'meta'}, t.model + ':' + t.version + ' · ', t.reasons.map(x => h('span', {class: 'badge'}, x)),
-      t.bucket ? bucketBadge(t.bucket) : null, t.verdict ? h('span', {class: 'badge'}, t.verdict) : null),
-    h('div', {class: 'meta event-id'}, t.eventId));
+      t.bucket ? bucketBadge(t.bucket) : null, t.verdict ? h('span', {class: 'badge'}, t.verdict) : null,
+      t.target !== 'predicted' ? h('span', {class: 'badge'}, 'target ' + t.target) : null),
+    h('div', {class: 'meta event-id'}, t.id));
 }
 
 // ---- event ----
@@ -326,7 +328,8 @@ async function renderEvent(r) {
   }
   if (e.tile) {
     row.append(h('div', {}, h('div', {class: 'label', id: 'event-label'}, e.tile.label != null ? e.tile.label : 'class ' + e.tile.predictedClass),
-      h('div', {}, 'score ' + num(e.tile.score, 4) + ' · ' + e.tile.method + ' · ' + dateTime(e.tile.eventTime)),
+      h('div', {}, 'target ' + e.tile.target + ' · score ' + num(e.tile.score, 4) + ' · ' + e.tile.method + ' · '
+        + dateTime(e.tile.eventTime)),
       h('div', {}, e.tile.reasons.map(x => h('span', {class: 'badge'}, x))),
       e.tile.bucket ? h('div', {id: 'event-bucket'}, 'Interpretation bucket: ', bucketBadge(e.tile.bucket),
         h('span', {class: 'muted'}, ' (' + e.tile.bucket + ')')) : null,

@@ -7,6 +7,9 @@ import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.stream.BudgetConfig;
+import io.saliencystream.stream.Selection;
+import io.saliencystream.stream.TargetRules;
+import io.saliencystream.stream.Targets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -147,5 +150,43 @@ class ProcessorConfigTest {
         badBox.put("drift.regions.text-orientation.1", "top=0,0,1");
         assertThatThrownBy(() -> ProcessorConfig.from(settings(badBox, Map.of())))
                 .hasMessageContaining("drift.regions.text-orientation.1").hasMessageContaining("left,top,right,bottom");
+    }
+
+    @Test
+    void targetsPerModelAndPerReasonOverTheDefaultWithLabelDisagreementExplainingBothClasses() {
+        Map<String, String> file = new java.util.HashMap<>(MINIMAL);
+        file.put("explain.targets", "top-k:2");
+        file.put("explain.targets.shapes", "predicted+3");
+        file.put("explain.targets-for.low-confidence", "top-k:3");
+        file.put("drift.all-targets", "true");
+        ProcessorConfig c = ProcessorConfig.from(settings(file, Map.of()));
+        TargetRules rules = c.targets();
+        Selection sampled = Selection.of(true, List.of());
+        assertThat(rules.of("other", sampled)).isEqualTo(Targets.parse("top-k:2"));
+        assertThat(rules.of("shapes", sampled)).isEqualTo(Targets.parse("predicted+3"));
+        assertThat(rules.of("shapes", Selection.of(true, List.of(Selection.FLAG_LOW_CONFIDENCE))))
+                .isEqualTo(Targets.parse("top-k:3"));
+        assertThat(rules.of("shapes", Selection.of(true, List.of(Selection.FLAG_LABEL_DISAGREEMENT))))
+                .isEqualTo(Targets.parse("predicted+label"));
+        assertThat(c.drift().allTargets()).isTrue();
+        assertThat(ProcessorConfig.from(settings(MINIMAL, Map.of())).targets().of("any", sampled))
+                .isEqualTo(Targets.predicted());
+        assertThat(ProcessorConfig.from(settings(MINIMAL, Map.of())).drift().allTargets()).isFalse();
+    }
+
+    @Test
+    void badTargetsAreRefusedAtStartUpNamingTheKeyAndTheValidForms() {
+        for (Map.Entry<String, String> bad : Map.of("explain.targets", "top-k:0",
+                "explain.targets.shapes", "predicted+lable",
+                "explain.targets-for.label-disagreement", "top-3",
+                "explain.targets-for.sampled", "predicted++label").entrySet()) {
+            Map<String, String> file = new java.util.HashMap<>(MINIMAL);
+            file.put(bad.getKey(), bad.getValue());
+            assertThatThrownBy(() -> ProcessorConfig.from(settings(file, Map.of())))
+                    .as(bad.toString())
+                    .hasMessageContaining(bad.getKey())
+                    .hasMessageContaining(bad.getValue())
+                    .hasMessageContaining("'predicted', 'label', 'top-k:N'");
+        }
     }
 }

@@ -65,12 +65,12 @@ class ExplainMatchesStreamTest {
                     config.limits().maxImageBytes()), config.limits().maxImageBytes(), config.inputFileRoot());
             EngineEventExplainer explainer = new EngineEventExplainer(catalog, new ExplanationEngine(), inputs,
                     config.gridRows(), config.gridCols(), ProcessorApp.versions(), Clock.systemUTC(),
-                    config.methodsByReason(), config.faithfulnessReasons(), config.buckets());
+                    config.methodsByReason(), config.faithfulnessReasons(), config.buckets(), config.targets());
             InferenceEvent event = InferenceEvent.newBuilder()
                     .setEventId(eventId).setEventTime(Instant.parse("2026-12-01T08:00:00Z"))
                     .setModelName("text-orientation").setModelVersion("ppocr-mobile-v2.0-cls")
                     .setInput(new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(bytes))).build();
-            stream = explainer.explain(event, Selection.of(true, List.of()));
+            stream = explainer.explain(event, Selection.of(true, List.of())).get(0);
         }
 
         Path out = tmp.resolve("out");

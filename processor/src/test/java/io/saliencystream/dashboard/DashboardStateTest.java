@@ -174,6 +174,36 @@ class DashboardStateTest {
                 .isEqualTo(false);
     }
 
+    @Test
+    void eachTargetOfAnEventIsItsOwnTileWithItsOverlayAndAuditUnderItsKey() {
+        DashboardState state = new DashboardState(SMALL, Map.of());
+        SaliencySummary predicted = summary("e-1", "shapes", "v1", 0, "circle", List.of("flag:label-disagreement"));
+        SaliencySummary label = summary("e-1", "shapes", "v1", 2, "triangle", List.of("flag:label-disagreement"));
+        label.setTarget("label");
+        label.setTopClass(0);
+        state.summary(predicted, NOW.toEpochMilli());
+        state.summary(label, NOW.toEpochMilli());
+        ExplanationAudit labelAudit = audit("e-1", NOW, List.of("flag:label-disagreement"));
+        labelAudit.setTarget("label");
+        labelAudit.setTargetClass(2);
+        state.audit(audit("e-1", NOW, List.of("flag:label-disagreement")));
+        state.audit(labelAudit);
+        state.overlay(io.saliencystream.schema.SaliencyOverlay.newBuilder().setEventId("e-1").setModelName("shapes")
+                .setModelVersion("v1").setPredictedClass(2).setMethod("occlusion").setColorMap("red").setWidth(4)
+                .setHeight(4).setPng(java.nio.ByteBuffer.wrap(new byte[] {1})).setTarget("label").build(), 0, 7);
+
+        List<Map<String, Object>> shown = tiles(state.gallery(
+                new DashboardState.GalleryFilter(null, null, null, null, null, null), 60));
+        assertThat(shown).extracting(t -> t.get("id"), t -> t.get("eventId"), t -> t.get("target"), t -> t.get("hasOverlay"))
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("e-1/target=2", "e-1", "label", true),
+                        org.assertj.core.groups.Tuple.tuple("e-1", "e-1", "predicted", false));
+        assertThat(state.audit("e-1/target=2").orElseThrow().getTargetClass()).isEqualTo(2);
+        assertThat(state.audit("e-1").orElseThrow().getTargetClass()).isEqualTo(0);
+        assertThat(state.overlayRef("e-1/target=2").orElseThrow().offset()).isEqualTo(7);
+        Map<String, Object> page = state.event("e-1/target=2").orElseThrow();
+        assertThat(((Map<?, ?>) page.get("tile")).get("target")).isEqualTo("label");
+    }
+
     static SaliencySummary summary(String id, String model, String version, int cls, String label, List<String> reasons) {
         return SaliencySummary.newBuilder().setEventId(id).setEventTime(NOW).setModelName(model).setModelVersion(version)
                 .setPredictedClass(cls).setPredictedLabel(label).setPredictedScore(0.9f).setMethod("occlusion")

@@ -90,7 +90,7 @@ class EngineEventExplainerQualityTest {
     private static EngineEventExplainer explainer(ExplanationEngine engine, ModelSpec.MethodSpec sampled) {
         return new EngineEventExplainer(catalog, engine, new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()),
                 4, 4, Map.of(), Clock.systemUTC(), Map.of(Selection.SAMPLED, sampled), Set.of("low-confidence"),
-                InterpretationBuckets.defaults());
+                InterpretationBuckets.defaults(), TargetRules.unconfigured());
     }
 
     private static AttributionMap fixedMap() {
@@ -116,7 +116,7 @@ class EngineEventExplainerQualityTest {
                 .setEventId("q").setEventTime(Instant.EPOCH).setModelName("shapes").setModelVersion("v1")
                 .setInput(new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(png.toByteArray())))
                 .setRegionsOfInterest(rois).build();
-        return explainer.explain(event, selection).summary();
+        return explainer.explain(event, selection).get(0).summary();
     }
 
     private static SaliencySummary fixedSummary(List<Box> rois) throws Exception {

@@ -62,7 +62,7 @@ class EngineEventExplainerTest {
                 Map.of("java", "17"), Clock.fixed(NOW, ZoneOffset.UTC),
                 Map.of("producer", new ModelSpec.MethodSpec("integrated_gradients",
                         Map.of("steps", "16", "baseline", "black"), Map.of("color_map", "red"))), Set.of(),
-                InterpretationBuckets.defaults());
+                InterpretationBuckets.defaults(), TargetRules.unconfigured());
     }
 
     @AfterAll
@@ -75,7 +75,7 @@ class EngineEventExplainerTest {
         SampleImages.Sample sample = SampleImages.sample(3, true);
         byte[] png = png(sample);
         ExplainedEvent out = explainer.explain(event("e-1", new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(png))),
-                Selection.of(true, List.of()));
+                Selection.of(true, List.of())).get(0);
 
         var summary = out.summary();
         assertThat(model.spec().labels().get(summary.getPredictedClass())).isEqualTo(sample.expectedLabel());
@@ -105,7 +105,7 @@ class EngineEventExplainerTest {
 
         // a replay explains the same way: same map, same hash
         ExplainedEvent again = explainer.explain(event("e-1", new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(png))),
-                Selection.of(true, List.of()));
+                Selection.of(true, List.of())).get(0);
         assertThat(again.audit().getMapSha256()).isEqualTo(audit.getMapSha256());
     }
 
@@ -118,10 +118,10 @@ class EngineEventExplainerTest {
             values.add(v);
         }
         ExplainedEvent fromTensor = explainer.explain(event("e-2", new RawTensor(List.of(3, 48, 192), values)),
-                Selection.of(false, List.of(Selection.FLAG_PRODUCER)));
+                Selection.of(false, List.of(Selection.FLAG_PRODUCER))).get(0);
         ExplainedEvent fromImage = explainer.explain(
                 event("e-2", new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(png(sample)))),
-                Selection.of(false, List.of(Selection.FLAG_PRODUCER)));
+                Selection.of(false, List.of(Selection.FLAG_PRODUCER))).get(0);
         assertThat(fromTensor.summary().getPredictedClass()).isEqualTo(fromImage.summary().getPredictedClass());
         assertThat(fromTensor.audit().getMapSha256()).isEqualTo(fromImage.audit().getMapSha256());
         assertThat(fromTensor.audit().getInputSha256()).isNotEqualTo(fromImage.audit().getInputSha256());
@@ -131,13 +131,13 @@ class EngineEventExplainerTest {
     void aFlagWithItsOwnMethodIsExplainedWithItAndPathMethodsReportCompleteness() throws Exception {
         EncodedImage image = new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(png(SampleImages.sample(8, false))));
         ExplainedEvent flagged = explainer.explain(event("e-4", image),
-                Selection.of(true, List.of(Selection.FLAG_PRODUCER)));
+                Selection.of(true, List.of(Selection.FLAG_PRODUCER))).get(0);
         assertThat(flagged.summary().getMethod()).isEqualTo("integrated_gradients");
         assertThat(flagged.audit().getParameters()).containsEntry("steps", "16");
         assertThat(flagged.summary().getCompletenessError()).isNotNull();
         assertThat(flagged.overlay().getColorMap()).as("the rule's overlay options").isEqualTo("red");
 
-        ExplainedEvent sampled = explainer.explain(event("e-4", image), Selection.of(true, List.of()));
+        ExplainedEvent sampled = explainer.explain(event("e-4", image), Selection.of(true, List.of())).get(0);
         assertThat(sampled.summary().getMethod()).isEqualTo("occlusion");
         assertThat(sampled.summary().getCompletenessError()).isNull();
         assertThat(sampled.overlay().getColorMap()).as("occlusion's default").isEqualTo("pink_green");
@@ -148,7 +148,7 @@ class EngineEventExplainerTest {
         assertThatThrownBy(() -> new EngineEventExplainer(catalog, new ExplanationEngine(),
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
                 Clock.systemUTC(), Map.of("sampled", new ModelSpec.MethodSpec("astrology", Map.of())), Set.of(),
-                InterpretationBuckets.defaults()))
+                InterpretationBuckets.defaults(), TargetRules.unconfigured()))
                 .hasMessageContaining("astrology").hasMessageContaining("occlusion");
     }
 
@@ -157,7 +157,7 @@ class EngineEventExplainerTest {
         assertThatThrownBy(() -> new EngineEventExplainer(catalog, new ExplanationEngine(),
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
                 Clock.systemUTC(), Map.of("low-confidence", new ModelSpec.MethodSpec("integrated_gradients",
-                        Map.of("stpes", "64"))), Set.of(), InterpretationBuckets.defaults()))
+                        Map.of("stpes", "64"))), Set.of(), InterpretationBuckets.defaults(), TargetRules.unconfigured()))
                 .hasMessage("explain.method-for.low-confidence: integrated_gradients has no parameter 'stpes'; valid"
                         + " parameters: score, baseline, steps, rule, blur_sigma, batch_size");
     }
@@ -172,7 +172,7 @@ class EngineEventExplainerTest {
         try (ModelCatalog misspelt = ModelCatalog.load(json, new ModelStore())) {
             assertThatThrownBy(() -> new EngineEventExplainer(misspelt, new ExplanationEngine(),
                     new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
-                    Clock.systemUTC(), Map.of(), Set.of(), InterpretationBuckets.defaults()))
+                    Clock.systemUTC(), Map.of(), Set.of(), InterpretationBuckets.defaults(), TargetRules.unconfigured()))
                     .hasMessage("catalog model text-orientation:ppocr-mobile-v2.0-cls: occlusion has no parameter 'strde';"
                             + " valid parameters: window, stride, baseline, batch_size, score");
         }
@@ -183,14 +183,14 @@ class EngineEventExplainerTest {
         assertThatThrownBy(() -> new EngineEventExplainer(catalog, new ExplanationEngine(),
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(),
                 Clock.systemUTC(), Map.of("sampled", new ModelSpec.MethodSpec("occlusion", Map.of(),
-                        Map.of("colour", "red"))), java.util.Set.of(), InterpretationBuckets.defaults()))
+                        Map.of("colour", "red"))), java.util.Set.of(), InterpretationBuckets.defaults(), TargetRules.unconfigured()))
                 .hasMessageContaining("colour");
     }
 
     @Test
     void inputsThatCannotBeExplainedAreRejectedAtTheExplainStageWithTheirCode() {
         assertThatThrownBy(() -> explainer.explain(event("e-3", new InputUri("file:///etc/passwd", null)),
-                Selection.of(true, List.of())))
+                Selection.of(true, List.of())).get(0))
                 .isInstanceOfSatisfying(RejectedInputException.class, e -> {
                     assertThat(e.stage()).isEqualTo(Stage.EXPLAIN);
                     assertThat(e.code()).isEqualTo(ErrorCodes.INPUT_UNAVAILABLE);
@@ -213,7 +213,7 @@ class EngineEventExplainerTest {
         SampleImages.Sample sample = SampleImages.sample(3, true);
         EncodedImage image = new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(png(sample)));
         InferenceEvent unlabelled = event("e-6", image);
-        SaliencySummary none = explainer.explain(unlabelled, Selection.of(true, List.of())).summary();
+        SaliencySummary none = explainer.explain(unlabelled, Selection.of(true, List.of())).get(0).summary();
         assertThat(none.getInterpretationBucket()).as("no ground truth, no bucket").isNull();
 
         // the model's own probability as the threshold: exactly at it counts as high confidence, just above it as low
@@ -231,9 +231,10 @@ class EngineEventExplainerTest {
     private static String bucket(double threshold, InferenceEvent event, String truth) throws Exception {
         EngineEventExplainer withThreshold = new EngineEventExplainer(catalog, new ExplanationEngine(),
                 new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 4, 8, Map.of(), Clock.systemUTC(),
-                Map.of(), Set.of(), new InterpretationBuckets(0.0, Map.of("text-orientation", threshold)));
+                Map.of(), Set.of(), new InterpretationBuckets(0.0, Map.of("text-orientation", threshold)),
+                TargetRules.unconfigured());
         InferenceEvent labelled = InferenceEvent.newBuilder(event).setGroundTruthLabel(truth).build();
-        return withThreshold.explain(labelled, Selection.of(true, List.of())).summary().getInterpretationBucket();
+        return withThreshold.explain(labelled, Selection.of(true, List.of())).get(0).summary().getInterpretationBucket();
     }
 
     private static InferenceEvent event(String id, Object input) {

@@ -80,8 +80,8 @@ class LargeModelOverlaysTest {
                         new EventInputs(ImageDecoder.withDefaults(), 1 << 20, Optional.empty()), 8, 8,
                         Map.of("java", "17"), Clock.systemUTC(),
                         Map.of("sampled", new ModelSpec.MethodSpec(method.getKey(), method.getValue())), Set.of(),
-                        InterpretationBuckets.defaults());
-                SaliencyOverlay overlay = explainer.explain(event, Selection.of(true, List.of())).overlay();
+                        InterpretationBuckets.defaults(), TargetRules.unconfigured());
+                SaliencyOverlay overlay = explainer.explain(event, Selection.of(true, List.of())).get(0).overlay();
                 int rendered = plain.serialize("saliency-overlays", overlay).length;
                 byte[] written = fitting.serialize("saliency-overlays", overlay);
                 System.out.printf("%-20s overlay %dx%d: %d bytes as rendered, %d written%n", method.getKey(),

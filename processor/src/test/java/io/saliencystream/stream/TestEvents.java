@@ -112,6 +112,6 @@ final class TestEvents {
                 .setTargetClass(top.getClassIndex()).setTargetScore(top.getScore())
                 .setParameters(Map.of())
                 .build();
-        return new ExplainedEvent(summary, overlay, audit);
+        return List.of(new ExplainedEvent(summary, overlay, audit));
     };
 }

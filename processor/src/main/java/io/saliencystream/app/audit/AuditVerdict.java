@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * The outcome of re-running one audited explanation.
  *
- * @param eventId the audited event
+ * @param eventId the audited event, with {@code /target=<class>} for a target other than the predicted class
  * @param match   whether the recomputation reproduced the record
  * @param reason  why it matched ("map hash equal", "numerically equal ...") or the first reason it did not
  */

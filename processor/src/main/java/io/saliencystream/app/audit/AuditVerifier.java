@@ -11,6 +11,7 @@ import io.saliencystream.quality.MapStatistics;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.stream.EventInputs;
+import io.saliencystream.stream.ExplainedEvent;
 
 import java.util.Locale;
 import java.util.Map;
@@ -49,7 +50,8 @@ public final class AuditVerifier {
 
     /**
      * @param eventInputs reads image bytes (and resolves claim-check URIs) as the processor does
-     * @param summaries   saliency summaries by event id, for the numeric check; may be empty
+     * @param summaries   saliency summaries by their output key ({@link ExplainedEvent#key()}: the event
+     *                    id for the predicted target), for the numeric check; may be empty
      */
     public AuditVerifier(ModelCatalog catalog, ExplanationEngine engine, EventInputs eventInputs, InputSource inputs,
                          Map<String, SaliencySummary> summaries) {
@@ -61,7 +63,8 @@ public final class AuditVerifier {
     }
 
     public AuditVerdict verify(ExplanationAudit audit) {
-        String id = audit.getEventId();
+        // each target of an event has its own audit record, reported under its output key
+        String id = ExplainedEvent.key(audit.getEventId(), audit.getTarget(), audit.getTargetClass());
         Optional<CatalogModel> found = catalog.find(audit.getModelName(), audit.getModelVersion());
         if (found.isEmpty()) {
             return AuditVerdict.mismatch(id, "model " + audit.getModelName() + ":" + audit.getModelVersion()

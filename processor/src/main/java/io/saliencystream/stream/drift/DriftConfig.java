@@ -21,6 +21,9 @@ import java.util.Objects;
  * @param regions       regions of interest per model / class
  * @param samplingBoost factor on a model's sampling rate while a drift alert is open for it
  *                      (the result is capped at 1); 1 turns the boost off
+ * @param allTargets    whether summaries of targets other than the predicted class (label, top-k
+ *                      ranks, listed classes) are windowed too, each in the series of the class it
+ *                      explains; by default a series holds only the maps of its predicted class
  */
 public record DriftConfig(
         DriftTopics topics,
@@ -31,7 +34,8 @@ public record DriftConfig(
         int learnWindows,
         AlertPolicy alertPolicy,
         RegionsOfInterest regions,
-        double samplingBoost) {
+        double samplingBoost,
+        boolean allTargets) {
 
     public DriftConfig {
         Objects.requireNonNull(topics, "topics");
@@ -64,43 +68,48 @@ public record DriftConfig(
      */
     public static DriftConfig defaults() {
         return new DriftConfig(DriftTopics.defaults(), Duration.ofMinutes(1), Duration.ofMinutes(1),
-                Duration.ofSeconds(10), 5, 3, AlertPolicy.defaults(), RegionsOfInterest.none(), 5.0);
+                Duration.ofSeconds(10), 5, 3, AlertPolicy.defaults(), RegionsOfInterest.none(), 5.0, false);
     }
 
     public DriftConfig withTopics(DriftTopics t) {
         return new DriftConfig(t, windowSize, windowAdvance, grace, minCount, learnWindows, alertPolicy, regions,
-                samplingBoost);
+                samplingBoost, allTargets);
     }
 
     /** Windows of {@code size} starting every {@code advance}, accepting summaries up to {@code grace} late. */
     public DriftConfig withWindows(Duration size, Duration advance, Duration graceperiod) {
         return new DriftConfig(topics, size, advance, graceperiod, minCount, learnWindows, alertPolicy, regions,
-                samplingBoost);
+                samplingBoost, allTargets);
     }
 
     public DriftConfig withMinCount(int count) {
         return new DriftConfig(topics, windowSize, windowAdvance, grace, count, learnWindows, alertPolicy, regions,
-                samplingBoost);
+                samplingBoost, allTargets);
     }
 
     public DriftConfig withLearnWindows(int windows) {
         return new DriftConfig(topics, windowSize, windowAdvance, grace, minCount, windows, alertPolicy, regions,
-                samplingBoost);
+                samplingBoost, allTargets);
     }
 
     public DriftConfig withAlertPolicy(AlertPolicy policy) {
         return new DriftConfig(topics, windowSize, windowAdvance, grace, minCount, learnWindows, policy, regions,
-                samplingBoost);
+                samplingBoost, allTargets);
     }
 
     public DriftConfig withRegions(RegionsOfInterest r) {
         return new DriftConfig(topics, windowSize, windowAdvance, grace, minCount, learnWindows, alertPolicy, r,
-                samplingBoost);
+                samplingBoost, allTargets);
     }
 
     public DriftConfig withSamplingBoost(double factor) {
         return new DriftConfig(topics, windowSize, windowAdvance, grace, minCount, learnWindows, alertPolicy, regions,
-                factor);
+                factor, allTargets);
+    }
+
+    public DriftConfig withAllTargets(boolean all) {
+        return new DriftConfig(topics, windowSize, windowAdvance, grace, minCount, learnWindows, alertPolicy, regions,
+                samplingBoost, all);
     }
 
     /** How long closed windows stay in the window store: exactly until they can no longer change. */

@@ -93,7 +93,7 @@ public final class DriftTopology {
         KStream<String, DriftOutput> outputs = builder
                 .stream(topics.summaries(), Consumed.with(serdes.keys(), summarySerde)
                         .withTimestampExtractor(new SummaryEventTime()).withName("drift-summaries-source"))
-                .processValues(SummaryFilter::new, Named.as(SummaryFilter.NAME))
+                .processValues(() -> new SummaryFilter(config.allTargets()), Named.as(SummaryFilter.NAME))
                 .selectKey((eventId, s) -> DriftKey.format(s.getModelName(), s.getModelVersion(), s.getPredictedClass()),
                         Named.as("drift-series-key"))
                 .groupByKey(Grouped.with(REPARTITION, Serdes.String(), summarySerde))

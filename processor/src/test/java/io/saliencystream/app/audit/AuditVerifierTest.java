@@ -57,7 +57,7 @@ class AuditVerifierTest {
             values.add(v);
         }
         tensorEvent = ExplainedFixtures.event("e-3", new RawTensor(List.of(3, 48, 192), values));
-        tensorAudit = explainer.explain(tensorEvent, Selection.of(true, List.of())).audit();
+        tensorAudit = explainer.explain(tensorEvent, Selection.of(true, List.of())).get(0).audit();
     }
 
     @AfterAll

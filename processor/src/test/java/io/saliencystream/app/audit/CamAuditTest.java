@@ -9,6 +9,7 @@ import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.serde.AvroTrust;
 import io.saliencystream.stream.EngineEventExplainer;
+import io.saliencystream.stream.TargetRules;
 import io.saliencystream.stream.EventInputs;
 import io.saliencystream.stream.Selection;
 import org.junit.jupiter.api.AfterAll;
@@ -51,10 +52,10 @@ class CamAuditTest {
                 Map.of("java", "17"), Clock.fixed(ExplainedFixtures.NOW, ZoneOffset.UTC),
                 Map.of(Selection.SAMPLED, new ModelSpec.MethodSpec("gradcam", Map.of()),
                         "producer", new ModelSpec.MethodSpec("reciprocam", Map.of("batch_size", "8"))),
-                Set.of(), InterpretationBuckets.defaults());
+                Set.of(), InterpretationBuckets.defaults(), TargetRules.unconfigured());
         ExplainedFixtures.Explained sampled = ExplainedFixtures.explain(explainer, "cam-1", 3, false);
         var flaggedEvent = ExplainedFixtures.explain(explainer, "cam-2", 5, true).event();
-        var flagged = explainer.explain(flaggedEvent, Selection.of(false, List.of(Selection.FLAG_PRODUCER)));
+        var flagged = explainer.explain(flaggedEvent, Selection.of(false, List.of(Selection.FLAG_PRODUCER))).get(0);
 
         ExplanationAudit a1 = sampled.out().audit();
         ExplanationAudit a2 = flagged.audit();

@@ -10,6 +10,7 @@ import io.saliencystream.schema.ImageFormat;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.serde.AvroTrust;
 import io.saliencystream.stream.EngineEventExplainer;
+import io.saliencystream.stream.TargetRules;
 import io.saliencystream.stream.EventInputs;
 import io.saliencystream.stream.ExplainedEvent;
 import io.saliencystream.stream.Selection;
@@ -47,14 +48,14 @@ public final class ExplainedFixtures {
                 Map.of("java", "17"), Clock.fixed(NOW, ZoneOffset.UTC),
                 Map.of(Selection.SAMPLED, new ModelSpec.MethodSpec("occlusion", Map.of("window", "6", "stride", "6",
                         "baseline", "median", "batch_size", "64", "score", "logodds"))),
-                java.util.Set.of(), InterpretationBuckets.defaults());
+                java.util.Set.of(), InterpretationBuckets.defaults(), TargetRules.unconfigured());
     }
 
     /** Explains the image event {@code id} of rendered sample {@code seed}, as a sampled event. */
     public static Explained explain(EngineEventExplainer explainer, String id, long seed, boolean rotated) throws Exception {
         byte[] png = png(SampleImages.sample(seed, rotated));
         InferenceEvent event = event(id, new EncodedImage(ImageFormat.PNG, ByteBuffer.wrap(png)));
-        return new Explained(event, png, explainer.explain(event, Selection.of(true, List.of())));
+        return new Explained(event, png, explainer.explain(event, Selection.of(true, List.of())).get(0));
     }
 
     public static InferenceEvent event(String id, Object input) {

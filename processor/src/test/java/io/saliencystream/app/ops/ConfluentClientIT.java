@@ -115,6 +115,8 @@ class ConfluentClientIT {
                 "drift.window", "PT2S", "drift.grace", "PT0S", "drift.min-count", "1", "drift.learn-windows", "1",
                 "drift.open-after", "1"));
         extra.put("drift.threshold.jensen-shannon", "0.000001");
+        // two targets per event, so the records of a second target (target, topClass, its key) are compared too
+        extra.put("explain.targets.shapes", "top-k:2");
         Path file = new Traffic(broker.bootstrapServers(), registry.confluentApiUrl(), dir).config("confluent" + suffix,
                 extra);
         ProcessorConfig config = ProcessorConfig.from(Settings.load(Optional.of(file)));
@@ -127,9 +129,9 @@ class ConfluentClientIT {
                 produceWithConfluentsProducer(topics.get("topics.inference-events"));
 
                 Map<String, Integer> expected = new LinkedHashMap<>();
-                expected.put(topics.get("topics.saliency-summaries"), GOOD);
-                expected.put(topics.get("topics.saliency-overlays"), GOOD);
-                expected.put(topics.get("topics.explanation-audit"), GOOD);
+                expected.put(topics.get("topics.saliency-summaries"), 2 * GOOD);
+                expected.put(topics.get("topics.saliency-overlays"), 2 * GOOD);
+                expected.put(topics.get("topics.explanation-audit"), 2 * GOOD);
                 expected.put(topics.get("topics.dead-letters"), 1);
                 expected.put(topics.get("topics.attention-drift"), 2);
                 expected.put(topics.get("topics.attention-alerts"), 1);
@@ -144,8 +146,13 @@ class ConfluentClientIT {
                 List<JsonNode> letters = byTopic.get(topics.get("topics.dead-letters"));
                 assertThat(letters.get(0).at("/value/errorCode").asText()).isEqualTo("unknown-model");
                 assertThat(letters.get(0).at("/value/eventId").asText()).isEqualTo("py-" + GOOD);
-                assertThat(byTopic.get(topics.get("topics.saliency-summaries"))).extracting(r -> r.get("key").asText())
+                List<JsonNode> summaries = byTopic.get(topics.get("topics.saliency-summaries"));
+                assertThat(summaries).filteredOn(r -> r.at("/value/target").asText().equals("predicted"))
+                        .extracting(r -> r.get("key").asText())
                         .containsExactlyInAnyOrder("py-0", "py-1", "py-2", "py-3", "py-4", "py-5", "py-6", "py-7");
+                assertThat(summaries).filteredOn(r -> r.at("/value/target").asText().equals("top-2"))
+                        .hasSize(GOOD).allSatisfy(r -> assertThat(r.get("key").asText()).isEqualTo(
+                                r.at("/value/eventId").asText() + "/target=" + r.at("/value/predictedClass").asInt()));
                 assertThat(byTopic.get(topics.get("topics.saliency-summaries")))
                         .extracting(r -> r.at("/value/interpretationBucket").asText())
                         .allMatch(bucket -> bucket.startsWith("true-positive-") || bucket.startsWith("false-positive-"));

@@ -122,7 +122,7 @@ class DriftSamplingBoostTest {
         assertThat(sampler.rateFor("slow")).isEqualTo(0.25, org.assertj.core.api.Assertions.within(1e-12));
     }
 
-    private static ExplainedEvent explain(InferenceEvent e, io.saliencystream.stream.Selection selection) {
+    private static List<ExplainedEvent> explain(InferenceEvent e, io.saliencystream.stream.Selection selection) {
         SaliencySummary summary = SaliencySummary.newBuilder()
                 .setEventId(e.getEventId()).setEventTime(e.getEventTime())
                 .setModelName(e.getModelName()).setModelVersion(e.getModelVersion())
@@ -136,6 +136,6 @@ class DriftSamplingBoostTest {
                 .setModelSha256("00").setInputSha256("00").setMethod("fake").setSeed(1)
                 .setTargetClass(3).setTargetScore(0.9f).setParameters(Map.of())
                 .build();
-        return new ExplainedEvent(summary, null, audit);
+        return List.of(new ExplainedEvent(summary, null, audit));
     }
 }
