@@ -255,6 +255,37 @@ class DriftTopologyTest {
         assertThat(alerts.readValuesToList()).extracting(AttentionDriftAlert::getWindowStart).containsExactly(at(3, 0));
     }
 
+    /** A non-predicted target's summary of class 3 (the model predicted class 1) in minute-window {@code w}. */
+    private SaliencySummary labelTarget(int w, int second) {
+        SaliencySummary s = summary(MODEL, 3, at(w, second), BOTTOM_RIGHT);
+        s.setTarget("label");
+        s.setTopClass(1);
+        return s;
+    }
+
+    @Test
+    void seriesHoldThePredictedTargetOnlyUnlessAllTargetsAreConfigured() {
+        start(CONFIG);
+        window(0, TOP_LEFT, 2);
+        pipe(labelTarget(0, 40));
+        pipe(labelTarget(0, 45));
+        advanceTo(2);
+        List<AttentionDriftMetrics> predictedOnly = metricsOf(KEY);
+        assertThat(predictedOnly).extracting(AttentionDriftMetrics::getCount).containsExactly(2L);
+        assertThat(predictedOnly.get(0).getMeanGrid().get(0)).isCloseTo(0.7, within(1e-6));
+        assertThat(DriftCounters.total(driver.metrics(), DriftCounters.INVALID_SUMMARIES)).isZero();
+        close();
+
+        start(CONFIG.withAllTargets(true));
+        window(0, TOP_LEFT, 2);
+        pipe(labelTarget(0, 40));
+        pipe(labelTarget(0, 45));
+        advanceTo(2);
+        List<AttentionDriftMetrics> all = metricsOf(KEY);
+        assertThat(all).extracting(AttentionDriftMetrics::getCount).containsExactly(4L);
+        assertThat(all.get(0).getMeanGrid().get(0)).isCloseTo(0.4, within(1e-6));
+    }
+
     @Test
     void invalidSummariesAreCountedNotAggregated() {
         start(CONFIG);
