@@ -299,8 +299,7 @@ function tile(t) {
   return h('a', {class: 'tile', href: eventHref(t.id), 'data-event-id': t.id},
     t.hasOverlay ? h('img', {src: overlaySrc(t.id), alt: 'overlay of ' + t.id})
       : h('div', {class: 'muted'}, 'overlay not read yet'),
-    h('div', {class: 'label'}, t.label != null ? t.label : 'class ' + t.predictedClass,
-      t.target !== 'predicted' ? h('span', {class: 'badge target'}, t.target) : null),
+    h('div', {class: 'label'}, t.label != null ? t.label : 'class ' + t.predictedClass),
     h('div', {class: 'meta'}, 'score ' + num(t.score) + ' · ' + t.method + ' · ' + time(t.eventTime)),
     h('div', {class: 'meta'}, t.model + ':' + t.version + ' · ', t.reasons.map(x => h('span', {class: 'badge'}, x)),
       t.bucket ? bucketBadge(t.bucket) : null, t.verdict ? h('span', {class: 'badge'}, t.verdict) : null,

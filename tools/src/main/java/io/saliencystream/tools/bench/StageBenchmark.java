@@ -26,6 +26,7 @@ import io.saliencystream.stream.SamplingConfig;
 import io.saliencystream.stream.Selection;
 import io.saliencystream.stream.SelectionTopology;
 import io.saliencystream.stream.StreamsSettings;
+import io.saliencystream.stream.TargetRules;
 import io.saliencystream.stream.TopicNames;
 import io.saliencystream.testing.EmbeddedKafkaBroker;
 import io.saliencystream.testing.InProcessSchemaRegistryServer;
@@ -397,7 +398,8 @@ public final class StageBenchmark {
     private static EngineEventExplainer explainer(ModelCatalog catalog, Map<String, ModelSpec.MethodSpec> methods) {
         EventInputs inputs = new EventInputs(ImageDecoder.withDefaults(), 20 << 20, Optional.empty());
         return new EngineEventExplainer(catalog, new ExplanationEngine(), inputs, 8, 8, ProcessorApp.versions(),
-                Clock.systemUTC(), methods, Set.of(), InterpretationBuckets.defaults());
+                Clock.systemUTC(), methods, Set.of(), InterpretationBuckets.defaults(),
+                TargetRules.unconfigured());
     }
 
     private static TopicNames topics(String prefix) {

@@ -27,6 +27,7 @@ import io.saliencystream.stream.EventInputs;
 import io.saliencystream.stream.ProcessingCounters;
 import io.saliencystream.stream.TopicNames;
 import io.saliencystream.stream.drift.DriftTopics;
+import io.saliencystream.stream.Targets;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -307,16 +308,22 @@ public final class DemoRunner {
             Files.write(out.resolve(plot.fileName()), plot.png());
         }
         for (SaliencyOverlay overlay : o.overlays()) {
-            Files.write(overlays.resolve(overlay.getEventId() + ".png"), Utils.toArray(overlay.getPng()));
+            // as explain names them: a target other than the predicted class carries its class
+            String name = Targets.PREDICTED.equals(overlay.getTarget()) ? overlay.getEventId()
+                    : overlay.getEventId() + ".target-" + overlay.getPredictedClass();
+            Files.write(overlays.resolve(name + ".png"), Utils.toArray(overlay.getPng()));
         }
     }
 
     private void report(Options options, Result r, CatalogModel model, CatalogModel shapes,
                         InterpretationBuckets buckets) throws IOException {
         OutputCollector.Outputs o = r.outputs();
-        long agree = o.summaries().stream()
+        // one summary per event: its predicted target (a label disagreement also explains the true class)
+        List<SaliencySummary> predicted = o.summaries().stream()
+                .filter(s -> Targets.PREDICTED.equals(s.getTarget())).toList();
+        long agree = predicted.stream()
                 .filter(s -> s.getReportedClass() != null && s.getReportedClass() == s.getPredictedClass()).count();
-        Map<String, Long> reasons = o.summaries().stream()
+        Map<String, Long> reasons = predicted.stream()
                 .flatMap(s -> s.getSelectionReasons().stream())
                 .collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
         Map<String, Long> deadLetters = o.deadLetters().stream()
@@ -332,8 +339,8 @@ public final class DemoRunner {
                 r.counters().accountedFor()));
         text.append(String.format(Locale.ROOT, "selected   %s (sampling rate %.2f)%n", reasons, options.samplingRate()));
         text.append(String.format(Locale.ROOT, "explained  occlusion, %.0f ms per explanation on average;"
-                + " recomputed class agrees with the reported one on %d/%d%n", meanMillis, agree, o.summaries().size()));
-        text.append(bucketReport(o.summaries(), buckets));
+                + " recomputed class agrees with the reported one on %d/%d%n", meanMillis, agree, predicted.size()));
+        text.append(bucketReport(predicted, buckets));
         text.append(String.format(Locale.ROOT, "dead       %s%n", deadLetters));
         text.append(String.format(Locale.ROOT, "took       %.1f s from processor start to the last output%n",
                 r.elapsed().toMillis() / 1000.0));

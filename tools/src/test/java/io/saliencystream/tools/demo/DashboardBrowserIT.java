@@ -10,6 +10,8 @@ import io.saliencystream.schema.BucketAttention;
 import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.SaliencyOverlay;
 import io.saliencystream.schema.SaliencySummary;
+import io.saliencystream.stream.ExplainedEvent;
+import io.saliencystream.stream.Targets;
 import io.saliencystream.serde.AvroSerdes;
 import io.saliencystream.stream.TopicNames;
 import io.saliencystream.stream.drift.DriftKey;
@@ -199,12 +201,15 @@ class DashboardBrowserIT {
     private String checkEvent(Page page, DemoRunner.Result result) throws Exception {
         page.open("#/gallery?model=" + TEXT_MODEL);
         page.await("text tiles", () -> !page.all("a.tile").isEmpty());
-        WebElement tile = page.all("a.tile").get(0);
+        // a predicted target's tile, whose id is the event id
+        WebElement tile = page.all("a.tile").stream()
+                .filter(t -> !t.getAttribute("data-event-id").contains(ExplainedEvent.TARGET_KEY_SEPARATOR))
+                .findFirst().orElseThrow();
         String id = tile.getAttribute("data-event-id");
-        SaliencySummary summary = result.outputs().summaries().stream().filter(s -> s.getEventId().equals(id))
-                .findFirst().orElseThrow();
-        SaliencyOverlay overlay = result.outputs().overlays().stream().filter(o -> o.getEventId().equals(id))
-                .findFirst().orElseThrow();
+        SaliencySummary summary = result.outputs().summaries().stream().filter(s -> s.getEventId().equals(id)
+                && s.getTarget().equals(Targets.PREDICTED)).findFirst().orElseThrow();
+        SaliencyOverlay overlay = result.outputs().overlays().stream().filter(o -> o.getEventId().equals(id)
+                && o.getTarget().equals(Targets.PREDICTED)).findFirst().orElseThrow();
         tile.click();
         page.await("the event page", () -> page.url().endsWith("#/event/" + id) && !page.all("#event-label").isEmpty());
         assertThat(page.text("#event-label")).isEqualTo(summary.getPredictedLabel());
@@ -279,12 +284,13 @@ class DashboardBrowserIT {
     private static void produceHostile(String registryUrl, String bootstrap, TopicNames topics, DemoRunner.Result result) {
         AvroSerdes serdes = new AvroSerdes(new HttpSchemaRegistryClient(registryUrl));
         SaliencySummary summary = result.outputs().summaries().stream()
-                .filter(s -> s.getModelName().equals(TEXT_MODEL)).findFirst().orElseThrow();
+                .filter(s -> s.getModelName().equals(TEXT_MODEL) && s.getTarget().equals(Targets.PREDICTED))
+                .findFirst().orElseThrow();
         String id = summary.getEventId();
-        SaliencyOverlay overlay = result.outputs().overlays().stream().filter(o -> o.getEventId().equals(id))
-                .findFirst().orElseThrow();
-        ExplanationAudit audit = result.outputs().audits().stream().filter(a -> a.getEventId().equals(id))
-                .findFirst().orElseThrow();
+        SaliencyOverlay overlay = result.outputs().overlays().stream().filter(o -> o.getEventId().equals(id)
+                && o.getTarget().equals(Targets.PREDICTED)).findFirst().orElseThrow();
+        ExplanationAudit audit = result.outputs().audits().stream().filter(a -> a.getEventId().equals(id)
+                && a.getTarget().equals(Targets.PREDICTED)).findFirst().orElseThrow();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new ByteArraySerializer())) {
@@ -341,8 +347,10 @@ class DashboardBrowserIT {
                 .collect(Collectors.toSet());
     }
 
+    /** The tiles' ids: each target's output key. */
     private static List<String> ids(List<SaliencySummary> summaries) {
-        return summaries.stream().map(SaliencySummary::getEventId).toList();
+        return summaries.stream().map(s -> ExplainedEvent.key(s.getEventId(), s.getTarget(), s.getPredictedClass()))
+                .toList();
     }
 
     private static <T> Map<String, Long> countBy(List<T> records, Function<T, String> key) {

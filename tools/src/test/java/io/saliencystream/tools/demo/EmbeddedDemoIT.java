@@ -8,6 +8,7 @@ import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.SaliencyOverlay;
 import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.stream.Sampler;
+import io.saliencystream.stream.Targets;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,8 +70,8 @@ class EmbeddedDemoIT {
         assertThat(o.deadLetters()).allSatisfy(d -> assertThat(d.getReason()).isNotBlank());
 
         // the drift scenario's shapes events are all explained (their model's sampling rate is 1)
-        assertThat(o.summaries().stream().filter(s -> s.getModelName().equals(DriftScenario.MODEL)).count())
-                .isEqualTo(DRIFT.events());
+        assertThat(o.summaries().stream().filter(s -> s.getModelName().equals(DriftScenario.MODEL)
+                && s.getTarget().equals(Targets.PREDICTED)).count()).isEqualTo(DRIFT.events());
 
         // sampling is deterministic: every unflagged explained text line is one the hash selects
         for (SaliencySummary s : o.summaries()) {
@@ -78,7 +79,9 @@ class EmbeddedDemoIT {
                 assertThat(Sampler.unitHash(s.getEventId())).isLessThan(RATE);
             }
             assertThat(s.getReportedClass()).as("recomputed class agrees with the serving model's")
-                    .isEqualTo(s.getPredictedClass());
+                    .isEqualTo(s.getTopClass());
+            // a label disagreement also explains the true class, under its own key
+            assertThat(s.getTarget()).isIn(Targets.PREDICTED, Targets.LABEL);
             assertThat(s.getGrid().stream().mapToDouble(Float::doubleValue).sum()).isCloseTo(1.0,
                     org.assertj.core.data.Offset.offset(1e-3));
         }
@@ -96,7 +99,7 @@ class EmbeddedDemoIT {
         // what a person looks at: one decodable PNG per explanation, JSON lines per record
         try (var files = Files.list(out.resolve("overlays"))) {
             List<Path> pngs = files.toList();
-            assertThat(pngs).hasSize(explained.size());
+            assertThat(pngs).hasSize(o.overlays().size());
             String textEvent = o.summaries().stream().filter(s -> s.getModelName().equals(TEXT_MODEL)).findFirst()
                     .orElseThrow().getEventId();
             BufferedImage image = ImageIO.read(out.resolve("overlays/" + textEvent + ".png").toFile());
