@@ -19,6 +19,7 @@ import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.AttentionDriftMetrics;
 import io.saliencystream.schema.DeadLetter;
+import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.SaliencyOverlay;
 import io.saliencystream.schema.SaliencySummary;
@@ -238,10 +239,11 @@ public final class DemoRunner {
                             + " | drift windows %d, alerts %d | %.0f s",
                     c.accountedFor(), produced, c.explained(), c.skippedSampling() + c.skippedBudget(),
                     c.deadLettered(), out.driftMetrics().size(), out.driftAlerts().size(), elapsed.toMillis() / 1000.0));
+            // an event may have several targets, each with its own records, all written in one transaction
             boolean complete = c.accountedFor() == produced
-                    && out.summaries().size() == c.explained()
-                    && out.overlays().size() == c.explained()
-                    && out.audits().size() == c.explained()
+                    && events(out.summaries(), SaliencySummary::getEventId) == c.explained()
+                    && events(out.overlays(), SaliencyOverlay::getEventId) == c.explained()
+                    && events(out.audits(), ExplanationAudit::getEventId) == c.explained()
                     && out.deadLetters().size() == c.deadLettered();
             if (complete && driftDeadline == Long.MAX_VALUE) {
                 driftDeadline = System.nanoTime() + DRIFT_SETTLE.toNanos();
@@ -289,6 +291,11 @@ public final class DemoRunner {
                 .map(AttentionDriftMetrics::getPredictedClass)
                 .distinct()
                 .count();
+    }
+
+    /** How many events {@code records} are of. */
+    private static <T> long events(List<T> records, Function<T, CharSequence> eventId) {
+        return records.stream().map(r -> eventId.apply(r).toString()).distinct().count();
     }
 
     private static void write(Path out, Result result, CatalogModel shapes) throws IOException {
