@@ -22,12 +22,16 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * What {@code run} checks before it starts the applications: the brokers answer within
- * {@code startup.timeout-ms}, every topic exists (missing output topics are created when
- * {@code topics.create} is set), and how large a record the producer and each output topic
- * accept, which sizes dead letters and overlays.
+ * What {@code run} checks before it starts the applications of its role: the brokers answer
+ * within {@code startup.timeout-ms}, every topic the role reads or writes exists (missing ones
+ * other than the input are created when {@code topics.create} is set; the explanation-request
+ * topics then accept what the producer does), and how large a record the producer and each
+ * written topic accept, which sizes dead letters, overlays and explanation requests.
  */
 final class ClusterCheck {
+
+    /** What a broker's default max.message.bytes adds to the producer's default max.request.size. */
+    private static final int RECORD_BATCH_OVERHEAD = 12;
 
     private ClusterCheck() {
     }
@@ -35,13 +39,13 @@ final class ClusterCheck {
     /**
      * What the cluster accepts.
      *
-     * @param records     sizes for dead letters and overlays
-     * @param topicLimits {@code max.message.bytes} of every output topic
+     * @param records     sizes for dead letters, overlays and explanation requests
+     * @param topicLimits {@code max.message.bytes} of every topic of the role
      */
     record Limits(RecordLimits records, Map<String, Integer> topicLimits) {
     }
 
-    static Limits run(ProcessorConfig config, PrintStream log) {
+    static Limits run(ProcessorConfig config, Role role, PrintStream log) {
         Properties properties = config.streamsProperties();
         Map<String, Object> admin = new java.util.HashMap<>();
         properties.stringPropertyNames().stream()
@@ -58,14 +62,17 @@ final class ClusterCheck {
                         + properties.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + " within " + timeoutMs
                         + " ms (startup.timeout-ms): check bootstrap.servers and that the brokers are up", e);
             }
-            createOrRefuseMissing(client, config, timeoutMs, log);
             int producerLimit = Integer.parseInt(properties.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                     Integer.toString(RecordLimits.DEFAULT_PRODUCER_BYTES)));
-            Map<String, Integer> topicLimits = maxMessageBytes(client, List.copyOf(outputTopics(config).keySet()),
+            createOrRefuseMissing(client, config, role, producerLimit, timeoutMs, log);
+            // only the topics of this role: another role's may be out of this principal's reach
+            Map<String, Integer> topicLimits = maxMessageBytes(client, List.copyOf(ownTopics(config, role).keySet()),
                     timeoutMs);
-            return new Limits(new RecordLimits(
-                    Math.min(producerLimit, topicLimits.get(config.topics().deadLetters())) - RecordLimits.HEADROOM_BYTES,
-                    Math.min(producerLimit, topicLimits.get(config.topics().saliencyOverlays())) - RecordLimits.HEADROOM_BYTES,
+            java.util.function.Function<String, Integer> limit = topic -> Math.min(producerLimit,
+                    topicLimits.getOrDefault(topic, producerLimit)) - RecordLimits.HEADROOM_BYTES;
+            return new Limits(new RecordLimits(limit.apply(config.topics().deadLetters()),
+                    limit.apply(config.topics().saliencyOverlays()),
+                    Math.min(limit.apply(config.requests().flagged()), limit.apply(config.requests().sampled())),
                     config.outputs().deadLetterMaxOriginalBytes(), config.outputs().overlayClaimCheckDir()),
                     topicLimits);
         } catch (InterruptedException e) {
@@ -74,14 +81,23 @@ final class ClusterCheck {
         }
     }
 
-    /** Output topics the processor writes, and whether each is compacted. */
-    static Map<String, Boolean> outputTopics(ProcessorConfig config) {
+    /**
+     * The processor's own topics that {@code role} reads or writes (everything but the input),
+     * and whether each is compacted.
+     */
+    static Map<String, Boolean> ownTopics(ProcessorConfig config, Role role) {
         Map<String, Boolean> topics = new java.util.LinkedHashMap<>();
-        topics.put(config.topics().saliencySummaries(), false);
-        topics.put(config.topics().saliencyOverlays(), false);
-        topics.put(config.topics().explanationAudit(), true);
+        topics.put(config.requests().flagged(), false);
+        topics.put(config.requests().sampled(), false);
+        if (role.explains() || config.driftEnabled()) {
+            topics.put(config.topics().saliencySummaries(), false);
+        }
+        if (role.explains()) {
+            topics.put(config.topics().saliencyOverlays(), false);
+            topics.put(config.topics().explanationAudit(), true);
+        }
         topics.put(config.topics().deadLetters(), false);
-        if (config.driftEnabled()) {
+        if (role.selects() && config.driftEnabled()) {
             topics.put(config.drift().topics().references(), true);
             topics.put(config.drift().topics().metrics(), false);
             topics.put(config.drift().topics().alerts(), false);
@@ -89,11 +105,13 @@ final class ClusterCheck {
         return topics;
     }
 
-    private static void createOrRefuseMissing(Admin client, ProcessorConfig config, long timeoutMs, PrintStream log)
-            throws InterruptedException {
-        Map<String, Boolean> outputs = outputTopics(config);
+    private static void createOrRefuseMissing(Admin client, ProcessorConfig config, Role role, int producerLimit,
+            long timeoutMs, PrintStream log) throws InterruptedException {
+        Map<String, Boolean> outputs = ownTopics(config, role);
         Set<String> wanted = new TreeSet<>(outputs.keySet());
-        wanted.add(config.topics().inferenceEvents());
+        if (role.selects()) {
+            wanted.add(config.topics().inferenceEvents());
+        }
         Set<String> existing;
         try {
             existing = client.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
@@ -118,6 +136,10 @@ final class ClusterCheck {
             NewTopic newTopic = new NewTopic(topic, Optional.empty(), Optional.empty());
             if (outputs.get(topic)) {
                 newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            } else if (topic.equals(config.requests().flagged()) || topic.equals(config.requests().sampled())) {
+                // a request carries its event whole: accept what the producer sends (a raised max.request.size)
+                newTopic.configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        Integer.toString(producerLimit + RECORD_BATCH_OVERHEAD)));
             }
             create.add(newTopic);
         }

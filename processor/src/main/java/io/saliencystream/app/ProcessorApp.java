@@ -9,12 +9,20 @@ import io.saliencystream.serde.AvroSerdes;
 import io.saliencystream.serde.AvroTrust;
 import io.saliencystream.stream.CatalogEventValidator;
 import io.saliencystream.stream.EngineEventExplainer;
+import io.saliencystream.stream.ErrorCodes;
 import io.saliencystream.stream.EventInputs;
+import io.saliencystream.stream.ExplanationTopology;
 import io.saliencystream.stream.ProcessingCounters;
-import io.saliencystream.stream.SaliencyTopology;
+import io.saliencystream.stream.RecordLimits;
+import io.saliencystream.stream.RequestTopics;
+import io.saliencystream.stream.SelectionTopology;
 import io.saliencystream.stream.SizeCheckedClientSupplier;
+import io.saliencystream.stream.StreamsSettings;
 import io.saliencystream.stream.drift.DriftSamplingBoost;
 import io.saliencystream.stream.drift.DriftTopology;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -27,6 +35,10 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -35,17 +47,32 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
- * The processor wired from its configuration: schema registry client, model catalog (models
- * fetched and loaded before the stream starts, so a bad catalog fails at start-up), engine,
- * topology and the KafkaStreams instance that runs it.
+ * The processor wired from its configuration for one {@link Role}: schema registry client, model
+ * catalog (for the explanation stage its models are loaded before any application starts, so a
+ * bad catalog fails at start-up), engine, and one Kafka Streams application per part, each with
+ * its own application id derived from {@code application.id}:
+ *
+ * <pre>
+ *   &lt;id&gt;-select            selection stage: inference events to explanation requests   (select, all)
+ *   &lt;id&gt;-drift             attention drift over the summaries                         (select, all; drift.enabled)
+ *   &lt;id&gt;-explain-flagged   explanation stage, flagged requests, its own threads      (explain, all)
+ *   &lt;id&gt;-explain-sampled   explanation stage, sampled requests                        (explain, all)
+ * </pre>
+ *
+ * Every application is watched: the first one to stop on its own ends {@link #awaitStop()}.
  */
 public final class ProcessorApp implements AutoCloseable {
 
+    /** One running Kafka Streams application: what it does (for messages), its id and the instance. */
+    public record Application(String name, String id, KafkaStreams streams) {
+    }
+
+    private final Role role;
     private final ModelCatalog catalog;
-    private final KafkaStreams streams;
-    private final KafkaStreams drift;
+    private final List<Application> applications;
     private final Duration closeTimeout;
     private final PrintStream log;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -54,83 +81,117 @@ public final class ProcessorApp implements AutoCloseable {
     private final CompletableFuture<Boolean> closedCleanly = new CompletableFuture<>();
     private final AtomicReference<String> fatal;
 
-    private ProcessorApp(ModelCatalog catalog, KafkaStreams streams, KafkaStreams drift, Duration closeTimeout,
+    private ProcessorApp(Role role, ModelCatalog catalog, List<Application> applications, Duration closeTimeout,
             PrintStream log, AtomicReference<String> fatal) {
+        this.role = role;
         this.catalog = catalog;
-        this.streams = streams;
-        this.drift = drift;
+        this.applications = List.copyOf(applications);
         this.closeTimeout = closeTimeout;
         this.log = log;
         this.fatal = fatal;
     }
 
-    /**
-     * Builds everything and starts both applications; {@code log} gets one line per stage.
-     * Their state listeners are in place before they start, so a failure of either is seen by
-     * {@link #awaitStop()}.
-     */
+    /** Both stages and drift in this process ({@link Role#ALL}), as {@code run} does by default. */
     public static ProcessorApp start(ProcessorConfig config, PrintStream log) throws IOException {
+        return start(config, Role.ALL, log);
+    }
+
+    /**
+     * Builds everything {@code role} runs and starts it; {@code log} gets one line when started.
+     * Every application's state listener is in place before it starts, so a failure of any is
+     * seen by {@link #awaitStop()}.
+     */
+    public static ProcessorApp start(ProcessorConfig config, Role role, PrintStream log) throws IOException {
         AvroTrust.install();
         ModelStore store = config.modelDir().map(dir -> new ModelStore(dir, log)).orElseGet(
                 () -> new ModelStore(ModelStore.defaultDir(), log));
+        // the selection stage validates against the catalog's specs but never runs a model
         ModelCatalog catalog = config.catalogPath().isPresent()
                 ? ModelCatalog.load(config.catalogPath().get(), store)
                 : ModelCatalog.defaultCatalog(store);
+        List<Application> applications = new ArrayList<>();
         try {
             config.checkRegions(catalog.models().stream().map(m -> m.spec()).toList());
-            catalog.models().forEach(ProcessorApp::loadSession);
+            if (role.explains()) {
+                catalog.models().forEach(ProcessorApp::loadSession);
+            }
             EventInputs inputs = new EventInputs(
                     new ImageDecoder(config.limits().maxImagePixels(), config.limits().maxImageBytes()),
                     config.limits().maxImageBytes(), config.inputFileRoot());
             HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registry(),
                     HttpSchemaRegistryClient.Settings.defaults());
             AvroSerdes serdes = new AvroSerdes(registry, config.registry().serde(), config.keyFormat());
-            SaliencyTopology saliency = new SaliencyTopology(config.topics(), config.sampling(), serdes,
-                    new CatalogEventValidator(catalog, inputs),
-                    new EngineEventExplainer(catalog, new ExplanationEngine(), inputs,
-                            config.gridRows(), config.gridCols(), versions(), Clock.systemUTC(),
-                            config.methodsByReason(), config.faithfulnessReasons(), config.buckets(),
-                            config.targets()));
-            ClusterCheck.Limits limits = ClusterCheck.run(config, log);
-            saliency = saliency.withRecordLimits(limits.records());
-            SizeCheckedClientSupplier clients = new SizeCheckedClientSupplier(limits.topicLimits());
+            ClusterCheck.Limits checked = ClusterCheck.run(config, role, log);
+            RecordLimits limits = checked.records();
+            SizeCheckedClientSupplier clients = new SizeCheckedClientSupplier(checked.topicLimits());
             // wrong registry credentials or certificates stop run here, not at the first record
             registry.checkAccess();
-            if (config.driftEnabled()) {
-                saliency = saliency.withSamplingBoost(DriftSamplingBoost.of(config.drift(), serdes));
-            }
             // the first error that stops an application, for the one line run ends with
             AtomicReference<String> fatal = new AtomicReference<>();
-            KafkaStreams streams = create(saliency.build(), config.streamsProperties(), clients, log, fatal);
-            // Drift reads the summaries topic as its own application, so its windows and state
-            // scale and restart independently of the expensive explaining.
-            KafkaStreams drift = config.driftEnabled()
-                    ? create(new DriftTopology(config.drift(), serdes).build(), driftProperties(config), clients, log,
-                            fatal)
-                    : null;
-            ProcessorApp app = new ProcessorApp(catalog, streams, drift, config.lifecycle().closeTimeout(), log, fatal);
-            app.watch("processor", streams);
-            streams.start();
-            if (drift != null) {
-                app.watch("drift", drift);
-                drift.start();
+            String id = config.streams().applicationId();
+            if (role.selects()) {
+                if (config.limits().maxImageBytes() > limits.requestBytes()) {
+                    log.printf("note: limits.max-image-bytes %d is more than the explanation-request topics accept"
+                                    + " (%d bytes): selected events that large are dead-lettered (%s); raise"
+                                    + " max.message.bytes of %s and %s and kafka.max.request.size to explain them%n",
+                            config.limits().maxImageBytes(), limits.requestBytes(), ErrorCodes.REQUEST_TOO_LARGE,
+                            config.requests().flagged(), config.requests().sampled());
+                }
+                SelectionTopology selection = new SelectionTopology(config.topics(), config.requests(),
+                        config.sampling(), serdes, new CatalogEventValidator(catalog, inputs)).withRecordLimits(limits);
+                if (config.driftEnabled()) {
+                    selection = selection.withSamplingBoost(DriftSamplingBoost.of(config.drift(), serdes));
+                }
+                applications.add(create("selection", selection.build(), selectionProperties(config, id + "-select"),
+                        clients, log, fatal));
+                // Drift reads the summaries topic as its own application, so its windows and state
+                // scale and restart independently of the stages.
+                if (config.driftEnabled()) {
+                    applications.add(create("drift", new DriftTopology(config.drift(), serdes).build(),
+                            properties(config, id + "-drift"), clients, log, fatal));
+                }
             }
-            log.printf("processor started: %d model(s), reading %s, sampling rate %.3f, %s, drift %s%n",
-                    catalog.models().size(), config.topics().inferenceEvents(), config.sampling().defaultRate(),
-                    config.streams().processingGuarantee(), drift == null ? "off"
-                            : "on (" + config.drift().windowSize() + " windows)");
+            if (role.explains()) {
+                EngineEventExplainer explainer = new EngineEventExplainer(catalog, new ExplanationEngine(), inputs,
+                        config.gridRows(), config.gridCols(), versions(), Clock.systemUTC(),
+                        config.methodsByReason(), config.faithfulnessReasons(), config.buckets(),
+                        config.targets());
+                // one application per lane: flagged requests have stream threads of their own
+                for (RequestTopics.Lane lane : RequestTopics.Lane.values()) {
+                    Topology topology = new ExplanationTopology(config.topics(), config.requests(), lane, serdes,
+                            explainer, config.deadlines().of(lane)).withRecordLimits(limits).build();
+                    applications.add(create(lane.label() + " explanation", topology,
+                            properties(config, id + "-explain-" + lane.label()), clients, log, fatal));
+                }
+            }
+            ProcessorApp app = new ProcessorApp(role, catalog, applications, config.lifecycle().closeTimeout(), log,
+                    fatal);
+            for (Application application : applications) {
+                app.watch(application);
+                application.streams().start();
+            }
+            log.printf("processor started: role %s (%s), %d model(s)%s, %s%s%n", role.label(),
+                    applications.stream().map(Application::id).collect(Collectors.joining(", ")),
+                    catalog.models().size(), role.explains() ? " loaded" : " known",
+                    config.streams().processingGuarantee(), role.selects()
+                            ? String.format(", reading %s, sampling rate %.3f, drift %s",
+                            config.topics().inferenceEvents(), config.sampling().defaultRate(),
+                            config.driftEnabled() ? "on (" + config.drift().windowSize() + " windows)" : "off")
+                            : ", reading " + config.requests().flagged() + " and " + config.requests().sampled());
             return app;
         } catch (RuntimeException e) {
+            applications.forEach(a -> a.streams().close(Duration.ZERO));
             closeQuietly(catalog);
             throw e;
         }
     }
 
-    private static KafkaStreams create(Topology topology, Properties properties, SizeCheckedClientSupplier clients,
-                                       PrintStream log, AtomicReference<String> fatal) {
+    private static Application create(String name, Topology topology, Properties properties,
+                                      SizeCheckedClientSupplier clients, PrintStream log,
+                                      AtomicReference<String> fatal) {
         UncleanStop.wipeIfUnclean(properties, log);
+        String applicationId = properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
         KafkaStreams streams = new KafkaStreams(topology, properties, clients);
-        Object applicationId = properties.get(StreamsConfig.APPLICATION_ID_CONFIG);
         streams.setUncaughtExceptionHandler(e -> {
             StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = responseTo(e);
             if (response == StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT) {
@@ -141,7 +202,7 @@ public final class ProcessorApp implements AutoCloseable {
                     ? "retriable, replacing the thread" : "shutting down") + "): " + rootMessage(e));
             return response;
         });
-        return streams;
+        return new Application(name, applicationId, streams);
     }
 
     /**
@@ -169,8 +230,9 @@ public final class ProcessorApp implements AutoCloseable {
     }
 
     /** Notes the first application that stops while this app is not being closed. */
-    private void watch(String name, KafkaStreams app) {
-        app.setStateListener((now, before) -> {
+    private void watch(Application application) {
+        String name = application.name();
+        application.streams().setStateListener((now, before) -> {
             boolean failed = now == KafkaStreams.State.PENDING_ERROR || now == KafkaStreams.State.ERROR
                     || (!closing.get() && (now == KafkaStreams.State.PENDING_SHUTDOWN
                     || now == KafkaStreams.State.NOT_RUNNING));
@@ -182,7 +244,7 @@ public final class ProcessorApp implements AutoCloseable {
     }
 
     /**
-     * Blocks until either application stops on its own or {@link #close()} is called.
+     * Blocks until any application stops on its own or {@link #close()} is called.
      *
      * @return why an application stopped, or empty when it was closed
      */
@@ -191,10 +253,23 @@ public final class ProcessorApp implements AutoCloseable {
         return Optional.ofNullable(failure.get());
     }
 
-    /** The drift application's settings: the processor's, under its own application id. */
-    private static Properties driftProperties(ProcessorConfig config) {
+    /** An application's settings: the processor's, under its own application id. */
+    private static Properties properties(ProcessorConfig config, String applicationId) {
         Properties properties = config.streamsProperties();
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, config.streams().applicationId() + "-drift");
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        return properties;
+    }
+
+    /**
+     * The selection stage's settings: it never explains, so the poll sizing for the worst-case
+     * explanation does not apply and it takes the largest poll the sizing allows, unless
+     * {@code kafka.max.poll.records} says otherwise.
+     */
+    private static Properties selectionProperties(ProcessorConfig config, String applicationId) {
+        Properties properties = properties(config, applicationId);
+        if (!config.kafkaOverrides().containsKey(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)) {
+            properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(StreamsSettings.MAX_POLL_RECORDS_CAP));
+        }
         return properties;
     }
 
@@ -215,33 +290,48 @@ public final class ProcessorApp implements AutoCloseable {
         return versions;
     }
 
-    public KafkaStreams streams() {
-        return streams;
+    public Role role() {
+        return role;
     }
 
-    /** The attention-drift application, when drift is on. */
-    public Optional<KafkaStreams> drift() {
-        return Optional.ofNullable(drift);
+    /** The applications of this role, in the order they were started. */
+    public List<Application> applications() {
+        return applications;
     }
 
+    /** The application of {@code name} ("selection", "drift", "flagged explanation", "sampled explanation"). */
+    public Optional<KafkaStreams> application(String name) {
+        return applications.stream().filter(a -> a.name().equals(name)).map(Application::streams).findFirst();
+    }
+
+    /** Every application by its id, for the ops endpoints. */
+    public Map<String, KafkaStreams> byId() {
+        Map<String, KafkaStreams> byId = new LinkedHashMap<>();
+        applications.forEach(a -> byId.put(a.id(), a.streams()));
+        return byId;
+    }
+
+    /** The processing counters summed over every application of this process. */
     public ProcessingCounters.Snapshot counters() {
-        return ProcessingCounters.read(streams.metrics());
+        Map<MetricName, Metric> metrics = new HashMap<>();
+        applications.forEach(a -> metrics.putAll(a.streams().metrics()));
+        return ProcessingCounters.read(metrics);
     }
 
     /**
-     * Closes both applications at once, each within the configured close timeout, and the
+     * Closes every application at once, each within the configured close timeout, and the
      * models. Safe to call more than once and from a shutdown hook.
      *
-     * @return whether both applications closed within the timeout
+     * @return whether every application closed within the timeout
      */
     public boolean closeWithin() {
         if (!closing.compareAndSet(false, true)) {
             return closedCleanly.join();
         }
         stopped.countDown();
-        CompletableFuture<Boolean> main = CompletableFuture.supplyAsync(() -> streams.close(closeTimeout));
-        boolean driftClosed = drift == null || drift.close(closeTimeout);
-        boolean clean = main.join() && driftClosed;
+        List<CompletableFuture<Boolean>> closes = applications.stream()
+                .map(a -> CompletableFuture.supplyAsync(() -> a.streams().close(closeTimeout))).toList();
+        boolean clean = closes.stream().map(CompletableFuture::join).reduce(true, Boolean::logicalAnd);
         closeQuietly(catalog);
         if (!clean) {
             log.println("an application did not close within " + closeTimeout.toMillis() + " ms;"

@@ -11,6 +11,7 @@ import io.saliencystream.registry.RegistrySettings;
 import io.saliencystream.serde.KeyFormat;
 import io.saliencystream.stream.BudgetConfig;
 import io.saliencystream.stream.FlagRules;
+import io.saliencystream.stream.RequestTopics;
 import io.saliencystream.stream.SamplingConfig;
 import io.saliencystream.stream.StreamsSettings;
 import io.saliencystream.stream.TargetRules;
@@ -48,6 +49,8 @@ public record ProcessorConfig(
         Optional<Path> modelDir,
         Optional<Path> inputFileRoot,
         TopicNames topics,
+        RequestTopics requests,
+        Deadlines deadlines,
         SamplingConfig sampling,
         StreamsSettings streams,
         InputLimits limits,
@@ -63,6 +66,17 @@ public record ProcessorConfig(
         int opsPort,
         Outputs outputs,
         Map<String, String> kafkaOverrides) {
+
+    /**
+     * How old an event may be when its explanation request's turn comes, per lane; a request
+     * over it is skipped and counted ({@code skipped-deadline}). Empty: no deadline.
+     */
+    public record Deadlines(Optional<Duration> flagged, Optional<Duration> sampled) {
+
+        public Optional<Duration> of(RequestTopics.Lane lane) {
+            return lane == RequestTopics.Lane.FLAGGED ? flagged : sampled;
+        }
+    }
 
     /** Limits on event inputs, checked before any pixel is decoded. */
     public record InputLimits(int maxImageBytes, long maxImagePixels) {
@@ -88,7 +102,7 @@ public record ProcessorConfig(
     }
 
     /**
-     * The Kafka Streams properties of both applications: the processor's settings, then every
+     * The Kafka Streams properties of every application: the processor's settings, then every
      * {@code kafka.<name>} setting passed through as {@code <name>} (for example
      * {@code kafka.session.timeout.ms}).
      */
@@ -147,6 +161,9 @@ public record ProcessorConfig(
                 path(v, "model.dir"),
                 path(v, "inputs.file-root"),
                 topics,
+                new RequestTopics((String) v.get("topics.explanation-requests-flagged"),
+                        (String) v.get("topics.explanation-requests-sampled")),
+                new Deadlines(millis(v, "explain.deadline-ms.flagged"), millis(v, "explain.deadline-ms.sampled")),
                 sampling,
                 streams,
                 new InputLimits((Integer) v.get("limits.max-image-bytes"), (Long) v.get("limits.max-image-pixels")),
@@ -308,6 +325,10 @@ public record ProcessorConfig(
             return BudgetConfig.unlimited();
         }
         return new BudgetConfig(rate.get(), burst.orElse(Math.max(1, 2 * rate.get())), reservedForFlagged);
+    }
+
+    private static Optional<Duration> millis(Map<String, Object> v, String key) {
+        return Optional.ofNullable((Integer) v.get(key)).map(Duration::ofMillis);
     }
 
     private static Optional<Path> path(Map<String, Object> v, String key) {

@@ -128,7 +128,8 @@ public final class SettingDefinitions {
     public static final ConfigDef FIXED = new ConfigDef(RegistrySettings.DEFINITION)
             .define(BOOTSTRAP_SERVERS, Type.STRING, null, Importance.HIGH, "Kafka brokers. Required by `run`.")
             .define("application.id", Type.STRING, "saliency-stream", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Kafka Streams application id (consumer group, internal topic prefix)")
+                    "prefix of the Kafka Streams application ids (consumer groups, internal topics, transactional"
+                            + " ids): `<application.id>-select`, `-explain-flagged`, `-explain-sampled`, `-drift`")
             .define("catalog.path", Type.STRING, null, Importance.HIGH, "model catalog JSON (default: the built-in "
                     + "catalog; see below)")
             .define("model.dir", Type.STRING, null, Importance.MEDIUM, "where model files are fetched to and read "
@@ -143,6 +144,11 @@ public final class SettingDefinitions {
                     Importance.MEDIUM, "output topic (compacted)")
             .define("topics.dead-letters", Type.STRING, "dead-letters", new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "output topic")
+            .define("topics.explanation-requests-flagged", Type.STRING, "explanation-requests-flagged",
+                    new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "flagged events' explanation requests, from the selection to the explanation stage")
+            .define("topics.explanation-requests-sampled", Type.STRING, "explanation-requests-sampled",
+                    new ConfigDef.NonEmptyString(), Importance.MEDIUM, "sampled events' explanation requests")
             .define("topics.attention-drift", Type.STRING, "attention-drift", new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "drift output topic")
             .define("topics.attention-alerts", Type.STRING, "attention-alerts", new ConfigDef.NonEmptyString(),
@@ -180,6 +186,11 @@ public final class SettingDefinitions {
                             + "`label` (the event's ground truth), `top-k:N`, class indices, joined by `+` "
                             + "(see [Targets](#targets-several-classes-per-event)); each target is a whole "
                             + "explanation, so size `explain.worst-case-ms` for the most targets an event gets")
+            .define("explain.deadline-ms.flagged", Type.INT, null, optional(Range.atLeast(1)), Importance.MEDIUM,
+                    "a flagged event older than this when its explanation would start is skipped and counted"
+                            + " (`skipped-deadline`) instead of explained late (default: none)")
+            .define("explain.deadline-ms.sampled", Type.INT, null, optional(Range.atLeast(1)), Importance.MEDIUM,
+                    "the same for sampled events (default: none)")
             .define("processing.guarantee", Type.STRING, "exactly_once_v2",
                     ValidString.in("exactly_once_v2", "at_least_once"), Importance.MEDIUM, "Kafka Streams guarantee")
             .define("replication.factor", Type.INT, -1, Importance.MEDIUM,
@@ -206,7 +217,7 @@ public final class SettingDefinitions {
             .define("startup.timeout-ms", Type.INT, 30_000, Range.atLeast(1), Importance.MEDIUM,
                     "how long `run` waits for the brokers at start-up before giving up with one error line")
             .define("topics.create", Type.BOOLEAN, false, Importance.MEDIUM,
-                    "create missing output topics at start-up instead of refusing to start")
+                    "create missing output and explanation-request topics at start-up instead of refusing to start")
             .define("shutdown.timeout-ms", Type.INT, 30_000, Range.atLeast(1), Importance.LOW,
                     "how long each application may take to close on SIGTERM")
             .define("dead-letters.max-original-bytes", Type.INT, null, optional(Range.atLeast(1)), Importance.LOW,
@@ -216,7 +227,8 @@ public final class SettingDefinitions {
                     "folder where overlays too large for their topic are stored, the record carrying only `pngUri`,"
                             + " `pngSize` and `pngSha256` (default: none, such overlays are downscaled)")
             .define("drift.enabled", Type.BOOLEAN, true, Importance.MEDIUM,
-                    "run the attention-drift application (application id `<application.id>-drift`)")
+                    "run the attention-drift application (application id `<application.id>-drift`) with the"
+                            + " selection stage")
             .define("drift.window", Type.STRING, "PT1M", DURATION, Importance.MEDIUM, "window of event time")
             .define("drift.advance", Type.STRING, null, optional(DURATION), Importance.LOW,
                     "hop between windows (default: the window, tumbling)")

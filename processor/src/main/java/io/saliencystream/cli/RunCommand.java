@@ -2,38 +2,46 @@ package io.saliencystream.cli;
 
 import io.saliencystream.app.ProcessorApp;
 import io.saliencystream.app.ProcessorConfig;
+import io.saliencystream.app.Role;
 import io.saliencystream.app.Settings;
 import io.saliencystream.app.ops.OpsServer;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.streams.KafkaStreams;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Run the processor against your Kafka cluster and schema registry until stopped."
         + " Settings come from the properties file, each overridable by an environment variable"
         + " SALIENCY_STREAM_<KEY> (upper case, dots and dashes as underscores) and by --set."
-        + " SIGTERM closes both applications (exit status 143); if either stops on its own, the other is"
+        + " SIGTERM closes every application (exit status 143); if one stops on its own, the others are"
         + " closed too and the exit status is 1.")
 final class RunCommand implements Callable<Integer> {
 
     @Mixin
     SettingsOptions settings;
 
+    @Option(names = "--role", defaultValue = "all", paramLabel = "ROLE", converter = RoleConverter.class,
+            completionCandidates = RoleCandidates.class,
+            description = "What this process runs: select (the selection stage and drift; loads no model), explain"
+                    + " (the explanation stage, both lanes), or all (default: everything, in one process)."
+                    + " Candidates: ${COMPLETION-CANDIDATES}.")
+    Role role;
+
     @Override
     public Integer call() throws Exception {
         Settings loaded = settings.load();
         ProcessorConfig processorConfig = ProcessorConfig.from(loaded);
         System.out.println("settings given:\n" + loaded.summary());
-        ProcessorApp app = ProcessorApp.start(processorConfig, System.out);
+        ProcessorApp app = ProcessorApp.start(processorConfig, role, System.out);
         OpsServer ops = startOps(processorConfig, app);
         Runnable stop = () -> {
-            System.out.println(app.closeWithin() ? "processor stopped: both applications closed cleanly"
+            System.out.println(app.closeWithin() ? "processor stopped: every application closed cleanly"
                     : "processor stopped: an application did not close in time");
             if (ops != null) {
                 ops.close();
@@ -62,11 +70,12 @@ final class RunCommand implements Callable<Integer> {
         if (ops != null) {
             ops.close();
         }
-        throw new IllegalStateException(failure.get() + "; the other application was closed. See the log above for the cause.");
+        throw new IllegalStateException(failure.get() + "; the other applications were closed. See the log above for"
+                + " the cause.");
     }
 
     /**
-     * SIGTERM and SIGINT close both applications before the JVM starts its shutdown: ONNX Runtime
+     * SIGTERM and SIGINT close every application before the JVM starts its shutdown: ONNX Runtime
      * frees its native environment in a shutdown hook of its own, which would run alongside ours
      * and crash an explanation still in progress (SIGSEGV, exit status 134).
      *
@@ -92,11 +101,28 @@ final class RunCommand implements Callable<Integer> {
         if (config.opsPort() < 0) {
             return null;
         }
-        Map<String, KafkaStreams> applications = new LinkedHashMap<>();
-        applications.put(config.streams().applicationId(), app.streams());
-        app.drift().ifPresent(drift -> applications.put(config.streams().applicationId() + "-drift", drift));
-        OpsServer ops = OpsServer.start(config.opsPort(), applications);
+        OpsServer ops = OpsServer.start(config.opsPort(), app.byId());
         System.out.println("ops endpoints on port " + ops.port() + ": /health/live, /health/ready, /metrics");
         return ops;
+    }
+
+    /** {@code select}, {@code explain} or {@code all}, in any case; anything else is refused naming them. */
+    static final class RoleConverter implements CommandLine.ITypeConverter<Role> {
+        @Override
+        public Role convert(String value) {
+            try {
+                return Role.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** The roles as {@code --role} takes them, for the help text and shell completion. */
+    static final class RoleCandidates implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Role.labels().iterator();
+        }
     }
 }

@@ -38,6 +38,11 @@ public final class ErrorCodes {
     public static final String INPUT_UNAVAILABLE = InvalidInputException.INPUT_UNAVAILABLE;
     /** The validator threw an unexpected exception (a bug in the validator, not bad input). */
     public static final String VALIDATOR_ERROR = "validator-error";
+    /**
+     * A selected event is too large for the explanation-request topics (their max.message.bytes or
+     * the producer's max.request.size), so it cannot be passed to the explanation stage.
+     */
+    public static final String REQUEST_TOO_LARGE = "request-too-large";
 
     // explain stage
     /** A region of interest of the event has no area inside the image. */

@@ -28,9 +28,11 @@ import org.apache.kafka.streams.Topology;
  * Each lane runs as its own Kafka Streams application with its own stream threads, so flagged
  * requests are never queued behind sampled ones. A request whose original record is older than
  * the lane's deadline is skipped and counted ({@code skipped-deadline}) rather than explained
- * late. Outputs are keyed by {@link ExplainedEvent#key()}: the event id for the predicted target, as
- * the single-stage processor wrote them, {@code <eventId>/target=<class>} for each other target;
- * one record per explained target, idempotent under replay.
+ * late. Outputs are keyed by {@link ExplainedEvent#key()}: the event id for the predicted target,
+ * {@code <eventId>/target=<class>} for each other target; one record per explained target,
+ * idempotent under replay, and the audit topic can be compacted; consumers that aggregate per
+ * model (drift) re-key by model, version and class themselves. Dead letters keep the original key
+ * so they partition like the input did.
  */
 public final class ExplanationTopology {
 
@@ -40,23 +42,35 @@ public final class ExplanationTopology {
     private final AvroSerdes serdes;
     private final EventExplainer explainer;
     private final Optional<Duration> deadline;
+    private final RecordLimits limits;
 
     /**
      * @param deadline the oldest a request's original record may be when its turn comes (empty: no deadline)
      */
     public ExplanationTopology(TopicNames topics, RequestTopics requests, RequestTopics.Lane lane, AvroSerdes serdes,
             EventExplainer explainer, Optional<Duration> deadline) {
+        this(topics, requests, lane, serdes, explainer, deadline, RecordLimits.defaultBroker());
+    }
+
+    private ExplanationTopology(TopicNames topics, RequestTopics requests, RequestTopics.Lane lane, AvroSerdes serdes,
+            EventExplainer explainer, Optional<Duration> deadline, RecordLimits limits) {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.requests = Objects.requireNonNull(requests, "requests");
         this.lane = Objects.requireNonNull(lane, "lane");
         this.serdes = Objects.requireNonNull(serdes, "serdes");
         this.explainer = Objects.requireNonNull(explainer, "explainer");
         this.deadline = Objects.requireNonNull(deadline, "deadline");
+        this.limits = Objects.requireNonNull(limits, "limits");
         deadline.ifPresent(d -> {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("the " + lane.label() + " deadline must be positive, got " + d);
             }
         });
+    }
+
+    /** This lane with overlays and dead letters made to fit {@code limits} (default: a broker's defaults). */
+    public ExplanationTopology withRecordLimits(RecordLimits limits) {
+        return new ExplanationTopology(topics, requests, lane, serdes, explainer, deadline, limits);
     }
 
     public Topology build() {
@@ -76,11 +90,11 @@ public final class ExplanationTopology {
         topology.addSink(names.summarySink(), topics.saliencySummaries(), eventIdSerializer,
                 serdes.specific(SaliencySummary.class).serializer(), names.processor());
         topology.addSink(names.overlaySink(), topics.saliencyOverlays(), eventIdSerializer,
-                serdes.specific(SaliencyOverlay.class).serializer(), names.processor());
+                limits.overlays(serdes.specific(SaliencyOverlay.class).serializer()), names.processor());
         topology.addSink(names.auditSink(), topics.explanationAudit(), eventIdSerializer,
                 serdes.specific(ExplanationAudit.class).serializer(), names.processor());
         topology.addSink(names.deadLetterSink(), topics.deadLetters(), new ByteArraySerializer(),
-                serdes.specific(DeadLetter.class).serializer(), names.processor());
+                limits.deadLetters(serdes.specific(DeadLetter.class).serializer()), names.processor());
         return topology;
     }
 

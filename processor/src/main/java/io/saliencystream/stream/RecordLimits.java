@@ -8,6 +8,7 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -17,24 +18,31 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import javax.imageio.ImageIO;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The largest record value the dead-letter and overlay sinks may write (what both the producer's
- * {@code max.request.size} and the topic's {@code max.message.bytes} accept, less headroom), and
- * serializers that make oversize records fit instead of letting the producer refuse them, which
- * would fail the transaction and replay the same record forever.
+ * The largest record value the dead-letter, overlay and explanation-request sinks may write (what
+ * both the producer's {@code max.request.size} and the topic's {@code max.message.bytes} accept,
+ * less headroom), and serializers that make oversize records fit instead of letting the producer
+ * refuse them, which would fail the transaction and replay the same record forever. A request
+ * carries the original event whole, so it cannot be cut: the selection stage dead-letters a
+ * selected event whose request is larger than {@link #requestBytes()}.
  *
  * @param deadLetterBytes            largest serialized dead letter
  * @param overlayBytes               largest serialized overlay
+ * @param requestBytes               largest serialized explanation request, key included
  * @param deadLetterMaxOriginalBytes original values above this are cut even when they would fit
  * @param overlayClaimCheckDir       where overlays too large for the topic are stored; absent: they are downscaled
  */
-public record RecordLimits(int deadLetterBytes, int overlayBytes, Optional<Integer> deadLetterMaxOriginalBytes,
-        Optional<Path> overlayClaimCheckDir) {
+public record RecordLimits(int deadLetterBytes, int overlayBytes, int requestBytes,
+        Optional<Integer> deadLetterMaxOriginalBytes, Optional<Path> overlayClaimCheckDir) {
 
     /** Bytes of an oversize original value a dead letter keeps: enough to see what it was. */
     public static final int HEAD_BYTES = 1024;
@@ -48,9 +56,9 @@ public record RecordLimits(int deadLetterBytes, int overlayBytes, Optional<Integ
     public RecordLimits {
         Objects.requireNonNull(deadLetterMaxOriginalBytes, "deadLetterMaxOriginalBytes");
         Objects.requireNonNull(overlayClaimCheckDir, "overlayClaimCheckDir");
-        if (deadLetterBytes < 2 * HEAD_BYTES || overlayBytes < 1) {
+        if (deadLetterBytes < 2 * HEAD_BYTES || overlayBytes < 1 || requestBytes < 1) {
             throw new IllegalArgumentException("record limits too small: dead letters " + deadLetterBytes
-                    + " bytes, overlays " + overlayBytes + " bytes");
+                    + " bytes, overlays " + overlayBytes + " bytes, requests " + requestBytes + " bytes");
         }
     }
 
@@ -62,7 +70,38 @@ public record RecordLimits(int deadLetterBytes, int overlayBytes, Optional<Integ
     /** What a producer and topics with Kafka's defaults accept. */
     public static RecordLimits defaultBroker() {
         int limit = DEFAULT_PRODUCER_BYTES - HEADROOM_BYTES;
-        return new RecordLimits(limit, limit, Optional.empty(), Optional.empty());
+        return new RecordLimits(limit, limit, limit, Optional.empty(), Optional.empty());
+    }
+
+    /** Bytes of {@code record} in the Confluent wire format (5 header bytes and its Avro binary encoding). */
+    public static int wireSize(SpecificRecord record) {
+        CountingStream counted = new CountingStream();
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(counted, null);
+        try {
+            new SpecificDatumWriter<SpecificRecord>(record.getSchema()).write(record, encoder);
+            encoder.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return WIRE_HEADER_BYTES + (int) Math.min(Integer.MAX_VALUE, counted.count);
+    }
+
+    /** Magic byte and schema id in front of every value in the Confluent wire format. */
+    static final int WIRE_HEADER_BYTES = 5;
+
+    /** Counts what is written: sizing a request must not copy its original value. */
+    private static final class CountingStream extends OutputStream {
+        private long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
     }
 
     /** Dead letters through {@code inner}, their original value cut to its first bytes when too large. */

@@ -4,6 +4,7 @@ import io.saliencystream.schema.DeadLetter;
 import io.saliencystream.schema.ExplanationRequest;
 import io.saliencystream.schema.InferenceEvent;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One input record through decode, validate, select and budget. Each record ends in exactly one
- * outcome (requested, skipped by sampling, skipped by budget, dead-lettered), each counted.
+ * outcome (requested, skipped by sampling, skipped by budget, dead-lettered: also when its request
+ * would not fit the request topics), each counted.
  * Failures caused by the input become dead letters and the stream goes on; only an unreachable
  * schema registry or a failing sink stops it, since those are not the input's fault.
  */
@@ -75,6 +77,15 @@ final class SelectionProcessor implements Processor<byte[], byte[], Object, Spec
             return;
         }
         ExplanationRequest request = request(record, event, selection);
+        int size = RecordLimits.wireSize(request) + eventId.getBytes(StandardCharsets.UTF_8).length;
+        if (size > parts.requestBytes()) {
+            deadLetter(record, eventId, Stage.VALIDATE, ErrorCodes.REQUEST_TOO_LARGE, RejectedInputException.validation(
+                    ErrorCodes.REQUEST_TOO_LARGE, "Selected event's explanation request of " + size
+                            + " bytes exceeds the " + parts.requestBytes() + " bytes the request topics accept"
+                            + " (the producer's max.request.size and the topics' max.message.bytes, less headroom):"
+                            + " raise both, or lower limits.max-image-bytes to what they accept"));
+            return;
+        }
         // the request keeps the original record's timestamp: the explanation stage's deadline counts from it
         context.forward(record.withKey((Object) eventId).withValue((SpecificRecord) request),
                 selection.flagged() ? SelectionTopology.FLAGGED_SINK : SelectionTopology.SAMPLED_SINK);

@@ -24,7 +24,9 @@ import org.apache.kafka.streams.Topology;
  * charged to its model's budget. An unselected event costs nothing more. A selected one becomes
  * an {@link ExplanationRequest} carrying the original record's bytes untouched, keyed by event
  * id: requests spread evenly over the request topics' partitions whatever the input's keys, so
- * the explanation stage scales with those partitions and not with the input's.
+ * the explanation stage scales with those partitions and not with the input's. A request never
+ * exceeds what the request topics accept ({@link RecordLimits#requestBytes()}): a selected event
+ * too large for them is dead-lettered instead.
  */
 public final class SelectionTopology {
 
@@ -39,27 +41,46 @@ public final class SelectionTopology {
     private final SamplingConfig sampling;
     private final AvroSerdes serdes;
     private final EventValidator validator;
-    private final SaliencyTopology.SamplingBoost samplingBoost;
+    private final SamplingBoost samplingBoost;
+    private final RecordLimits limits;
 
     public SelectionTopology(TopicNames topics, RequestTopics requests, SamplingConfig sampling, AvroSerdes serdes,
             EventValidator validator) {
-        this(topics, requests, sampling, serdes, validator, null);
+        this(topics, requests, sampling, serdes, validator, null, RecordLimits.defaultBroker());
     }
 
     private SelectionTopology(TopicNames topics, RequestTopics requests, SamplingConfig sampling, AvroSerdes serdes,
-            EventValidator validator, SaliencyTopology.SamplingBoost samplingBoost) {
+            EventValidator validator, SamplingBoost samplingBoost, RecordLimits limits) {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.requests = Objects.requireNonNull(requests, "requests");
         this.sampling = Objects.requireNonNull(sampling, "sampling");
         this.serdes = Objects.requireNonNull(serdes, "serdes");
         this.validator = Objects.requireNonNull(validator, "validator");
         this.samplingBoost = samplingBoost;
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /**
+     * Hook for attention drift: a rate boost that reads its own sources (for example a global
+     * store of open drift alerts), which {@link #build()} adds to the topology.
+     */
+    public interface SamplingBoost extends Sampler.RateBoost {
+        void addTo(Topology topology);
     }
 
     /** This topology with {@code boost} raising sampling rates; one boost per built topology. */
-    public SelectionTopology withSamplingBoost(SaliencyTopology.SamplingBoost boost) {
+    public SelectionTopology withSamplingBoost(SamplingBoost boost) {
         return new SelectionTopology(topics, requests, sampling, serdes, validator,
-                Objects.requireNonNull(boost, "boost"));
+                Objects.requireNonNull(boost, "boost"), limits);
+    }
+
+    /**
+     * This topology with requests and dead letters made to fit {@code limits} (default: a broker's
+     * defaults): a selected event whose request would not fit is dead-lettered as
+     * {@value ErrorCodes#REQUEST_TOO_LARGE}, a dead letter's original value is cut.
+     */
+    public SelectionTopology withRecordLimits(RecordLimits limits) {
+        return new SelectionTopology(topics, requests, sampling, serdes, validator, samplingBoost, limits);
     }
 
     /**
@@ -74,7 +95,7 @@ public final class SelectionTopology {
     Topology addTo(Topology topology) {
         Parts parts = new Parts(topics, EventDecoder.events(serdes.specific(InferenceEvent.class).deserializer()),
                 validator, new Sampler(sampling, samplingBoost == null ? Sampler.RateBoost.NONE : samplingBoost),
-                new ExplanationBudget(sampling));
+                new ExplanationBudget(sampling), limits.requestBytes());
         StringSerializer eventIdSerializer = new StringSerializer();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.inferenceEvents());
         topology.addProcessor(PROCESSOR, () -> new SelectionProcessor(parts), SOURCE);
@@ -83,7 +104,7 @@ public final class SelectionTopology {
         topology.addSink(SAMPLED_SINK, requests.sampled(), eventIdSerializer,
                 serdes.specific(ExplanationRequest.class).serializer(), PROCESSOR);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetters(), new ByteArraySerializer(),
-                serdes.specific(DeadLetter.class).serializer(), PROCESSOR);
+                limits.deadLetters(serdes.specific(DeadLetter.class).serializer()), PROCESSOR);
         if (samplingBoost != null) {
             samplingBoost.addTo(topology);
         }
@@ -92,6 +113,6 @@ public final class SelectionTopology {
 
     /** What every processor instance of one built topology shares. */
     record Parts(TopicNames topics, EventDecoder<InferenceEvent> decoder, EventValidator validator, Sampler sampler,
-            ExplanationBudget budget) {
+            ExplanationBudget budget, int requestBytes) {
     }
 }

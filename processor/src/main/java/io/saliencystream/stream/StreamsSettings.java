@@ -60,7 +60,7 @@ public record StreamsSettings(
 
     /** Share of max.poll.interval.ms that explanations may fill in the worst case. */
     public static final double SAFETY = 0.5;
-    static final int MAX_POLL_RECORDS_CAP = 500;
+    public static final int MAX_POLL_RECORDS_CAP = 500;
 
     public StreamsSettings {
         requireText("applicationId", applicationId);

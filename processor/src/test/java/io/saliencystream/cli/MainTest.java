@@ -64,6 +64,15 @@ class MainTest {
     }
 
     @Test
+    void runNamesItsRolesAndRefusesAnUnknownOneNamingThem() {
+        assertThat(run("run", "--help").out()).contains("--role=ROLE", "Candidates: select, explain, all");
+        Run r = run("run", "--role", "explode");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("Invalid value for option '--role'",
+                "'explode' is not a role: use one of select, explain, all");
+    }
+
+    @Test
     void unknownCommandIsAUsageError() {
         Run r = run("explode");
         assertThat(r.exitCode()).isEqualTo(2);

@@ -64,7 +64,7 @@ class RecordLimitsTest {
 
     @Test
     void aConfiguredMaximumCutsOriginalsThatWouldFit() {
-        RecordLimits limits = new RecordLimits(RecordLimits.DEFAULT_PRODUCER_BYTES, 1 << 20, Optional.of(10_000),
+        RecordLimits limits = new RecordLimits(RecordLimits.DEFAULT_PRODUCER_BYTES, 1 << 20, 1 << 20, Optional.of(10_000),
                 Optional.empty());
         DeadLetter read = readLetter.deserialize("dead-letters",
                 limits.deadLetters(letters).serialize("dead-letters", letter(noise(10_001))));
@@ -80,7 +80,7 @@ class RecordLimitsTest {
         SaliencyOverlay big = overlay(896);
         int limit = 1_000_000;
         assertThat(overlays.serialize("saliency-overlays", big).length).isGreaterThan(limit);
-        RecordLimits limits = new RecordLimits(limit, limit, Optional.empty(), Optional.empty());
+        RecordLimits limits = new RecordLimits(limit, limit, limit, Optional.empty(), Optional.empty());
         byte[] bytes = limits.overlays(overlays).serialize("saliency-overlays", big);
         SaliencyOverlay read = readOverlay.deserialize("saliency-overlays", bytes);
         assertThat(bytes.length).isLessThanOrEqualTo(limit);
@@ -94,7 +94,7 @@ class RecordLimitsTest {
     void anOverlayTooLargeIsStoredByClaimCheckWhenAFolderIsConfigured() throws Exception {
         SaliencyOverlay big = overlay(896);
         byte[] png = Utils.toArray(big.getPng());
-        RecordLimits limits = new RecordLimits(1_000_000, 1_000_000, Optional.empty(), Optional.of(dir));
+        RecordLimits limits = new RecordLimits(1_000_000, 1_000_000, 1_000_000, Optional.empty(), Optional.of(dir));
         SaliencyOverlay read = readOverlay.deserialize("saliency-overlays",
                 limits.overlays(overlays).serialize("saliency-overlays", big));
         assertThat(read.getFit()).isEqualTo("claim-check");

@@ -44,6 +44,7 @@ import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -80,11 +81,16 @@ class StagesTopologyTest {
     }
 
     private void start(SamplingConfig sampling, AvroSerdes topologySerdes, Optional<Duration> deadline) {
+        start(sampling, topologySerdes, deadline, RecordLimits.defaultBroker());
+    }
+
+    private void start(SamplingConfig sampling, AvroSerdes topologySerdes, Optional<Duration> deadline,
+            RecordLimits limits) {
         Topology topology = new SelectionTopology(TOPICS, REQUESTS, sampling, topologySerdes, TestEvents.VALIDATOR)
-                .addTo(new Topology());
+                .withRecordLimits(limits).addTo(new Topology());
         for (RequestTopics.Lane lane : RequestTopics.Lane.values()) {
             new ExplanationTopology(TOPICS, REQUESTS, lane, topologySerdes, TestEvents.EXPLAINER, deadline)
-                    .addTo(topology);
+                    .withRecordLimits(limits).addTo(topology);
         }
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "saliency-test");
@@ -430,5 +436,76 @@ class StagesTopologyTest {
         assertThat(sampledRequests.isEmpty()).isTrue();
         assertThat(flaggedRequests.isEmpty()).isTrue();
         assertThat(counts()).isEqualTo(new ProcessingCounters.Snapshot(20, 0, 20, 0, 0, 0, 0));
+    }
+
+    /** An event of {@code model} made {@code bytes} larger by an attribute, its image still within the limit. */
+    private static InferenceEvent padded(String id, String model, int bytes) {
+        InferenceEvent e = event(id, model, 3, "cat", 0.9f);
+        e.setAttributes(Map.of("padding", "x".repeat(bytes)));
+        return e;
+    }
+
+    @Test
+    void selectedEventTooLargeForTheRequestTopicsIsDeadLetteredCutToFitAndUnselectedOnesCostNothing() {
+        RecordLimits limits = new RecordLimits(4096, 1 << 20, 3000, Optional.empty(), Optional.empty());
+        start(ALL_OF_KNOWN_MODEL, serdes, Optional.empty(), limits);
+        byte[] big = bytes(padded("big", KNOWN_MODEL, 6000));
+        input.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8), big, START));
+        pipe(padded("big-unselected", RARE_MODEL, 6000));
+        pipe(padded("fits", KNOWN_MODEL, 1000));
+
+        DeadLetter letter = deadLetters.readValue();
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(letter.getEventId()).isEqualTo("big");
+        assertThat(letter.getStage()).isEqualTo("validate");
+        assertThat(letter.getErrorCode()).isEqualTo(ErrorCodes.REQUEST_TOO_LARGE);
+        assertThat(letter.getReason()).contains("3000 bytes the request topics accept");
+        assertThat(letter.getOriginalValueTruncated()).as("the dead letter fits 4096 bytes too").isTrue();
+        assertThat(letter.getOriginalValueSize()).isEqualTo(big.length);
+        assertThat(letter.getOriginalValueSha256()).isEqualTo(io.saliencystream.engine.model.Hashes.sha256Hex(big));
+        assertThat(sampledRequests.readValuesToList()).extracting(ExplanationRequest::getEventId)
+                .containsExactly("fits");
+        assertThat(summaries.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("fits");
+        assertThat(counts()).isEqualTo(new ProcessingCounters.Snapshot(3, 1, 1, 0, 1, 1, 0));
+    }
+
+    @Test
+    void requestSizeIsItsWireSizeSoOneThatFitsExactlyPasses() {
+        start(ALL_OF_KNOWN_MODEL);
+        pipe(padded("sized", KNOWN_MODEL, 1000));
+        TestRecord<String, ExplanationRequest> request = sampledRequests.readRecord();
+        byte[] wire = serdes.specific(ExplanationRequest.class).serializer().serialize(REQUESTS.sampled(),
+                request.value());
+        assertThat(RecordLimits.wireSize(request.value())).isEqualTo(wire.length);
+
+        close();
+        int exact = wire.length + "sized".length();
+        start(ALL_OF_KNOWN_MODEL, serdes, Optional.empty(),
+                new RecordLimits(4096, 1 << 20, exact, Optional.empty(), Optional.empty()));
+        pipe(padded("sized", KNOWN_MODEL, 1000));
+        pipe(padded("sized-1", KNOWN_MODEL, 1000));
+        assertThat(sampledRequests.readValuesToList()).extracting(ExplanationRequest::getEventId)
+                .containsExactly("sized");
+        assertThat(deadLetters.readValue().getEventId()).isEqualTo("sized-1");
+    }
+
+    @Test
+    void explanationStageFitsOverlaysAndDeadLettersToTheirLimits(@TempDir java.nio.file.Path claims) {
+        RecordLimits limits = new RecordLimits(4096, 10, 1 << 20, Optional.empty(), Optional.of(claims));
+        start(ALL_OF_KNOWN_MODEL, serdes, Optional.empty(), limits);
+        pipe(event("claimed"));
+        InferenceEvent crash = padded("crash", KNOWN_MODEL, 6000);
+        crash.setAttributes(Map.of("fail", "crash", "padding", "x".repeat(6000)));
+        byte[] crashBytes = bytes(crash);
+        input.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8), crashBytes, START));
+
+        SaliencyOverlay overlay = overlays.readValue();
+        assertThat(overlay.getFit()).isEqualTo("claim-check");
+        assertThat(overlay.getPng().remaining()).isZero();
+        assertThat(java.nio.file.Path.of(java.net.URI.create(overlay.getPngUri()))).hasBinaryContent(new byte[] {1, 2, 3});
+        DeadLetter letter = deadLetters.readValue();
+        assertThat(letter.getStage()).isEqualTo("explain");
+        assertThat(letter.getOriginalValueTruncated()).isTrue();
+        assertThat(letter.getOriginalValueSize()).isEqualTo(crashBytes.length);
     }
 }

@@ -23,8 +23,10 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * {@code run}'s operations endpoints on one port: {@code /health/live} (200 while the process
- * serves), {@code /health/ready} (200 only while every Kafka Streams application is RUNNING;
- * models are loaded before the applications start) and {@code /metrics} (Prometheus text:
+ * serves), {@code /health/ready} (200 only while every Kafka Streams application of the role is
+ * RUNNING; the explanation stage's models are loaded before any application starts and this
+ * server only starts after them, so ready also means the models are loaded; the select role
+ * loads none) and {@code /metrics} (Prometheus text:
  * Kafka Streams' metrics with the processing counters, and {@link io.saliencystream.stream.StreamMetrics}).
  */
 public final class OpsServer implements AutoCloseable {

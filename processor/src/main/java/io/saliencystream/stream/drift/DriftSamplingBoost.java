@@ -3,7 +3,7 @@ package io.saliencystream.stream.drift;
 import io.saliencystream.schema.AlertState;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.serde.AvroSerdes;
-import io.saliencystream.stream.SaliencyTopology;
+import io.saliencystream.stream.SelectionTopology;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -22,14 +22,14 @@ import org.apache.kafka.streams.state.Stores;
  * Raises a model's sampling rate by a factor while any drift alert of that model (any version
  * or class) is open, so that drift gets more explanations to look at while it lasts.
  *
- * <p>It adds to the saliency topology a global store fed by the alerts topic (series key →
+ * <p>It adds to the selection stage's topology a global store fed by the alerts topic (series key →
  * model name of each open alert; OPEN puts, RESOLVED or a tombstone deletes). Global, so every
  * instance sees every model's alerts whatever partitions it owns; rebuilt from the topic on
  * start. The sampler asks on every event, from every stream thread, so the open series are
  * mirrored in a concurrent map here, updated with the store and refilled from it on
  * initialisation. Use one instance per built topology.
  */
-public final class DriftSamplingBoost implements SaliencyTopology.SamplingBoost {
+public final class DriftSamplingBoost implements SelectionTopology.SamplingBoost {
 
     static final String STORE = "drift-open-alerts";
     static final String SOURCE = "drift-open-alerts-source";

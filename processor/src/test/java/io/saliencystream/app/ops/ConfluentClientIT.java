@@ -46,7 +46,6 @@ import org.apache.avro.generic.GenericEnumSymbol;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -102,7 +101,8 @@ class ConfluentClientIT {
         String suffix = "-" + keys.setting();
         Map<String, String> topics = new LinkedHashMap<>();
         for (String name : List.of("inference-events", "saliency-summaries", "saliency-overlays", "explanation-audit",
-                "dead-letters", "attention-drift", "attention-alerts", "attention-references")) {
+                "dead-letters", "attention-drift", "attention-alerts", "attention-references",
+                "explanation-requests-flagged", "explanation-requests-sampled")) {
             topics.put("topics." + name, name + suffix);
         }
         Map<String, Integer> create = new HashMap<>();
@@ -122,10 +122,7 @@ class ConfluentClientIT {
         ProcessorConfig config = ProcessorConfig.from(Settings.load(Optional.of(file)));
 
         try (ProcessorApp app = ProcessorApp.start(config, System.out)) {
-            Map<String, KafkaStreams> apps = new LinkedHashMap<>();
-            apps.put("confluent" + suffix, app.streams());
-            app.drift().ifPresent(d -> apps.put("confluent" + suffix + "-drift", d));
-            try (OpsServer ops = OpsServer.start(0, apps)) {
+            try (OpsServer ops = OpsServer.start(0, app.byId())) {
                 produceWithConfluentsProducer(topics.get("topics.inference-events"));
 
                 Map<String, Integer> expected = new LinkedHashMap<>();

@@ -14,13 +14,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code java -jar saliency-stream.jar run -c <file>} as a user (or the Docker image) starts it,
- * against a real broker and registry: it explains what it reads, keeps both applications
- * watched, and closes cleanly on SIGTERM.
+ * against a real broker and registry: it explains what it reads, keeps every application (both
+ * stages and drift) watched, and closes cleanly on SIGTERM.
  */
 @Tag("integration")
 class RunCommandIT {
 
-    /** SIGTERM's exit status (128 + 15): the JVM ran its shutdown hook, which closed both applications. */
+    /** SIGTERM's exit status (128 + 15): the JVM ran its shutdown hook, which closed every application. */
     static final int SIGTERM_EXIT = 143;
 
     @TempDir
@@ -50,14 +50,14 @@ class RunCommandIT {
             assertThat(traffic.committed(List.of(Traffic.TOPICS.deadLetters()), 2, Traffic.STALL))
                     .containsEntry(Traffic.TOPICS.deadLetters(), new Traffic.Counts(2, 2));
 
-            // start-up and steady processing of both applications: no warning a user would have to act on
+            // start-up and steady processing of every application: no warning a user would have to act on
             assertThat(processor.log().lines().filter(line -> line.contains(" WARN ")))
                     .as(processor.log()).isEmpty();
 
             long sent = System.nanoTime();
             assertThat(processor.terminate(Duration.ofSeconds(60))).as(processor.log()).isEqualTo(SIGTERM_EXIT);
             System.out.printf("run closed %d ms after SIGTERM%n", (System.nanoTime() - sent) / 1_000_000);
-            assertThat(processor.log()).contains("processor stopped: both applications closed cleanly")
+            assertThat(processor.log()).contains("processor stopped: every application closed cleanly")
                     .doesNotContain("Exception");
         }
     }

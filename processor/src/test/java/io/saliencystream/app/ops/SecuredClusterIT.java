@@ -136,8 +136,10 @@ class SecuredClusterIT {
             assertThat(reader.committed(Traffic.EXPLAINED_OUTPUTS, EVENTS, Duration.ofMinutes(3)).values())
                     .allSatisfy(counts -> assertThat(counts.distinct()).isEqualTo(EVENTS));
             assertThat(reader.readCommitted(Traffic.DRIFT.metrics(), 1, Duration.ofMinutes(2))).isNotEmpty();
-            assertThat(app.streams().state().isRunningOrRebalancing()).isTrue();
-            assertThat(app.drift().orElseThrow().state().isRunningOrRebalancing()).isTrue();
+            assertThat(app.applications()).extracting(ProcessorApp.Application::id).containsExactly(
+                    "secure-ok-select", "secure-ok-drift", "secure-ok-explain-flagged", "secure-ok-explain-sampled");
+            assertThat(app.applications()).allSatisfy(a ->
+                    assertThat(a.streams().state().isRunningOrRebalancing()).as(a.id()).isTrue());
         }
         StringWriter out = new StringWriter();
         int verified = command(out, new StringWriter()).execute("verify", "-c", config.toString(), "--timeout", "PT1M");
@@ -368,7 +370,8 @@ class SecuredClusterIT {
         List<AclBinding> acls = new ArrayList<>();
         List<String> topics = new ArrayList<>(List.of(Traffic.TOPICS.inferenceEvents(), Traffic.TOPICS.saliencySummaries(),
                 Traffic.TOPICS.saliencyOverlays(), Traffic.TOPICS.explanationAudit(), Traffic.TOPICS.deadLetters(),
-                Traffic.DRIFT.references(), Traffic.DRIFT.metrics(), Traffic.DRIFT.alerts()));
+                Traffic.DRIFT.references(), Traffic.DRIFT.metrics(), Traffic.DRIFT.alerts(),
+                Traffic.REQUESTS.flagged(), Traffic.REQUESTS.sampled()));
         topics.removeAll(withheld);
         topics.forEach(t -> acls.add(acl(ResourceType.TOPIC, t, PatternType.LITERAL, AclOperation.ALL)));
         acls.add(acl(ResourceType.TOPIC, applicationId, PatternType.PREFIXED, AclOperation.ALL));
@@ -442,7 +445,7 @@ class SecuredClusterIT {
 
     private static void assertNoOffsetCommitted(String applicationId) throws Exception {
         Admin admin = broker.admin();
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId + "-select")
                 .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
         assertThat(offsets.get(new TopicPartition(Traffic.TOPICS.inferenceEvents(), 0))).as(offsets.toString())
                 .isNull();

@@ -7,6 +7,7 @@ import io.saliencystream.schema.ImageFormat;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.serde.AvroSerdes;
 import io.saliencystream.serde.AvroTrust;
+import io.saliencystream.stream.RequestTopics;
 import io.saliencystream.stream.TopicNames;
 import io.saliencystream.stream.drift.DriftTopics;
 import io.saliencystream.testing.EmbeddedKafkaBroker;
@@ -52,6 +53,7 @@ final class Traffic {
 
     static final TopicNames TOPICS = TopicNames.defaults();
     static final DriftTopics DRIFT = DriftTopics.defaults();
+    static final RequestTopics REQUESTS = RequestTopics.defaults();
     /** Every explained event appears once in each of these, keyed by its event id. */
     static final List<String> EXPLAINED_OUTPUTS = List.of(TOPICS.saliencySummaries(), TOPICS.saliencyOverlays(),
             TOPICS.explanationAudit());
@@ -90,7 +92,7 @@ final class Traffic {
         this.labels = samples.stream().map(GroundTruthSamples.Sample::labelIndex).toList();
     }
 
-    /** The input with {@code inputPartitions} partitions and every output topic. */
+    /** The input and the request topics with {@code inputPartitions} partitions, and every output topic. */
     static void createTopics(EmbeddedKafkaBroker broker, int inputPartitions) {
         broker.createTopics(topics(inputPartitions));
     }
@@ -103,6 +105,9 @@ final class Traffic {
                 TOPICS.deadLetters(), DRIFT.references(), DRIFT.metrics(), DRIFT.alerts())) {
             topics.put(topic, 1);
         }
+        // the explanation stage scales by these partitions
+        topics.put(REQUESTS.flagged(), inputPartitions);
+        topics.put(REQUESTS.sampled(), inputPartitions);
         return topics;
     }
 

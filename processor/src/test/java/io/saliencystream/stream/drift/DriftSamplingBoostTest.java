@@ -7,15 +7,14 @@ import io.saliencystream.schema.AlertState;
 import io.saliencystream.schema.AttentionDriftAlert;
 import io.saliencystream.schema.ClassScore;
 import io.saliencystream.schema.EncodedImage;
-import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.ImageFormat;
+import io.saliencystream.schema.ExplanationRequest;
 import io.saliencystream.schema.InferenceEvent;
-import io.saliencystream.schema.SaliencySummary;
 import io.saliencystream.serde.AvroSerdes;
-import io.saliencystream.stream.ExplainedEvent;
-import io.saliencystream.stream.SaliencyTopology;
+import io.saliencystream.stream.RequestTopics;
 import io.saliencystream.stream.Sampler;
 import io.saliencystream.stream.SamplingConfig;
+import io.saliencystream.stream.SelectionTopology;
 import io.saliencystream.stream.TopicNames;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +33,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The saliency topology with the drift boost: an open alert for a model raises that model's sampling rate. */
+/** The selection stage with the drift boost: an open alert for a model raises that model's sampling rate. */
 class DriftSamplingBoostTest {
 
     static {
@@ -42,6 +41,7 @@ class DriftSamplingBoostTest {
     }
 
     private static final TopicNames TOPICS = TopicNames.defaults();
+    private static final RequestTopics REQUESTS = RequestTopics.defaults();
     private static final DriftConfig CONFIG = DriftConfig.defaults(); // boost x5
     private static final double RATE = 0.1;
 
@@ -49,7 +49,7 @@ class DriftSamplingBoostTest {
     private TopologyTestDriver driver;
     private TestInputTopic<byte[], byte[]> events;
     private TestInputTopic<String, AttentionDriftAlert> alerts;
-    private TestOutputTopic<String, SaliencySummary> summaries;
+    private TestOutputTopic<String, ExplanationRequest> requests;
 
     @AfterEach
     void close() {
@@ -59,8 +59,8 @@ class DriftSamplingBoostTest {
     }
 
     private void start(DriftSamplingBoost boost) {
-        SaliencyTopology topology = new SaliencyTopology(TOPICS, SamplingConfig.of(RATE), serdes, e -> { },
-                DriftSamplingBoostTest::explain).withSamplingBoost(boost);
+        SelectionTopology topology = new SelectionTopology(TOPICS, REQUESTS, SamplingConfig.of(RATE), serdes, e -> { })
+                .withSamplingBoost(boost);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "boost-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -68,8 +68,8 @@ class DriftSamplingBoostTest {
         events = driver.createInputTopic(TOPICS.inferenceEvents(), new ByteArraySerializer(), new ByteArraySerializer());
         alerts = driver.createInputTopic(CONFIG.topics().alerts(), new StringSerializer(),
                 serdes.specific(AttentionDriftAlert.class).serializer());
-        summaries = driver.createOutputTopic(TOPICS.saliencySummaries(), new StringDeserializer(),
-                serdes.specific(SaliencySummary.class).deserializer());
+        requests = driver.createOutputTopic(REQUESTS.sampled(), new StringDeserializer(),
+                serdes.specific(ExplanationRequest.class).deserializer());
     }
 
     /** Event ids whose sampling draw falls between the plain rate and the boosted rate 0.5. */
@@ -79,7 +79,8 @@ class DriftSamplingBoostTest {
                 .limit(n).toList();
     }
 
-    private int explained(String model, List<String> ids) {
+    /** How many of {@code ids} the selection stage sends to the explanation stage. */
+    private int requested(String model, List<String> ids) {
         for (String id : ids) {
             InferenceEvent e = InferenceEvent.newBuilder()
                     .setEventId(id).setEventTime(Instant.parse("2025-01-01T00:00:00Z"))
@@ -90,7 +91,7 @@ class DriftSamplingBoostTest {
             events.pipeInput(id.getBytes(StandardCharsets.UTF_8),
                     serdes.specific(InferenceEvent.class).serializer().serialize(TOPICS.inferenceEvents(), e));
         }
-        return summaries.readValuesToList().size();
+        return requests.readValuesToList().size();
     }
 
     private static AttentionDriftAlert alert(String model, AlertState state) {
@@ -104,15 +105,15 @@ class DriftSamplingBoostTest {
         DriftSamplingBoost boost = DriftSamplingBoost.of(CONFIG, serdes);
         start(boost);
         List<String> ids = idsSampledOnlyWhenBoosted("e-", 30);
-        assertThat(explained("resnet", ids.subList(0, 10))).isZero();
+        assertThat(requested("resnet", ids.subList(0, 10))).isZero();
 
         alerts.pipeInput(DriftKey.format("resnet", "1", 3), alert("resnet", AlertState.OPEN));
         assertThat(boost.factorFor("resnet")).isEqualTo(5.0);
-        assertThat(explained("resnet", ids.subList(10, 20))).isEqualTo(10);
-        assertThat(explained("vit", ids.subList(0, 10))).as("other models keep their rate").isZero();
+        assertThat(requested("resnet", ids.subList(10, 20))).isEqualTo(10);
+        assertThat(requested("vit", ids.subList(0, 10))).as("other models keep their rate").isZero();
 
         alerts.pipeInput(DriftKey.format("resnet", "1", 3), alert("resnet", AlertState.RESOLVED));
-        assertThat(explained("resnet", ids.subList(20, 30))).isZero();
+        assertThat(requested("resnet", ids.subList(20, 30))).isZero();
     }
 
     @Test
@@ -120,22 +121,5 @@ class DriftSamplingBoostTest {
         Sampler sampler = new Sampler(SamplingConfig.of(0.3).withRates(0.3, Map.of("slow", 0.05)), m -> 5.0);
         assertThat(sampler.rateFor("any")).isEqualTo(1.0);
         assertThat(sampler.rateFor("slow")).isEqualTo(0.25, org.assertj.core.api.Assertions.within(1e-12));
-    }
-
-    private static List<ExplainedEvent> explain(InferenceEvent e, io.saliencystream.stream.Selection selection) {
-        SaliencySummary summary = SaliencySummary.newBuilder()
-                .setEventId(e.getEventId()).setEventTime(e.getEventTime())
-                .setModelName(e.getModelName()).setModelVersion(e.getModelVersion())
-                .setPredictedClass(3).setPredictedScore(0.9f).setMethod("fake")
-                .setImageWidth(2).setImageHeight(2).setGridRows(1).setGridCols(1).setGrid(List.of(1f))
-                .setPositiveMass(1f).setNegativeMass(0f).setModelCalls(1).setDurationMillis(0)
-                .build();
-        ExplanationAudit audit = ExplanationAudit.newBuilder()
-                .setEventId(e.getEventId()).setEventTime(e.getEventTime()).setExplainedAt(e.getEventTime())
-                .setModelName(e.getModelName()).setModelVersion(e.getModelVersion())
-                .setModelSha256("00").setInputSha256("00").setMethod("fake").setSeed(1)
-                .setTargetClass(3).setTargetScore(0.9f).setParameters(Map.of())
-                .build();
-        return List.of(new ExplainedEvent(summary, null, audit));
     }
 }

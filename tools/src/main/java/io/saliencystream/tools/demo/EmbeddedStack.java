@@ -1,6 +1,7 @@
 package io.saliencystream.tools.demo;
 
 import io.saliencystream.app.Settings;
+import io.saliencystream.stream.RequestTopics;
 
 import io.saliencystream.testing.EmbeddedKafkaBroker;
 import io.saliencystream.testing.InProcessSchemaRegistryServer;
@@ -35,6 +36,9 @@ public final class EmbeddedStack implements AutoCloseable {
             partitions.put(topics.saliencyOverlays(), INPUT_PARTITIONS);
             partitions.put(topics.explanationAudit(), INPUT_PARTITIONS);
             partitions.put(topics.deadLetters(), 1);
+            // the processor's settings leave the request topics at their default names
+            partitions.put(RequestTopics.defaults().flagged(), INPUT_PARTITIONS);
+            partitions.put(RequestTopics.defaults().sampled(), INPUT_PARTITIONS);
             partitions.put(drift.references(), 1);
             partitions.put(drift.metrics(), 1);
             partitions.put(drift.alerts(), 1);

@@ -5,16 +5,20 @@ import static io.saliencystream.stream.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.saliencystream.testing.InMemorySchemaRegistry;
+import io.saliencystream.schema.ExplanationRequest;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.serde.AvroSerdes;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -25,24 +29,31 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The topology on a real single-node KRaft broker, under exactly-once with two stream threads
+ * Both stages on a real single-node KRaft broker, each its own application as {@code run} starts
+ * them (selection, flagged and sampled explanation), under exactly-once with two stream threads
  * and three input partitions: every record read ends in exactly one counted outcome, and the
- * committed output topics hold exactly the counted records.
+ * committed output topics hold exactly the counted records. And the explanation stage's poll
+ * sizing: slow explanations within it never get a thread evicted, one beyond it does.
  */
 @Tag("integration")
-class SaliencyTopologyIT {
+class StagesIT {
 
     private static final TopicNames TOPICS = TopicNames.defaults();
+    private static final RequestTopics REQUESTS = RequestTopics.defaults();
 
     @TempDir
     Path stateDir;
@@ -59,19 +70,12 @@ class SaliencyTopologyIT {
                     "exactly_once_v2", stateDir, 1, 2, Duration.ofMillis(200), Duration.ofSeconds(5),
                     Duration.ofMinutes(5), 30);
             SamplingConfig sampling = SamplingConfig.of(1.0).withRates(1.0, Map.of(RARE_MODEL, 0.0));
-            SaliencyTopology topology = new SaliencyTopology(TOPICS, sampling, serdes,
-                    TestEvents.VALIDATOR, TestEvents.EXPLAINER);
-            try (KafkaStreams streams = new KafkaStreams(topology.build(), settings.toProperties())) {
-                streams.start();
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                ProcessingCounters.Snapshot counts = ProcessingCounters.read(streams.metrics());
-                while (counts.accountedFor() < values.size() && System.nanoTime() < deadline) {
-                    Thread.sleep(200);
-                    counts = ProcessingCounters.read(streams.metrics());
-                }
+            try (Stages stages = Stages.start(settings, sampling, serdes, TestEvents.EXPLAINER)) {
+                ProcessingCounters.Snapshot counts = stages.awaitAccounted(values.size(), Duration.ofSeconds(90));
                 assertThat(counts.eventsIn()).isEqualTo(values.size());
                 assertThat(counts.accountedFor()).isEqualTo(values.size());
-                assertThat(counts).isEqualTo(new ProcessingCounters.Snapshot(values.size(), 20, 10, 0, 30, 0, 0));
+                // 20 good and 10 crashing events requested, the crashing ones dead-lettered by the explanation stage
+                assertThat(counts).isEqualTo(new ProcessingCounters.Snapshot(values.size(), 20, 10, 0, 30, 30, 0));
 
                 String bootstrap = cluster.bootstrapServers();
                 assertThat(committedCount(bootstrap, TOPICS.saliencySummaries(), 20)).isEqualTo(counts.explained());
@@ -112,19 +116,10 @@ class SaliencyTopologyIT {
                 }
                 return TestEvents.EXPLAINER.explain(e, selection);
             };
-            SaliencyTopology topology = new SaliencyTopology(TOPICS, SamplingConfig.of(1.0), serdes,
-                    TestEvents.VALIDATOR, slow);
-            List<KafkaStreams.State> states = new java.util.concurrent.CopyOnWriteArrayList<>();
-            try (KafkaStreams streams = new KafkaStreams(topology.build(), settings.toProperties())) {
-                streams.setStateListener((now, before) -> states.add(now));
-                streams.start();
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                ProcessingCounters.Snapshot counts = ProcessingCounters.read(streams.metrics());
-                while (counts.accountedFor() < values.size() && System.nanoTime() < deadline) {
-                    Thread.sleep(200);
-                    counts = ProcessingCounters.read(streams.metrics());
-                }
+            try (Stages stages = Stages.start(settings, SamplingConfig.of(1.0), serdes, slow)) {
+                ProcessingCounters.Snapshot counts = stages.awaitAccounted(values.size(), Duration.ofSeconds(90));
                 assertThat(counts.explained()).isEqualTo(values.size());
+                List<KafkaStreams.State> states = stages.sampledStates();
                 assertThat(committedCount(cluster.bootstrapServers(), TOPICS.saliencySummaries(), values.size()))
                         .as("each event explained exactly once").isEqualTo(values.size());
                 int firstRunning = states.indexOf(KafkaStreams.State.RUNNING);
@@ -148,10 +143,6 @@ class SaliencyTopologyIT {
                 .hasMessageContaining("Even one explanation does not fit");
         try (KafkaClusterTestKit cluster = startCluster()) {
             AvroSerdes serdes = new AvroSerdes(new InMemorySchemaRegistry());
-            var serializer = serdes.specific(InferenceEvent.class).serializer();
-            produce(cluster.bootstrapServers(), List.of(
-                    serializer.serialize(TOPICS.inferenceEvents(), event("too-slow-1")),
-                    serializer.serialize(TOPICS.inferenceEvents(), event("too-slow-2"))));
             Properties props = new StreamsSettings("saliency-too-slow-it", cluster.bootstrapServers(),
                     "at_least_once", stateDir, 1, 1, Duration.ofMillis(200), Duration.ofMillis(500),
                     Duration.ofSeconds(4), 1).toProperties();
@@ -165,8 +156,10 @@ class SaliencyTopologyIT {
                 return TestEvents.EXPLAINER.explain(e, selection);
             };
             List<KafkaStreams.State> states = new java.util.concurrent.CopyOnWriteArrayList<>();
-            try (KafkaStreams streams = new KafkaStreams(new SaliencyTopology(TOPICS, SamplingConfig.of(1.0), serdes,
-                    TestEvents.VALIDATOR, tooSlow).build(), props)) {
+            produceRequests(cluster.bootstrapServers(), serdes, List.of("too-slow-1", "too-slow-2"));
+            Topology lane = new ExplanationTopology(TOPICS, REQUESTS, RequestTopics.Lane.SAMPLED, serdes, tooSlow,
+                    Optional.empty()).build();
+            try (KafkaStreams streams = new KafkaStreams(lane, props)) {
                 streams.setStateListener((now, before) -> states.add(now));
                 streams.start();
                 long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
@@ -196,8 +189,10 @@ class SaliencyTopologyIT {
         cluster.waitForReadyBrokers();
         try (Admin admin = cluster.admin()) {
             admin.createTopics(Stream.of(TOPICS.inferenceEvents(), TOPICS.saliencySummaries(),
-                            TOPICS.saliencyOverlays(), TOPICS.explanationAudit(), TOPICS.deadLetters())
-                    .map(t -> new NewTopic(t, t.equals(TOPICS.inferenceEvents()) ? 3 : 1, (short) 1))
+                            TOPICS.saliencyOverlays(), TOPICS.explanationAudit(), TOPICS.deadLetters(),
+                            REQUESTS.flagged(), REQUESTS.sampled())
+                    .map(t -> new NewTopic(t, t.equals(TOPICS.inferenceEvents()) || t.equals(REQUESTS.sampled()) ? 3 : 1,
+                            (short) 1))
                     .toList()).all().get();
         }
         return cluster;
@@ -218,6 +213,80 @@ class SaliencyTopologyIT {
             values.add(serializer.serialize(TOPICS.inferenceEvents(), event("good-b-" + i)));
         }
         return values;
+    }
+
+    /**
+     * The selection stage and both explanation lanes as {@code run} starts them: three applications,
+     * {@code <id>-select}, {@code <id>-explain-flagged} and {@code <id>-explain-sampled}.
+     */
+    private record Stages(List<KafkaStreams> applications, List<KafkaStreams.State> sampledStates)
+            implements AutoCloseable {
+
+        static Stages start(StreamsSettings settings, SamplingConfig sampling, AvroSerdes serdes,
+                EventExplainer explainer) {
+            List<KafkaStreams> applications = new ArrayList<>();
+            applications.add(new KafkaStreams(new SelectionTopology(TOPICS, REQUESTS, sampling, serdes,
+                    TestEvents.VALIDATOR).build(), properties(settings, "-select")));
+            for (RequestTopics.Lane lane : RequestTopics.Lane.values()) {
+                applications.add(new KafkaStreams(new ExplanationTopology(TOPICS, REQUESTS, lane, serdes, explainer,
+                        Optional.empty()).build(), properties(settings, "-explain-" + lane.label())));
+            }
+            List<KafkaStreams.State> sampledStates = new java.util.concurrent.CopyOnWriteArrayList<>();
+            applications.get(2).setStateListener((now, before) -> sampledStates.add(now));
+            applications.forEach(KafkaStreams::start);
+            return new Stages(applications, sampledStates);
+        }
+
+        private static Properties properties(StreamsSettings settings, String suffix) {
+            Properties properties = settings.toProperties();
+            properties.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId() + suffix);
+            return properties;
+        }
+
+        ProcessingCounters.Snapshot counts() {
+            Map<MetricName, Metric> metrics = new HashMap<>();
+            applications.forEach(a -> metrics.putAll(a.metrics()));
+            return ProcessingCounters.read(metrics);
+        }
+
+        /** Waits until every record read has its outcome, or {@code timeout} passed. */
+        ProcessingCounters.Snapshot awaitAccounted(int records, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            ProcessingCounters.Snapshot counts = counts();
+            while ((counts.eventsIn() < records || counts.accountedFor() < counts.eventsIn())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                counts = counts();
+            }
+            return counts;
+        }
+
+        @Override
+        public void close() {
+            applications.forEach(KafkaStreams::close);
+        }
+    }
+
+    /** Sampled requests for events of {@code ids}, as the selection stage writes them. */
+    private static void produceRequests(String bootstrap, AvroSerdes serdes, List<String> ids) throws Exception {
+        var events = serdes.specific(InferenceEvent.class).serializer();
+        var requests = serdes.specific(ExplanationRequest.class).serializer();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<byte[], byte[]> producer =
+                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String id : ids) {
+                Instant now = Instant.now();
+                ExplanationRequest request = ExplanationRequest.newBuilder().setEventId(id).setModelName("resnet")
+                        .setSelectionReasons(List.of(Selection.SAMPLED)).setFlagged(false).setSelectedAt(now)
+                        .setSourceTopic(TOPICS.inferenceEvents()).setSourcePartition(0).setSourceOffset(0)
+                        .setSourceTimestamp(now).setOriginalKey(null)
+                        .setOriginalValue(ByteBuffer.wrap(events.serialize(TOPICS.inferenceEvents(), event(id))))
+                        .build();
+                producer.send(new ProducerRecord<>(REQUESTS.sampled(), id.getBytes(StandardCharsets.UTF_8),
+                        requests.serialize(REQUESTS.sampled(), request))).get();
+            }
+        }
     }
 
     private static void produce(String bootstrap, List<byte[]> values) throws Exception {
