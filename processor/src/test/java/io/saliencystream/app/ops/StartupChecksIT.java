@@ -6,7 +6,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,16 +49,22 @@ class StartupChecksIT {
                 Traffic.DRIFT.metrics(), 1));
         try (ProcessorProcess run = ProcessorProcess.start(traffic.config("a", Map.of()), "startup-missing")) {
             assertThat(run.awaitExit(Duration.ofSeconds(120))).isEqualTo(1);
-            assertThat(run.log()).contains("saliency-stream run: missing topics: attention-alerts, saliency-overlays"
+            assertThat(run.log()).contains("saliency-stream run: missing topics: attention-alerts,"
+                    + " explanation-requests-flagged, explanation-requests-sampled, saliency-overlays"
                     + " (or not authorized to describe them: check this principal's ACLs);"
                     + " create them (explanation-audit and attention-references compacted) or set topics.create=true");
         }
 
         try (ProcessorProcess run = ProcessorProcess.started(traffic.config("a", Map.of("topics.create", "true")),
                 "startup-create")) {
-            assertThat(run.log()).contains("created missing topics: attention-alerts, saliency-overlays");
+            assertThat(run.log()).contains("created missing topics: attention-alerts, explanation-requests-flagged,"
+                    + " explanation-requests-sampled, saliency-overlays");
             assertThat(cluster.broker().admin().listTopics().names().get())
-                    .contains("attention-alerts", "saliency-overlays");
+                    .contains("attention-alerts", "saliency-overlays", Traffic.REQUESTS.flagged(), Traffic.REQUESTS.sampled());
+            // a request carries its event whole: its topic accepts what the producer sends
+            ConfigResource flagged = new ConfigResource(ConfigResource.Type.TOPIC, Traffic.REQUESTS.flagged());
+            assertThat(cluster.broker().admin().describeConfigs(List.of(flagged)).all().get().get(flagged)
+                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()).isEqualTo(Integer.toString((1 << 20) + 12));
             assertThat(run.terminate(Duration.ofMinutes(1))).isEqualTo(RunCommandIT.SIGTERM_EXIT);
         }
     }

@@ -152,6 +152,8 @@ final class Traffic {
         p.put("kafka.session.timeout.ms", "6000");
         p.put("kafka.heartbeat.interval.ms", "1000");
         p.put("kafka.producer.transaction.timeout.ms", "20000");
+        // any free port: tests run beside each other and beside whatever holds 8080
+        p.put("ops.port", "0");
         // events are stamped when produced and may wait behind a fault: keep drift's windows open for them
         p.put("drift.grace", "PT30M");
         p.putAll(extra);
