@@ -169,8 +169,17 @@ public final class DemoRunner {
                 produce(stack.bootstrapServers(), topics.inferenceEvents(), samples.subList(0, textEvents));
                 console.printf("  produced %d text lines (%d of them bad inputs) to %s%n", textEvents,
                         textEvents - options.events(), topics.inferenceEvents());
-                awaitAccounted(app, collector, textEvents, options.timeout(), started);
-                produce(stack.bootstrapServers(), topics.inferenceEvents(), samples.subList(textEvents, samples.size()));
+                awaitAccounted(app, collector, textEvents, options.timeout(), started, "text lines");
+                // window by window, as a live stream arrives: flagged events overtake sampled ones in the
+                // explanation stage, and a burst of many windows would let them run further ahead of the
+                // sampled summaries than drift's grace (one window) allows
+                for (int from = textEvents; from < samples.size(); from += scenario.eventsPerWindow()) {
+                    int to = Math.min(samples.size(), from + scenario.eventsPerWindow());
+                    produce(stack.bootstrapServers(), topics.inferenceEvents(), samples.subList(from, to));
+                    if (to < samples.size()) {
+                        awaitAccounted(app, collector, to, options.timeout(), started, "drift windows");
+                    }
+                }
                 console.printf("  produced %d shapes images in %d drift windows of %d s event time, the corner stamp"
                                 + " painted on from window %d on%n", scenario.events(),
                         scenario.cleanWindows() + scenario.stampedWindows(), scenario.window().toSeconds(),
@@ -265,19 +274,20 @@ public final class DemoRunner {
         }
     }
 
-    /** Waits until the first {@code count} events are accounted for. */
+    /** Waits until the first {@code count} events ({@code what}) are accounted for. */
     private void awaitAccounted(ProcessorApp app, OutputCollector collector, int count, Duration timeout,
-                                Instant started) throws InterruptedException {
+                                Instant started, String what) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         ProgressLine progress = new ProgressLine(console);
         while (app.counters().accountedFor() < count) {
             collector.poll(Duration.ofMillis(500));
             ProcessingCounters.Snapshot c = app.counters();
-            progress.update(String.format(Locale.ROOT, "  text lines: %d/%d accounted for | explained %d | %.0f s",
-                    c.accountedFor(), count, c.explained(), Duration.between(started, Instant.now()).toMillis() / 1000.0));
+            progress.update(String.format(Locale.ROOT, "  %s: %d/%d accounted for | explained %d | %.0f s",
+                    what, c.accountedFor(), count, c.explained(), Duration.between(started, Instant.now()).toMillis() / 1000.0));
             if (System.nanoTime() > deadline) {
                 progress.done();
-                throw new IllegalStateException("demo timed out after " + timeout.toSeconds() + " s on the text lines: " + c);
+                throw new IllegalStateException("demo timed out after " + timeout.toSeconds() + " s on the " + what + ": "
+                        + c);
             }
         }
         progress.done();
