@@ -103,7 +103,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         if (cached != null) {
             return cached;
         }
-        JsonNode answer = send("POST", "/subjects/" + pathSegment(subject) + "/versions", schemaBody(schema));
+        JsonNode answer;
+        try {
+            answer = send("POST", "/subjects/" + pathSegment(subject) + "/versions", schemaBody(schema));
+        } catch (SchemaRegistryException e) {
+            return registeredMeanwhile(subject, schema, e);
+        }
         JsonNode id = answer.get("id");
         if (id == null || !id.canConvertToInt()) {
             throw new SchemaRegistryException("Schema registry at " + baseUrl() + " answered registration under '"
@@ -112,6 +117,25 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         ids.put(schema, id.intValue());
         schemasById.putIfAbsent(id.intValue(), schema);
         return id.intValue();
+    }
+
+    /**
+     * A 409 may only mean that another client registered the same schema a moment earlier: Apicurio
+     * answers two concurrent first registrations of a subject (two Kafka Streams applications of one
+     * process starting together) with 409 "artifact already exists". Then the schema is there and
+     * looking it up gives its id; a real incompatibility (Confluent's 409) is not found and the
+     * registration's refusal stands.
+     */
+    private int registeredMeanwhile(String subject, Schema schema, SchemaRegistryException refusal) {
+        if (refusal.httpStatus() != 409) {
+            throw refusal;
+        }
+        try {
+            return lookUp(subject, schema);
+        } catch (SchemaRegistryException notThere) {
+            refusal.addSuppressed(notThere);
+            throw refusal;
+        }
     }
 
     @Override

@@ -111,6 +111,17 @@ class HttpSchemaRegistryClientTest {
     }
 
     @Test
+    void aRegistrationRefusedBecauseAnotherClientWasFirstTakesTheRegisteredId() throws Exception {
+        try (ScriptedHttpServer raced = new ScriptedHttpServer(List.of(
+                Answer.of(409, "{\"error_code\":409,\"message\":\"An artifact with ID 'readings-value' already exists.\"}"),
+                Answer.of(200, "{\"subject\":\"readings-value\",\"id\":12,\"version\":1,\"schema\":\"\"}")))) {
+            HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(raced.url(), FAST);
+            assertThat(client.register("readings-value", V1)).isEqualTo(12);
+            assertThat(raced.hits()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void subjectsArePercentEncodedInThePath() {
         String subject = "odd subject/with+plus?and#hash%-value";
         HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(server.url(), FAST);

@@ -72,6 +72,39 @@ class ApicurioRegistryCompatibilityIT {
         assertThat(ConfluentWireFormat.schemaId(framed)).isEqualTo(id);
     }
 
+    /**
+     * The processor's applications start together and each registers the output schemas on its first
+     * record: Apicurio refuses all but the first of such concurrent registrations with 409 "already
+     * exists" (seen in ConfluentClientIT), which must end in the one registered id, not an error.
+     */
+    @Test
+    void concurrentFirstRegistrationsOfOneSubjectAllGetItsId() throws Exception {
+        Schema schema = SaliencySummary.getClassSchema();
+        String subject = "concurrent-" + System.nanoTime() + "-value";
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<Integer>> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(server.confluentApiUrl());
+                ids.add(pool.submit(() -> {
+                    go.await();
+                    return client.register(subject, schema);
+                }));
+            }
+            go.countDown();
+            java.util.Set<Integer> distinct = new java.util.HashSet<>();
+            for (java.util.concurrent.Future<Integer> id : ids) {
+                distinct.add(id.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(distinct).hasSize(1);
+            assertThat(new HttpSchemaRegistryClient(server.confluentApiUrl()).schemaById(distinct.iterator().next()))
+                    .isEqualTo(schema);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void unknownIdFromTheRealRegistryIsAClearSerializationError() {
         AvroSerdes serdes = new AvroSerdes(new HttpSchemaRegistryClient(server.confluentApiUrl()));
