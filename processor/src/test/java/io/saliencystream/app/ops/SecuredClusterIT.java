@@ -301,14 +301,14 @@ class SecuredClusterIT {
         }
     }
 
-    /** Waits until the application's committed offset on the input is its end offset. */
+    /** Waits until the selection stage's committed offset on the input is its end offset. */
     private static void awaitAllInputCommitted(String applicationId, Duration timeout) throws Exception {
         TopicPartition input = new TopicPartition(Traffic.TOPICS.inferenceEvents(), 0);
         long end = broker.admin().listOffsets(Map.of(input, OffsetSpec.latest()))
                 .partitionResult(input).get(30, TimeUnit.SECONDS).offset();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            OffsetAndMetadata committed = broker.admin().listConsumerGroupOffsets(applicationId)
+            OffsetAndMetadata committed = broker.admin().listConsumerGroupOffsets(applicationId + "-select")
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).get(input);
             if (committed != null && committed.offset() >= end) {
                 return;
