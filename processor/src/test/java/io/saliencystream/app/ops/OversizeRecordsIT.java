@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.saliencystream.schema.DeadLetter;
 import io.saliencystream.serde.AvroSerdes;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.zip.CRC32;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -33,6 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  * An unreadable event with a key of 1.1 MB makes a dead letter that no cut can fit (the key is
  * kept whole): under the default limits it is skipped, logged with its input offset and counted,
  * and the events after it are explained.
+ * And events of 0.9 and 1.05 MB whose PNG header reads (the pixels do not): selected, so the
+ * selection stage writes an explanation request carrying the whole event to request topics at
+ * Kafka's default 1 MiB. The 0.9 MB one fits and is dead-lettered by the explanation stage,
+ * which decodes the pixels; the 1.05 MB one, allowed by the raised image limit, would not fit
+ * and is dead-lettered by the selection stage as {@code request-too-large}.
  */
 @Tag("integration")
 class OversizeRecordsIT {
@@ -42,6 +49,8 @@ class OversizeRecordsIT {
     /** A key of 1.1 MB: more than the producer's default 1 MiB on its own. */
     static final String BIG_KEY = "big-key-" + "k".repeat(1_100_000);
     static final int GOOD = 5;
+    /** Sizes of the events whose PNG header reads but whose pixels do not. */
+    static final int[] HEADER_SIZES = {900_000, 1_050_000};
 
     @TempDir
     Path dir;
@@ -64,6 +73,9 @@ class OversizeRecordsIT {
             events.put("big-" + size, traffic.eventWithImage("big-" + size, image));
         }
         events.put(BIG_KEY, traffic.eventWithImage("big-key", new byte[] {(byte) 0x89, 'P', 'N', 'G', 1}));
+        for (int size : HEADER_SIZES) {
+            events.put("header-" + size, traffic.eventWithImage("header-" + size, pngHeaderThenNoise(size)));
+        }
         traffic.produceRaw(Traffic.TOPICS.inferenceEvents(), events);
         long bigKeyOffset = SIZES.length;
         traffic.produce(0, GOOD);
@@ -73,8 +85,14 @@ class OversizeRecordsIT {
             // the events after the unwritable dead letter are explained
             assertThat(traffic.committed(List.of(Traffic.TOPICS.saliencySummaries()), GOOD, Traffic.STALL))
                     .as(run.log()).containsEntry(Traffic.TOPICS.saliencySummaries(), new Traffic.Counts(GOOD, GOOD));
-            Map<String, DeadLetter> letters = read(traffic, serdes, Traffic.TOPICS.deadLetters(), SIZES.length, 1 << 20);
+            Map<String, DeadLetter> letters = read(traffic, serdes, Traffic.TOPICS.deadLetters(),
+                    SIZES.length + HEADER_SIZES.length, 1 << 20);
             assertThat(letters).as(run.log()).containsOnlyKeys(sizedKeys());
+            // the 0.9 MB event travelled whole through the request topic to the explanation stage
+            assertWhole(letters.get("header-900000"), events.get("header-900000"));
+            assertThat(letters.get("header-900000").getStage()).isEqualTo("explain");
+            assertThat(letters.get("header-900000").getErrorCode()).isEqualTo("image-undecodable");
+            assertThat(letters.get("header-1050000").getErrorCode()).isEqualTo("image-too-large");
             assertThat(run.log()).contains("record for dead-letters not written, skipped: it came from input "
                     + Traffic.TOPICS.inferenceEvents() + "-0@" + bigKeyOffset);
             assertThat(scrape(run)).contains(
@@ -101,12 +119,32 @@ class OversizeRecordsIT {
             assertThat(Utils.toArray(letters.get(BIG_KEY).getOriginalKey()))
                     .isEqualTo(BIG_KEY.getBytes(StandardCharsets.UTF_8));
             letters.forEach((id, letter) -> assertWhole(letter, events.get(id)));
+            assertThat(letters.get("header-900000").getErrorCode()).isEqualTo("image-undecodable");
+            assertThat(letters.get("header-1050000").getErrorCode()).isEqualTo("request-too-large");
+            assertThat(letters.get("header-1050000").getStage()).isEqualTo("validate");
+            assertThat(run.log()).contains("note: limits.max-image-bytes " + RAISED
+                    + " is more than the explanation-request topics accept");
             assertThat(run.terminate(Duration.ofMinutes(1))).isEqualTo(RunCommandIT.SIGTERM_EXIT);
         }
     }
 
     private static List<String> sizedKeys() {
-        return java.util.Arrays.stream(SIZES).mapToObj(size -> "big-" + size).toList();
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(SIZES).mapToObj(size -> "big-" + size),
+                java.util.Arrays.stream(HEADER_SIZES).mapToObj(size -> "header-" + size)).toList();
+    }
+
+    /** {@code size} bytes: a PNG signature and a valid 64x64 RGB header, then noise instead of pixels. */
+    private static byte[] pngHeaderThenNoise(int size) {
+        ByteBuffer png = ByteBuffer.allocate(size);
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        ByteBuffer ihdr = ByteBuffer.allocate(17).put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(64).putInt(64)
+                .put(new byte[] {8, 2, 0, 0, 0});
+        CRC32 crc = new CRC32();
+        crc.update(ihdr.array());
+        png.putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
+        byte[] noise = new byte[png.remaining()];
+        new Random(size).nextBytes(noise);
+        return png.put(noise).array();
     }
 
     /** The process's Prometheus metrics, from the port its log names. */
