@@ -91,78 +91,133 @@ public final class Xrai extends AttributionMethod<Xrai.Params> {
                 }
             }
         }
-        List<int[]> regions = new ArrayList<>();
-        List<Double> regionScale = new ArrayList<>();
-        for (double scale : params.scales()) {
-            int[] labels = Felzenszwalb.segment(planes, w, h, scale, params.minSize());
+        Felzenszwalb.Graph graph = Felzenszwalb.graph(planes, w, h);
+        int[][] labels = new int[params.scales().size()][];
+        for (int s = 0; s < labels.length; s++) {
+            labels[s] = graph.segment(params.scales().get(s), params.minSize());
+        }
+        Selection selection = select(pixels, labels);
+        Map<String, Double> diagnostics = new LinkedHashMap<>();
+        for (int i = 0; i < Math.min(10, selection.regions().size()); i++) {
+            Region region = selection.regions().get(i);
+            diagnostics.put("region." + i + ".density", region.density());
+            diagnostics.put("region." + i + ".pixels", (double) region.pixels());
+            diagnostics.put("region." + i + ".scale", params.scales().get(region.scale()));
+        }
+        diagnostics.put("regions", (double) selection.regions().size());
+        diagnostics.put("completenessError", r.completenessError());
+        return run.explanation(new AttributionMap(w, h, selection.map()), diagnostics);
+    }
+
+    /** A chosen region: its segmentation (index into the scales), label there, density and the pixels it newly covered. */
+    record Region(int scale, int label, double density, int pixels) {
+    }
+
+    /** The regions in the order chosen, and the map: each pixel the density of the region that covered it. */
+    record Selection(float[] map, List<Region> regions) {
+    }
+
+    /**
+     * The greedy choice: among the regions of every segmentation (scale by scale, label by label;
+     * a tie goes to the first), the one whose uncovered pixels have the highest mean is chosen and
+     * covers them, until every pixel is covered. Each region keeps its uncovered pixels in pixel
+     * order with their sum, and only the regions that lose pixels to a choice are summed again, in
+     * the same order, so every density is the sum a full rescan would give, bit for bit.
+     *
+     * @param pixels the attribution per pixel, finite
+     * @param labels per segmentation, a label per pixel numbered from 0
+     */
+    static Selection select(float[] pixels, int[][] labels) {
+        int n = pixels.length;
+        int scales = labels.length;
+        int[] first = new int[scales + 1];
+        for (int s = 0; s < scales; s++) {
             int count = 0;
-            for (int l : labels) {
+            for (int l : labels[s]) {
                 count = Math.max(count, l + 1);
             }
-            int[] sizes = new int[count];
-            for (int l : labels) {
-                sizes[l]++;
-            }
-            int[][] members = new int[count][];
-            int[] filled = new int[count];
-            for (int l = 0; l < count; l++) {
-                members[l] = new int[sizes[l]];
-            }
-            for (int i = 0; i < labels.length; i++) {
-                members[labels[i]][filled[labels[i]]++] = i;
-            }
-            for (int[] m : members) {
-                regions.add(m);
-                regionScale.add(scale);
+            first[s + 1] = first[s] + count;
+        }
+        int regions = first[scales];
+        int[] start = new int[regions + 1];
+        for (int s = 0; s < scales; s++) {
+            for (int l : labels[s]) {
+                start[first[s] + l + 1]++;
             }
         }
-        float[] map = new float[w * h];
-        boolean[] covered = new boolean[w * h];
-        boolean[] used = new boolean[regions.size()];
-        Map<String, Double> diagnostics = new LinkedHashMap<>();
-        int chosen = 0;
-        int remaining = w * h;
+        for (int r = 0; r < regions; r++) {
+            start[r + 1] += start[r];
+        }
+        int[] left = new int[regions];
+        int[] members = new int[start[regions]];
+        for (int s = 0; s < scales; s++) {
+            for (int p = 0; p < n; p++) {
+                int r = first[s] + labels[s][p];
+                members[start[r] + left[r]++] = p;
+            }
+        }
+        double[] density = new double[regions];
+        for (int r = 0; r < regions; r++) {
+            double sum = 0;
+            for (int k = start[r]; k < start[r] + left[r]; k++) {
+                sum += pixels[members[k]];
+            }
+            density[r] = sum / left[r];
+        }
+        float[] map = new float[n];
+        boolean[] covered = new boolean[n];
+        boolean[] touched = new boolean[regions];
+        int[] changed = new int[regions];
+        List<Region> chosen = new ArrayList<>();
+        int remaining = n;
         while (remaining > 0) {
             int best = -1;
             double bestDensity = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < regions.size(); i++) {
-                if (used[i]) {
-                    continue;
+            for (int r = 0; r < regions; r++) {
+                if (left[r] > 0 && density[r] > bestDensity) {
+                    bestDensity = density[r];
+                    best = r;
                 }
-                double sum = 0;
-                int n = 0;
-                for (int p : regions.get(i)) {
-                    if (!covered[p]) {
-                        sum += pixels[p];
-                        n++;
+            }
+            if (best < 0) {
+                throw new IllegalArgumentException("xrai needs finite attributions to rank regions");
+            }
+            int changes = 0;
+            for (int k = start[best]; k < start[best] + left[best]; k++) {
+                int p = members[k];
+                covered[p] = true;
+                map[p] = (float) bestDensity;
+                for (int s = 0; s < scales; s++) {
+                    int r = first[s] + labels[s][p];
+                    if (!touched[r]) {
+                        touched[r] = true;
+                        changed[changes++] = r;
                     }
                 }
-                if (n == 0) {
-                    used[i] = true;
-                } else if (sum / n > bestDensity) {
-                    bestDensity = sum / n;
-                    best = i;
-                }
             }
-            used[best] = true;
-            int added = 0;
-            for (int p : regions.get(best)) {
-                if (!covered[p]) {
-                    covered[p] = true;
-                    map[p] = (float) bestDensity;
-                    added++;
-                }
-            }
+            int added = left[best];
             remaining -= added;
-            if (chosen < 10) {
-                diagnostics.put("region." + chosen + ".density", bestDensity);
-                diagnostics.put("region." + chosen + ".pixels", (double) added);
-                diagnostics.put("region." + chosen + ".scale", regionScale.get(best));
+            for (int c = 0; c < changes; c++) {
+                int r = changed[c];
+                touched[r] = false;
+                int kept = start[r];
+                double sum = 0;
+                for (int k = start[r]; k < start[r] + left[r]; k++) {
+                    int p = members[k];
+                    if (!covered[p]) {
+                        members[kept++] = p;
+                        sum += pixels[p];
+                    }
+                }
+                left[r] = kept - start[r];
+                density[r] = sum / left[r];
             }
-            chosen++;
+            int scale = 0;
+            while (first[scale + 1] <= best) {
+                scale++;
+            }
+            chosen.add(new Region(scale, best - first[scale], bestDensity, added));
         }
-        diagnostics.put("regions", (double) chosen);
-        diagnostics.put("completenessError", r.completenessError());
-        return run.explanation(new AttributionMap(w, h, map), diagnostics);
+        return new Selection(map, chosen);
     }
 }

@@ -19,9 +19,14 @@ public final class Felzenszwalb {
      * @return a label per pixel, labels numbered 0..segments-1 in order of first appearance
      */
     public static int[] segment(float[][] channels, int w, int h, double scale, int minSize) {
-        if (channels.length == 0 || w <= 0 || h <= 0 || scale < 0 || minSize < 1) {
-            throw new IllegalArgumentException("segmentation needs channels, a positive size, scale >= 0 and minSize >= 1; got "
-                    + channels.length + " channels, " + w + "x" + h + ", " + scale + ", " + minSize);
+        return graph(channels, w, h).segment(scale, minSize);
+    }
+
+    /** The image's pixel graph with its edges sorted, to segment at several scales without sorting again. */
+    public static Graph graph(float[][] channels, int w, int h) {
+        if (channels.length == 0 || w <= 0 || h <= 0) {
+            throw new IllegalArgumentException("segmentation needs channels and a positive size; got "
+                    + channels.length + " channels, " + w + "x" + h);
         }
         for (float[] c : channels) {
             if (c.length != w * h) {
@@ -30,68 +35,99 @@ public final class Felzenszwalb {
         }
         int[][] offsets = {{1, 0}, {0, 1}, {1, 1}, {1, -1}};
         int edges = 0;
-        long[] a = new long[w * h * 4];
+        int[] ends = new int[w * h * 8];
         float[] weight = new float[w * h * 4];
+        // sorted by weight, ties in the order the edges were made: weights are >= 0 (or NaN, sorted last
+        // as Float.compare does), so their bits order as the weights do
+        long[] keys = new long[w * h * 4];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
+                int p = y * w + x;
                 for (int[] o : offsets) {
                     int nx = x + o[0];
                     int ny = y + o[1];
                     if (nx < w && ny >= 0 && ny < h) {
-                        int p = y * w + x;
                         int q = ny * w + nx;
                         double d = 0;
                         for (float[] c : channels) {
                             d += (c[p] - c[q]) * (c[p] - c[q]);
                         }
                         weight[edges] = (float) Math.sqrt(d);
-                        a[edges] = ((long) p << 32) | q;
+                        keys[edges] = ((long) Float.floatToIntBits(weight[edges]) << 32) | edges;
+                        ends[2 * edges] = p;
+                        ends[2 * edges + 1] = q;
                         edges++;
                     }
                 }
             }
         }
-        Integer[] order = new Integer[edges];
+        Arrays.sort(keys, 0, edges);
+        int[] sortedEnds = new int[2 * edges];
+        float[] sortedWeight = new float[edges];
         for (int i = 0; i < edges; i++) {
-            order[i] = i;
+            int e = (int) keys[i];
+            sortedEnds[2 * i] = ends[2 * e];
+            sortedEnds[2 * i + 1] = ends[2 * e + 1];
+            sortedWeight[i] = weight[e];
         }
-        Arrays.sort(order, (i, j) -> Float.compare(weight[i], weight[j]));
-        int n = w * h;
-        int[] parent = new int[n];
-        int[] size = new int[n];
-        double[] threshold = new double[n];
-        for (int i = 0; i < n; i++) {
-            parent[i] = i;
-            size[i] = 1;
-            threshold[i] = scale;
+        return new Graph(w * h, sortedEnds, sortedWeight);
+    }
+
+    /** The 8-connected grid's edges in increasing weight. */
+    public static final class Graph {
+
+        private final int pixels;
+        private final int[] ends;
+        private final float[] weight;
+
+        private Graph(int pixels, int[] ends, float[] weight) {
+            this.pixels = pixels;
+            this.ends = ends;
+            this.weight = weight;
         }
-        for (int e : order) {
-            int p = find(parent, (int) (a[e] >>> 32));
-            int q = find(parent, (int) a[e]);
-            if (p != q && weight[e] <= threshold[p] && weight[e] <= threshold[q]) {
-                int r = union(parent, size, p, q);
-                threshold[r] = weight[e] + scale / size[r];
+
+        /** @return a label per pixel, labels numbered 0..segments-1 in order of first appearance */
+        public int[] segment(double scale, int minSize) {
+            if (scale < 0 || minSize < 1) {
+                throw new IllegalArgumentException("segmentation needs scale >= 0 and minSize >= 1; got " + scale + ", " + minSize);
             }
-        }
-        for (int e : order) {
-            int p = find(parent, (int) (a[e] >>> 32));
-            int q = find(parent, (int) a[e]);
-            if (p != q && (size[p] < minSize || size[q] < minSize)) {
-                union(parent, size, p, q);
+            int n = pixels;
+            int[] parent = new int[n];
+            int[] size = new int[n];
+            double[] threshold = new double[n];
+            for (int i = 0; i < n; i++) {
+                parent[i] = i;
+                size[i] = 1;
+                threshold[i] = scale;
             }
-        }
-        int[] labels = new int[n];
-        int[] relabel = new int[n];
-        Arrays.fill(relabel, -1);
-        int next = 0;
-        for (int i = 0; i < n; i++) {
-            int r = find(parent, i);
-            if (relabel[r] < 0) {
-                relabel[r] = next++;
+            for (int e = 0; e < weight.length; e++) {
+                int p = find(parent, ends[2 * e]);
+                int q = find(parent, ends[2 * e + 1]);
+                if (p != q && weight[e] <= threshold[p] && weight[e] <= threshold[q]) {
+                    int r = union(parent, size, p, q);
+                    threshold[r] = weight[e] + scale / size[r];
+                }
             }
-            labels[i] = relabel[r];
+            for (int e = 0; e < weight.length; e++) {
+                int p = find(parent, ends[2 * e]);
+                int q = find(parent, ends[2 * e + 1]);
+                if (p != q && (size[p] < minSize || size[q] < minSize)) {
+                    union(parent, size, p, q);
+                }
+            }
+            int[] labels = new int[n];
+            int[] relabel = new int[n];
+            Arrays.fill(relabel, -1);
+            int next = 0;
+            for (int i = 0; i < n; i++) {
+                int r = find(parent, i);
+                if (relabel[r] < 0) {
+                    relabel[r] = next++;
+                }
+                labels[i] = relabel[r];
+            }
+            return labels;
         }
-        return labels;
     }
 
     private static int find(int[] parent, int i) {
