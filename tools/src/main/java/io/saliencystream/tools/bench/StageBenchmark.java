@@ -10,6 +10,7 @@ import io.saliencystream.engine.model.ModelStore;
 import io.saliencystream.engine.model.SessionSettings;
 import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
+import io.saliencystream.schema.ExplanationAudit;
 import io.saliencystream.schema.ExplanationRequest;
 import io.saliencystream.schema.InferenceEvent;
 import io.saliencystream.schema.SaliencySummary;
@@ -52,9 +53,12 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -64,6 +68,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -112,6 +118,15 @@ public final class StageBenchmark {
     }
 
     public void run(Options options) throws Exception {
+        run(options, false);
+    }
+
+    /** Only section 3, the steady load. */
+    public void runSteadyLoad(Options options) throws Exception {
+        run(options, true);
+    }
+
+    private void run(Options options, boolean loadOnly) throws Exception {
         out.printf("machine: %d cores, %s, Java %s%n", CORES, System.getProperty("os.arch"),
                 System.getProperty("java.version"));
         ModelStore store = new ModelStore(ModelStore.defaultDir(), out);
@@ -121,8 +136,10 @@ public final class StageBenchmark {
             AvroSerdes serdes = new AvroSerdes(new HttpSchemaRegistryClient(registry.url()));
             CatalogModel text = textModel(catalog);
             List<InferenceEvent> pool = pool(text, serdes);
-            selectionVersusPassThrough(broker, serdes, catalog, pool, options.selectionEvents());
-            explanationThreads(broker, serdes, store, pool, options.explainRequests());
+            if (!loadOnly) {
+                selectionVersusPassThrough(broker, serdes, catalog, pool, options.selectionEvents());
+                explanationThreads(broker, serdes, store, pool, options.explainRequests());
+            }
             steadyLoad(broker, serdes, store, pool, options);
         } finally {
             DemoRunner.deleteRecursively(stateRoot);
@@ -258,6 +275,10 @@ public final class StageBenchmark {
         }
         partitions.put(topics.deadLetters(), 1);
         broker.createTopics(partitions);
+        // latencies count from the broker's append, not from the producer's send
+        broker.admin().incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC,
+                topics.inferenceEvents()), List.of(new AlterConfigOp(new ConfigEntry(
+                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"), AlterConfigOp.OpType.SET)))).all().get();
         out.printf(Locale.ROOT, "3. steady load: %.0f events/s offered for %d s, sampling %.1f%%, one in %d flagged"
                         + " by the producer, every explanation %s; 1 selection thread, 1 flagged and 1 sampled"
                         + " explanation thread, 1 intra-op thread each%n", options.offeredPerSecond(),
@@ -285,12 +306,12 @@ public final class StageBenchmark {
                     explainer, Optional.of(Duration.ofMinutes(1))).build(), sampledProps);
             List<KafkaStreams> all = List.of(select, flagged, sampled);
             awaitRunning(all);
-            List<Long> latencies = new ArrayList<>();
+            Map<String, long[]> flaggedTimes = new HashMap<>();
             AtomicBoolean producing = new AtomicBoolean(true);
             AtomicLong produced = new AtomicLong();
             Thread producerThread = new Thread(() -> offer(broker, serdes, topics, pool, options, produced, producing),
                     "bench-load-producer");
-            Thread latencyThread = new Thread(() -> flaggedLatencies(broker, serdes, topics, latencies, producing),
+            Thread latencyThread = new Thread(() -> flaggedTimes(broker, serdes, topics, requests, flaggedTimes, producing),
                     "bench-load-latency");
             producerThread.start();
             latencyThread.start();
@@ -324,15 +345,7 @@ public final class StageBenchmark {
                     maxSelectLag, lastSelectLag);
             out.printf(Locale.ROOT, "   requested %d, explained %d, skipped by deadline %d, dead-lettered %d%n",
                     c.requested(), c.explained(), c.skippedDeadline(), c.deadLettered());
-            long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-            if (sorted.length == 0) {
-                out.println("   no flagged summary was read");
-            } else {
-                out.printf(Locale.ROOT, "   flagged event append -> summary readable: %d summaries, p50 %d ms, p95 %d ms,"
-                                + " p99 %d ms, max %d ms (goal p99 <= 2000 ms)%n", sorted.length,
-                        percentile(sorted, 0.50), percentile(sorted, 0.95), percentile(sorted, 0.99),
-                        sorted[sorted.length - 1]);
-            }
+            printFlaggedTimes(flaggedTimes);
         }
     }
 
@@ -363,28 +376,111 @@ public final class StageBenchmark {
         }
     }
 
-    /** Latency of every flagged summary: now minus its record timestamp, which is the event's append time. */
-    private static void flaggedLatencies(EmbeddedKafkaBroker broker, AvroSerdes serdes, TopicNames topics,
-            List<Long> latencies, AtomicBoolean producing) {
+    // indexes of a flagged event's times (epoch ms) in flaggedTimes
+    private static final int APPENDED = 0;
+    private static final int SELECTED = 1;
+    private static final int REQUEST_READABLE = 2;
+    private static final int EXPLAINED = 3;
+    private static final int EXPLAINING = 4;
+    private static final int SUMMARY_READABLE = 5;
+
+    /**
+     * The times of every flagged event, by event id: its append (the record timestamp, which both
+     * stages carry forward), its selection (the request's selectedAt), when its request became
+     * readable (read_committed), when it was explained (the audit's explainedAt, after the overlay),
+     * how long the method took (the summary's durationMillis), and when its summary became readable.
+     */
+    private static void flaggedTimes(EmbeddedKafkaBroker broker, AvroSerdes serdes, TopicNames topics,
+            RequestTopics requests, Map<String, long[]> times, AtomicBoolean producing) {
         var summaries = serdes.specific(SaliencySummary.class).deserializer();
+        var audits = serdes.specific(ExplanationAudit.class).deserializer();
+        var requestDecoder = serdes.specific(ExplanationRequest.class).deserializer();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, "bench-latency-" + System.nanoTime(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topics.saliencySummaries()));
+            consumer.subscribe(List.of(requests.flagged(), topics.explanationAudit(), topics.saliencySummaries()));
             while (producing.get()) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
                     long now = System.currentTimeMillis();
-                    if (summaries.deserialize(r.topic(), r.value()).getSelectionReasons().contains(Selection.FLAG_PRODUCER)) {
-                        synchronized (latencies) {
-                            latencies.add(now - r.timestamp());
+                    if (r.topic().equals(requests.flagged())) {
+                        ExplanationRequest request = requestDecoder.deserialize(r.topic(), r.value());
+                        long[] t = times.computeIfAbsent(request.getEventId(), id -> new long[6]);
+                        t[APPENDED] = r.timestamp();
+                        t[SELECTED] = request.getSelectedAt().toEpochMilli();
+                        t[REQUEST_READABLE] = now;
+                    } else if (r.topic().equals(topics.explanationAudit())) {
+                        ExplanationAudit audit = audits.deserialize(r.topic(), r.value());
+                        if (audit.getSelectionReasons().contains(Selection.FLAG_PRODUCER)) {
+                            times.computeIfAbsent(audit.getEventId(), id -> new long[6])[EXPLAINED] =
+                                    audit.getExplainedAt().toEpochMilli();
+                        }
+                    } else {
+                        SaliencySummary summary = summaries.deserialize(r.topic(), r.value());
+                        if (summary.getSelectionReasons().contains(Selection.FLAG_PRODUCER)) {
+                            long[] t = times.computeIfAbsent(summary.getEventId(), id -> new long[6]);
+                            t[EXPLAINING] = summary.getDurationMillis();
+                            t[SUMMARY_READABLE] = now;
                         }
                     }
                 }
             }
         }
+    }
+
+    /** Append to summary readable, and the parts it is made of, over the flagged events seen from end to end. */
+    private void printFlaggedTimes(Map<String, long[]> times) {
+        List<long[]> complete = times.values().stream()
+                .filter(t -> t[REQUEST_READABLE] > 0 && t[EXPLAINED] > 0 && t[SUMMARY_READABLE] > 0).toList();
+        if (complete.isEmpty()) {
+            out.println("   no flagged summary was read");
+            return;
+        }
+        printPercentiles("flagged event append -> summary readable", complete,
+                t -> t[SUMMARY_READABLE] - t[APPENDED], " (goal p99 <= 2000 ms)");
+        printPercentiles("  append -> selected (selection stage's lag)", complete, t -> t[SELECTED] - t[APPENDED], "");
+        printPercentiles("  selected -> request readable (its commit)", complete,
+                t -> t[REQUEST_READABLE] - t[SELECTED], "");
+        printPercentiles("  request readable -> explained (waiting, explaining, overlay)", complete,
+                t -> t[EXPLAINED] - t[REQUEST_READABLE], "");
+        printPercentiles("    of which the method", complete, t -> t[EXPLAINING], "");
+        printPercentiles("  explained -> summary readable (flagged lane's commit)", complete,
+                t -> t[SUMMARY_READABLE] - t[EXPLAINED], "");
+        long start = complete.stream().mapToLong(t -> t[APPENDED]).min().orElseThrow();
+        StringBuilder windows = new StringBuilder();
+        for (long from = 0; ; from += 10) {
+            long lo = start + from * 1000;
+            long[] sorted = complete.stream().filter(t -> t[APPENDED] >= lo && t[APPENDED] < lo + 10_000)
+                    .mapToLong(t -> t[SUMMARY_READABLE] - t[APPENDED]).sorted().toArray();
+            if (sorted.length == 0) {
+                break;
+            }
+            windows.append(String.format(Locale.ROOT, "%s%d-%d s %d", from == 0 ? "" : ", ", from, from + 10,
+                    percentile(sorted, 0.99)));
+        }
+        out.println("   p99 ms by when the flagged event was appended: " + windows);
+        List<long[]> slowest = complete.stream()
+                .sorted((a, b) -> Long.compare(b[SUMMARY_READABLE] - b[APPENDED], a[SUMMARY_READABLE] - a[APPENDED]))
+                .limit(Math.max(1, complete.size() / 20)).toList();
+        out.printf(Locale.ROOT, "   the slowest 5 %% (%d), mean ms: selection lag %.0f, its commit %.0f, waiting"
+                        + " and explaining %.0f (method %.0f), flagged commit %.0f%n", slowest.size(),
+                mean(slowest, t -> t[SELECTED] - t[APPENDED]), mean(slowest, t -> t[REQUEST_READABLE] - t[SELECTED]),
+                mean(slowest, t -> t[EXPLAINED] - t[REQUEST_READABLE]), mean(slowest, t -> t[EXPLAINING]),
+                mean(slowest, t -> t[SUMMARY_READABLE] - t[EXPLAINED]));
+    }
+
+    private static double mean(List<long[]> times, ToLongFunction<long[]> part) {
+        return times.stream().mapToLong(part).average().orElse(0);
+    }
+
+    private void printPercentiles(String what, List<long[]> times, ToLongFunction<long[]> part,
+            String goal) {
+        long[] sorted = times.stream().mapToLong(part).sorted().toArray();
+        out.printf(Locale.ROOT, "   %-66s %4d: p50 %5d ms, p95 %5d ms, p99 %5d ms, max %5d ms%s%n", what,
+                sorted.length, percentile(sorted, 0.50), percentile(sorted, 0.95), percentile(sorted, 0.99),
+                sorted[sorted.length - 1], goal);
     }
 
     // ---- shared ----

@@ -12,9 +12,9 @@ import picocli.CommandLine.Option;
         + " steady offered load with lag and flagged latency.")
 final class BenchCommand implements Callable<Integer> {
 
-    enum Part { all, throughput, stages }
+    enum Part { all, throughput, stages, load }
 
-    @Option(names = "--only", defaultValue = "all", description = "Which figures: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--only", defaultValue = "all", description = "Which figures: ${COMPLETION-CANDIDATES} (load: the stages' steady load alone; default: ${DEFAULT-VALUE}).")
     Part only;
 
     @Option(names = "--low-rate", defaultValue = "0.01", description = "Sampling rate of the first end-to-end run (default: ${DEFAULT-VALUE}).")
@@ -52,12 +52,15 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (only != Part.stages) {
+        if (only == Part.all || only == Part.throughput) {
             new ThroughputBenchmark(System.out).run(new ThroughputBenchmark.Options(lowRate, lowRateEvents, fullEvents, repeats));
         }
-        if (only != Part.throughput) {
-            new StageBenchmark(System.out).run(new StageBenchmark.Options(selectionEvents, explainRequests, loadRate,
-                    loadSeconds, loadSamplingRate, loadFlaggedEvery, loadMethod));
+        StageBenchmark.Options stages = new StageBenchmark.Options(selectionEvents, explainRequests, loadRate,
+                loadSeconds, loadSamplingRate, loadFlaggedEvery, loadMethod);
+        if (only == Part.all || only == Part.stages) {
+            new StageBenchmark(System.out).run(stages);
+        } else if (only == Part.load) {
+            new StageBenchmark(System.out).runSteadyLoad(stages);
         }
         return 0;
     }
