@@ -73,7 +73,7 @@ class MethodFloorBenchmark {
     void printsEachMethodAgainstItsFloor() throws Exception {
         Path file = exportedModel(MODEL);
         ModelSpec spec = spec(file);
-        int repeats = Integer.getInteger("repeats", 2);
+        int repeats = Integer.getInteger("repeats", 3);
         List<String> chosen = System.getProperty("methods") == null ? List.copyOf(METHODS.keySet())
                 : Arrays.asList(System.getProperty("methods").split(","));
         BufferedImage photo = photo();
