@@ -29,7 +29,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "5", description = "Occlusion explanations timed (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--selection-events", defaultValue = "20000", description = "Events per round of selection vs pass-through (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--selection-events", defaultValue = "40000", description = "Events per round of selection vs pass-through (default: ${DEFAULT-VALUE}).")
     int selectionEvents;
 
     @Option(names = "--explain-requests", defaultValue = "40", description = "Requests explained with 1 and with 2 threads (default: ${DEFAULT-VALUE}).")
