@@ -12,6 +12,7 @@ import io.saliencystream.stream.EngineEventExplainer;
 import io.saliencystream.stream.ErrorCodes;
 import io.saliencystream.stream.EventInputs;
 import io.saliencystream.stream.ExplanationTopology;
+import io.saliencystream.stream.LanePriority;
 import io.saliencystream.stream.ProcessingCounters;
 import io.saliencystream.stream.RecordLimits;
 import io.saliencystream.stream.RequestTopics;
@@ -156,12 +157,16 @@ public final class ProcessorApp implements AutoCloseable {
                         config.gridRows(), config.gridCols(), versions(), Clock.systemUTC(),
                         config.methodsByReason(), config.faithfulnessReasons(), config.buckets(),
                         config.targets());
-                // one application per lane: flagged requests have stream threads of their own
+                // one application per lane: flagged requests have stream threads of their own, and the
+                // priority leaves them the cores while they explain
+                LanePriority priority = new LanePriority(config.sampledYieldMax());
                 for (RequestTopics.Lane lane : RequestTopics.Lane.values()) {
                     Topology topology = new ExplanationTopology(config.topics(), config.requests(), lane, serdes,
-                            explainer, config.deadlines().of(lane)).withRecordLimits(limits).build();
+                            explainer, config.deadlines().of(lane)).withRecordLimits(limits).withPriority(priority)
+                            .build();
                     applications.add(create(lane.label() + " explanation", topology,
-                            properties(config, id + "-explain-" + lane.label()), clients, log, fatal));
+                            explanationProperties(config, id + "-explain-" + lane.label(), lane), clients, log,
+                            fatal));
                 }
             }
             ProcessorApp app = new ProcessorApp(role, catalog, applications, config.lifecycle().closeTimeout(), log,
@@ -269,6 +274,23 @@ public final class ProcessorApp implements AutoCloseable {
         Properties properties = properties(config, applicationId);
         if (!config.kafkaOverrides().containsKey(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)) {
             properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(StreamsSettings.MAX_POLL_RECORDS_CAP));
+        }
+        return properties;
+    }
+
+    /**
+     * An explanation lane's settings. A sampled request may wait up to
+     * {@code explain.sampled-yield-max-ms} for flagged explanations before its own, so the sampled
+     * lane sizes {@code max.poll.records} for that wait plus the worst-case explanation, unless
+     * {@code kafka.max.poll.records} says otherwise.
+     */
+    static Properties explanationProperties(ProcessorConfig config, String applicationId, RequestTopics.Lane lane) {
+        Properties properties = properties(config, applicationId);
+        if (lane == RequestTopics.Lane.SAMPLED
+                && !config.kafkaOverrides().containsKey(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)) {
+            StreamsSettings streams = config.streams();
+            properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(StreamsSettings.maxPollRecordsFor(
+                    streams.maxPollInterval(), streams.worstCaseExplain().plus(config.sampledYieldMax()))));
         }
         return properties;
     }

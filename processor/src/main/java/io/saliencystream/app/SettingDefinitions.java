@@ -191,6 +191,10 @@ public final class SettingDefinitions {
                             + " (`skipped-deadline`) instead of explained late (default: none)")
             .define("explain.deadline-ms.sampled", Type.INT, null, optional(Range.atLeast(1)), Importance.MEDIUM,
                     "the same for sampled events (default: none)")
+            .define("explain.sampled-yield-max-ms", Type.INT, 2000, Range.atLeast(0), Importance.MEDIUM,
+                    "longest a sampled explanation waits while a flagged one runs in the same process, so flagged"
+                            + " explanations get the cores (0: the lanes share them evenly); counts towards the"
+                            + " sampled lane's `max.poll.records` sizing")
             .define("processing.guarantee", Type.STRING, "exactly_once_v2",
                     ValidString.in("exactly_once_v2", "at_least_once"), Importance.MEDIUM, "Kafka Streams guarantee")
             .define("replication.factor", Type.INT, -1, Importance.MEDIUM,

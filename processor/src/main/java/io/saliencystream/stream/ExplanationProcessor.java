@@ -50,6 +50,9 @@ final class ExplanationProcessor implements Processor<byte[], byte[], Object, Sp
             forwardDeadLetter(record, record.key(), letter);
             return;
         }
+        if (parts.lane() == RequestTopics.Lane.SAMPLED) {
+            awaitTurn();
+        }
         long age = context.currentSystemTimeMs() - request.getSourceTimestamp().toEpochMilli();
         if (age > parts.deadlineMillis()) {
             LOG.debug("Skipping request {} ({}): its event is {} ms old, over the {} ms deadline",
@@ -66,6 +69,10 @@ final class ExplanationProcessor implements Processor<byte[], byte[], Object, Sp
         }
         Selection selection = new Selection(true, request.getFlagged(), request.getSelectionReasons());
         List<ExplainedEvent> explained;
+        boolean flagged = parts.lane() == RequestTopics.Lane.FLAGGED;
+        if (flagged) {
+            parts.priority().flaggedStarted();
+        }
         try {
             explained = parts.explainer().explain(event, selection);
             if (explained == null || explained.isEmpty()) {
@@ -78,9 +85,23 @@ final class ExplanationProcessor implements Processor<byte[], byte[], Object, Sp
             LOG.warn("Explainer failed on event {}: {}", request.getEventId(), e.toString());
             deadLetter(record, request, Stage.EXPLAIN, ErrorCodes.EXPLAINER_ERROR, e);
             return;
+        } finally {
+            if (flagged) {
+                parts.priority().flaggedFinished();
+            }
         }
         emit(record, selection, explained);
         counters.explained();
+    }
+
+    /** A sampled request waits (bounded) while a flagged explanation runs in this process. */
+    private void awaitTurn() {
+        try {
+            parts.priority().awaitSampledTurn();
+        } catch (InterruptedException e) {
+            // closing: explain this one now, the thread stops after its poll
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Each target's three records, under the target's key. */

@@ -26,7 +26,8 @@ import org.apache.kafka.streams.Topology;
  * </pre>
  *
  * Each lane runs as its own Kafka Streams application with its own stream threads, so flagged
- * requests are never queued behind sampled ones. A request whose original record is older than
+ * requests are never queued behind sampled ones; in one process the lanes share a
+ * {@link LanePriority}, so sampled explanations also leave the cores to flagged ones. A request whose original record is older than
  * the lane's deadline is skipped and counted ({@code skipped-deadline}) rather than explained
  * late. Outputs are keyed by {@link ExplainedEvent#key()}: the event id for the predicted target,
  * {@code <eventId>/target=<class>} for each other target; one record per explained target,
@@ -43,17 +44,18 @@ public final class ExplanationTopology {
     private final EventExplainer explainer;
     private final Optional<Duration> deadline;
     private final RecordLimits limits;
+    private final LanePriority priority;
 
     /**
      * @param deadline the oldest a request's original record may be when its turn comes (empty: no deadline)
      */
     public ExplanationTopology(TopicNames topics, RequestTopics requests, RequestTopics.Lane lane, AvroSerdes serdes,
             EventExplainer explainer, Optional<Duration> deadline) {
-        this(topics, requests, lane, serdes, explainer, deadline, RecordLimits.defaultBroker());
+        this(topics, requests, lane, serdes, explainer, deadline, RecordLimits.defaultBroker(), LanePriority.none());
     }
 
     private ExplanationTopology(TopicNames topics, RequestTopics requests, RequestTopics.Lane lane, AvroSerdes serdes,
-            EventExplainer explainer, Optional<Duration> deadline, RecordLimits limits) {
+            EventExplainer explainer, Optional<Duration> deadline, RecordLimits limits, LanePriority priority) {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.requests = Objects.requireNonNull(requests, "requests");
         this.lane = Objects.requireNonNull(lane, "lane");
@@ -61,6 +63,7 @@ public final class ExplanationTopology {
         this.explainer = Objects.requireNonNull(explainer, "explainer");
         this.deadline = Objects.requireNonNull(deadline, "deadline");
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.priority = Objects.requireNonNull(priority, "priority");
         deadline.ifPresent(d -> {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("the " + lane.label() + " deadline must be positive, got " + d);
@@ -70,7 +73,15 @@ public final class ExplanationTopology {
 
     /** This lane with overlays and dead letters made to fit {@code limits} (default: a broker's defaults). */
     public ExplanationTopology withRecordLimits(RecordLimits limits) {
-        return new ExplanationTopology(topics, requests, lane, serdes, explainer, deadline, limits);
+        return new ExplanationTopology(topics, requests, lane, serdes, explainer, deadline, limits, priority);
+    }
+
+    /**
+     * This lane sharing {@code priority} with the other lane of the same process: flagged
+     * explanations hold it, sampled ones wait for them (default: no priority).
+     */
+    public ExplanationTopology withPriority(LanePriority priority) {
+        return new ExplanationTopology(topics, requests, lane, serdes, explainer, deadline, limits, priority);
     }
 
     public Topology build() {
@@ -83,7 +94,7 @@ public final class ExplanationTopology {
         Parts parts = new Parts(topics, names,
                 new EventDecoder<>(serdes.specific(ExplanationRequest.class).deserializer(), ExplanationRequest.class),
                 EventDecoder.events(serdes.specific(InferenceEvent.class).deserializer()), explainer,
-                deadline.map(Duration::toMillis).orElse(Long.MAX_VALUE));
+                deadline.map(Duration::toMillis).orElse(Long.MAX_VALUE), lane, priority);
         Serializer<String> eventIdSerializer = serdes.keys().serializer();
         topology.addSource(names.source(), new ByteArrayDeserializer(), new ByteArrayDeserializer(), requests.of(lane));
         topology.addProcessor(names.processor(), () -> new ExplanationProcessor(parts), names.source());
@@ -110,6 +121,7 @@ public final class ExplanationTopology {
 
     /** What every processor instance of one built topology shares. */
     record Parts(TopicNames topics, Names names, EventDecoder<ExplanationRequest> requestDecoder,
-            EventDecoder<InferenceEvent> eventDecoder, EventExplainer explainer, long deadlineMillis) {
+            EventDecoder<InferenceEvent> eventDecoder, EventExplainer explainer, long deadlineMillis,
+            RequestTopics.Lane lane, LanePriority priority) {
     }
 }

@@ -47,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * them (selection, flagged and sampled explanation), under exactly-once with two stream threads
  * and three input partitions: every record read ends in exactly one counted outcome, and the
  * committed output topics hold exactly the counted records. And the explanation stage's poll
- * sizing: slow explanations within it never get a thread evicted, one beyond it does.
+ * sizing: slow explanations within it never get a thread evicted, one beyond it does. And flagged
+ * first: in one process, sampled explanations wait while flagged ones run.
  */
 @Tag("integration")
 class StagesIT {
@@ -171,6 +172,76 @@ class StagesIT {
         }
     }
 
+    /**
+     * Flagged first in one process: both lanes share a {@link LanePriority} as {@code run} wires
+     * them. With a backlog of sampled requests keeping the sampled thread busy, flagged requests
+     * arrive; no sampled explanation starts while a flagged one runs, so the flagged ones have the
+     * cores to themselves. Without the priority ({@link LanePriority#none()}) the sampled thread
+     * starts its next explanation beside every flagged one, which this test would catch.
+     */
+    @Test
+    void sampledExplanationsWaitWhileFlaggedOnesRun() throws Exception {
+        try (KafkaClusterTestKit cluster = startCluster()) {
+            AvroSerdes serdes = new AvroSerdes(new InMemorySchemaRegistry());
+            produceRequests(cluster.bootstrapServers(), serdes, RequestTopics.Lane.SAMPLED,
+                    Stream.iterate(0, i -> i + 1).limit(80).map(i -> "sampled-" + i).toList());
+            Map<String, long[]> runs = new java.util.concurrent.ConcurrentHashMap<>();
+            EventExplainer timed = (e, selection) -> {
+                long start = System.nanoTime();
+                try {
+                    Thread.sleep(selection.flagged() ? 300 : 100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(interrupted);
+                }
+                runs.put(e.getEventId().toString(), new long[] {start, System.nanoTime()});
+                return TestEvents.EXPLAINER.explain(e, selection);
+            };
+            LanePriority priority = new LanePriority(Duration.ofSeconds(10));
+            Properties props = new StreamsSettings("saliency-priority-it", cluster.bootstrapServers(),
+                    "exactly_once_v2", stateDir, 1, 1, Duration.ofMillis(100), Duration.ofSeconds(1),
+                    Duration.ofSeconds(60), 10).toProperties();
+            List<KafkaStreams> lanes = new ArrayList<>();
+            for (RequestTopics.Lane lane : RequestTopics.Lane.values()) {
+                Properties p = new Properties();
+                p.putAll(props);
+                p.put(StreamsConfig.APPLICATION_ID_CONFIG, "saliency-priority-it-" + lane.label());
+                lanes.add(new KafkaStreams(new ExplanationTopology(TOPICS, REQUESTS, lane, serdes, timed,
+                        Optional.empty()).withPriority(priority).build(), p));
+            }
+            List<String> flagged = List.of("flagged-0", "flagged-1", "flagged-2", "flagged-3");
+            try {
+                lanes.forEach(KafkaStreams::start);
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while ((runs.size() < 3 || lanes.stream().anyMatch(l -> l.state() != KafkaStreams.State.RUNNING))
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(runs).as("the sampled backlog is being explained").hasSizeGreaterThanOrEqualTo(3);
+                produceRequests(cluster.bootstrapServers(), serdes, RequestTopics.Lane.FLAGGED, flagged);
+                while (runs.size() < 84 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(runs).hasSize(84);
+            } finally {
+                lanes.forEach(KafkaStreams::close);
+            }
+            for (String id : flagged) {
+                long[] f = runs.get(id);
+                List<String> startedBeside = runs.entrySet().stream()
+                        .filter(r -> r.getKey().startsWith("sampled-"))
+                        .filter(r -> r.getValue()[0] > f[0] && r.getValue()[0] < f[1])
+                        .map(Map.Entry::getKey).toList();
+                assertThat(startedBeside).as("sampled explanations started while %s ran", id).isEmpty();
+            }
+            long firstFlagged = runs.get("flagged-0")[0];
+            assertThat(runs.entrySet().stream().filter(r -> r.getKey().startsWith("sampled-"))
+                    .filter(r -> r.getValue()[0] > firstFlagged).count())
+                    .as("the sampled backlog outlasted the flagged requests").isPositive();
+            assertThat(priority.sampledWaited()).isPositive();
+        }
+    }
+
     private static boolean rebalancedAfterRunning(List<KafkaStreams.State> states) {
         int firstRunning = states.indexOf(KafkaStreams.State.RUNNING);
         return firstRunning >= 0 && states.subList(firstRunning + 1, states.size()).contains(KafkaStreams.State.REBALANCING);
@@ -269,6 +340,13 @@ class StagesIT {
 
     /** Sampled requests for events of {@code ids}, as the selection stage writes them. */
     private static void produceRequests(String bootstrap, AvroSerdes serdes, List<String> ids) throws Exception {
+        produceRequests(bootstrap, serdes, RequestTopics.Lane.SAMPLED, ids);
+    }
+
+    /** Requests of {@code lane} for events of {@code ids}, as the selection stage writes them. */
+    private static void produceRequests(String bootstrap, AvroSerdes serdes, RequestTopics.Lane lane, List<String> ids)
+            throws Exception {
+        boolean flagged = lane == RequestTopics.Lane.FLAGGED;
         var events = serdes.specific(InferenceEvent.class).serializer();
         var requests = serdes.specific(ExplanationRequest.class).serializer();
         Properties props = new Properties();
@@ -278,13 +356,14 @@ class StagesIT {
             for (String id : ids) {
                 Instant now = Instant.now();
                 ExplanationRequest request = ExplanationRequest.newBuilder().setEventId(id).setModelName("resnet")
-                        .setSelectionReasons(List.of(Selection.SAMPLED)).setFlagged(false).setSelectedAt(now)
+                        .setSelectionReasons(List.of(flagged ? Selection.FLAG_PRODUCER : Selection.SAMPLED))
+                        .setFlagged(flagged).setSelectedAt(now)
                         .setSourceTopic(TOPICS.inferenceEvents()).setSourcePartition(0).setSourceOffset(0)
                         .setSourceTimestamp(now).setOriginalKey(null)
                         .setOriginalValue(ByteBuffer.wrap(events.serialize(TOPICS.inferenceEvents(), event(id))))
                         .build();
-                producer.send(new ProducerRecord<>(REQUESTS.sampled(), id.getBytes(StandardCharsets.UTF_8),
-                        requests.serialize(REQUESTS.sampled(), request))).get();
+                producer.send(new ProducerRecord<>(REQUESTS.of(lane), id.getBytes(StandardCharsets.UTF_8),
+                        requests.serialize(REQUESTS.of(lane), request))).get();
             }
         }
     }

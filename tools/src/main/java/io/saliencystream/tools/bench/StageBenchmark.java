@@ -21,6 +21,7 @@ import io.saliencystream.stream.EngineEventExplainer;
 import io.saliencystream.stream.EventInputs;
 import io.saliencystream.stream.ExplanationTopology;
 import io.saliencystream.stream.FlagRules;
+import io.saliencystream.stream.LanePriority;
 import io.saliencystream.stream.ProcessingCounters;
 import io.saliencystream.stream.RequestTopics;
 import io.saliencystream.stream.SamplingConfig;
@@ -102,9 +103,10 @@ public final class StageBenchmark {
      * @param sampledRate      sampling rate of the steady-load run
      * @param flaggedEvery     one event in this many carries a producer flag in the steady-load run
      * @param loadMethod       method of every explanation in the steady-load run
+     * @param sampledYieldMax  longest a sampled explanation waits for flagged ones in the steady-load run (0: no priority)
      */
     public record Options(int selectionEvents, int explainRequests, double offeredPerSecond, int loadSeconds,
-            double sampledRate, int flaggedEvery, String loadMethod) {
+            double sampledRate, int flaggedEvery, String loadMethod, Duration sampledYieldMax) {
     }
 
     private static final int PARTITIONS = 2;
@@ -315,8 +317,10 @@ public final class StageBenchmark {
                 TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"), AlterConfigOp.OpType.SET)))).all().get();
         out.printf(Locale.ROOT, "3. steady load: %.0f events/s offered for %d s, sampling %.1f%%, one in %d flagged"
                         + " by the producer, every explanation %s; 1 selection thread, 1 flagged and 1 sampled"
-                        + " explanation thread, 1 intra-op thread each%n", options.offeredPerSecond(),
-                options.loadSeconds(), options.sampledRate() * 100, options.flaggedEvery(), options.loadMethod());
+                        + " explanation thread, 1 intra-op thread each; a sampled explanation waits up to %d ms while"
+                        + " a flagged one runs%n", options.offeredPerSecond(),
+                options.loadSeconds(), options.sampledRate() * 100, options.flaggedEvery(), options.loadMethod(),
+                options.sampledYieldMax().toMillis());
         Map<String, ModelSpec.MethodSpec> methods = new HashMap<>();
         for (String reason : List.of("sampled", "producer", "low-confidence", "small-margin", "label-disagreement",
                 "watched-class")) {
@@ -334,10 +338,11 @@ public final class StageBenchmark {
             Properties sampledProps = properties(broker, "sampled", 1, false);
             KafkaStreams select = start(new SelectionTopology(topics, requests, sampling, serdes,
                     new CatalogEventValidator(catalog, inputs)).build(), selectProps);
+            LanePriority priority = new LanePriority(options.sampledYieldMax());
             KafkaStreams flagged = start(new ExplanationTopology(topics, requests, RequestTopics.Lane.FLAGGED, serdes,
-                    explainer, Optional.of(Duration.ofMinutes(15))).build(), flaggedProps);
+                    explainer, Optional.of(Duration.ofMinutes(15))).withPriority(priority).build(), flaggedProps);
             KafkaStreams sampled = start(new ExplanationTopology(topics, requests, RequestTopics.Lane.SAMPLED, serdes,
-                    explainer, Optional.of(Duration.ofMinutes(1))).build(), sampledProps);
+                    explainer, Optional.of(Duration.ofMinutes(1))).withPriority(priority).build(), sampledProps);
             List<KafkaStreams> all = List.of(select, flagged, sampled);
             awaitRunning(all);
             Map<String, long[]> flaggedTimes = new HashMap<>();
@@ -377,8 +382,10 @@ public final class StageBenchmark {
             out.printf(Locale.ROOT, "   offered %d events in %d s (%.0f/s); selection lag max %d, at the end %d%n",
                     produced.get(), options.loadSeconds(), produced.get() / (double) options.loadSeconds(),
                     maxSelectLag, lastSelectLag);
-            out.printf(Locale.ROOT, "   requested %d, explained %d, skipped by deadline %d, dead-lettered %d%n",
-                    c.requested(), c.explained(), c.skippedDeadline(), c.deadLettered());
+            out.printf(Locale.ROOT, "   requested %d, explained %d, skipped by deadline %d, dead-lettered %d;"
+                            + " sampled explanations waited %.1f s in all for flagged ones%n",
+                    c.requested(), c.explained(), c.skippedDeadline(), c.deadLettered(),
+                    priority.sampledWaited().toMillis() / 1000.0);
             printFlaggedTimes(flaggedTimes);
         }
     }

@@ -2,6 +2,7 @@ package io.saliencystream.tools.cli;
 
 import io.saliencystream.tools.bench.StageBenchmark;
 import io.saliencystream.tools.bench.ThroughputBenchmark;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,13 +51,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--load-method", defaultValue = "vanilla_gradient", description = "Method of every explanation in the steady-load run (default: ${DEFAULT-VALUE}).")
     String loadMethod;
 
+    @Option(names = "--load-sampled-yield-max-ms", defaultValue = "2000", description = "Longest a sampled explanation waits while a flagged one runs in the steady-load run, as explain.sampled-yield-max-ms (0: no priority; default: ${DEFAULT-VALUE}).")
+    long loadSampledYieldMaxMs;
+
     @Override
     public Integer call() throws Exception {
         if (only == Part.all || only == Part.throughput) {
             new ThroughputBenchmark(System.out).run(new ThroughputBenchmark.Options(lowRate, lowRateEvents, fullEvents, repeats));
         }
         StageBenchmark.Options stages = new StageBenchmark.Options(selectionEvents, explainRequests, loadRate,
-                loadSeconds, loadSamplingRate, loadFlaggedEvery, loadMethod);
+                loadSeconds, loadSamplingRate, loadFlaggedEvery, loadMethod, Duration.ofMillis(loadSampledYieldMaxMs));
         if (only == Part.all || only == Part.stages) {
             new StageBenchmark(System.out).run(stages);
         } else if (only == Part.load) {
