@@ -37,9 +37,6 @@ public final class Felzenszwalb {
         int edges = 0;
         int[] ends = new int[w * h * 8];
         float[] weight = new float[w * h * 4];
-        // sorted by weight, ties in the order the edges were made: weights are >= 0 (or NaN, sorted last
-        // as Float.compare does), so their bits order as the weights do
-        long[] keys = new long[w * h * 4];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int p = y * w + x;
@@ -53,7 +50,6 @@ public final class Felzenszwalb {
                             d += (c[p] - c[q]) * (c[p] - c[q]);
                         }
                         weight[edges] = (float) Math.sqrt(d);
-                        keys[edges] = ((long) Float.floatToIntBits(weight[edges]) << 32) | edges;
                         ends[2 * edges] = p;
                         ends[2 * edges + 1] = q;
                         edges++;
@@ -61,16 +57,51 @@ public final class Felzenszwalb {
                 }
             }
         }
-        Arrays.sort(keys, 0, edges);
+        int[] order = sortedByWeight(weight, edges);
         int[] sortedEnds = new int[2 * edges];
         float[] sortedWeight = new float[edges];
         for (int i = 0; i < edges; i++) {
-            int e = (int) keys[i];
+            int e = order[i];
             sortedEnds[2 * i] = ends[2 * e];
             sortedEnds[2 * i + 1] = ends[2 * e + 1];
             sortedWeight[i] = weight[e];
         }
         return new Graph(w * h, sortedEnds, sortedWeight);
+    }
+
+    /**
+     * The edge indices by increasing weight, ties in index order (as a stable sort): a radix sort,
+     * two passes of 16 bits, of the weights' bits, which order as the weights do because they are
+     * >= 0 (a NaN, positive and canonical, sorts last as with Float.compare).
+     */
+    private static int[] sortedByWeight(float[] weight, int edges) {
+        int[] bits = new int[edges];
+        int[] order = new int[edges];
+        for (int e = 0; e < edges; e++) {
+            bits[e] = Float.floatToIntBits(weight[e]);
+            order[e] = e;
+        }
+        int[] next = new int[edges];
+        int[] count = new int[1 << 16];
+        for (int shift = 0; shift < 32; shift += 16) {
+            Arrays.fill(count, 0);
+            for (int e = 0; e < edges; e++) {
+                count[(bits[e] >>> shift) & 0xffff]++;
+            }
+            for (int k = 0, at = 0; k < count.length; k++) {
+                int c = count[k];
+                count[k] = at;
+                at += c;
+            }
+            for (int i = 0; i < edges; i++) {
+                int e = order[i];
+                next[count[(bits[e] >>> shift) & 0xffff]++] = e;
+            }
+            int[] t = order;
+            order = next;
+            next = t;
+        }
+        return order;
     }
 
     /** The 8-connected grid's edges in increasing weight. */
