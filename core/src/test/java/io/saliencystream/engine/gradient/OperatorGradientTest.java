@@ -31,6 +31,9 @@ class OperatorGradientTest {
             "4, 9, 9, 5, 2, 2, 1, 4, 13",   // MNASNet's and EfficientNet's 5x5 depthwise stride 2
             "3, 8, 7, 5, 1, 2, 1, 3, 11",   // 5x5 depthwise stride 1
             "4, 8, 7, 3, 3, 0, 1, 2, 13",   // grouped, stride 3, an unread last row
+            "3, 9, 7, 3, 2, 2, 3, 3, 13",   // depthwise stride 2, dilated 3 (taps in both phases)
+            "4, 11, 11, 5, 3, 1, 1, 4, 11", // depthwise stride 3, kernel 5, pads smaller than half the kernel
+            "4, 13, 12, 3, 2, 1, 1, 4, 13", // depthwise stride 2 on an input too large for the phases: ConvTranspose
     })
     void conv(int c, int h, int wd, int k, int stride, int pad, int dilation, int group, int opset) throws Exception {
         TestGraph t = new TestGraph(opset, c, h, wd);
@@ -59,6 +62,17 @@ class OperatorGradientTest {
                 intsAttr("output_padding", outputPadding, outputPadding), intsAttr("dilations", dilation, dilation),
                 intAttr("group", group));
         GradientCheck.elementwise(t.build(y), new long[] {c, h, wd}, TestGraph.gaussian(3, c * h * wd, 1), 4, TOL);
+    }
+
+    @ParameterizedTest(name = "depthwise stride 2 on {0}x{1}, {2}")
+    @CsvSource({"8, 8, SAME_UPPER", "7, 8, SAME_LOWER", "6, 5, SAME_UPPER"})
+    void depthwiseStrideTwoWithAutoPad(int h, int wd, String autoPad) throws Exception {
+        // asymmetric pads as TensorFlow-style exports write them, on even and odd extents
+        TestGraph t = new TestGraph(13, 3, h, wd);
+        String w = t.random(1, 3, 1, 3, 3);
+        String y = t.node("Conv", List.of("x", w), intsAttr("kernel_shape", 3, 3), intsAttr("strides", 2, 2),
+                GraphWriter.stringAttr("auto_pad", autoPad), intAttr("group", 3));
+        GradientCheck.elementwise(t.build(y), new long[] {3, h, wd}, TestGraph.gaussian(3, 3 * h * wd, 1), 5, TOL);
     }
 
     @Test
