@@ -31,16 +31,34 @@ public record ClippedMap(int width, int height, float[] strength, float[] highli
     public static ClippedMap of(AttributionMap map, Polarity polarity, double clipBelowPercentile, double clipAbovePercentile,
                                 double fullStrengthScale) {
         float[] v = map.values();
+        float[] magnitudes = new float[v.length];
+        // one loop per polarity, so the choice is not made per pixel
+        switch (polarity) {
+            case POSITIVE -> {
+                for (int i = 0; i < v.length; i++) {
+                    magnitudes[i] = Math.max(v[i], 0f);
+                }
+            }
+            case NEGATIVE -> {
+                for (int i = 0; i < v.length; i++) {
+                    magnitudes[i] = Math.max(-v[i], 0f);
+                }
+            }
+            case BOTH -> {
+                for (int i = 0; i < v.length; i++) {
+                    magnitudes[i] = Math.abs(v[i]);
+                }
+            }
+        }
         // the magnitudes' bit patterns: positive floats order as their bits do, so the clip
         // values are found by a radix selection (a sort was most of an overlay's drawing time)
         int[] bits = new int[v.length];
         int n = 0;
-        for (float value : v) {
-            float m = magnitude(value, polarity);
-            // NaN is no attribution (Math.max and abs keep it, and m > 0 drops it)
-            if (m > 0) {
-                bits[n++] = Float.floatToRawIntBits(m);
-            }
+        for (float m : magnitudes) {
+            // NaN is no attribution (Math.max and abs keep it, and m > 0 drops it); written
+            // always and kept by the count, without a branch a noisy map would mispredict
+            bits[n] = Float.floatToRawIntBits(m);
+            n += m > 0 ? 1 : 0;
         }
         float[] strength = new float[v.length];
         float[] highlighted = new float[v.length];
@@ -50,23 +68,21 @@ public record ClippedMap(int width, int height, float[] strength, float[] highli
         int[] scratch = new int[n];
         double high = select(bits, n, nearestRank(n, clipAbovePercentile), scratch) * fullStrengthScale;
         double low = clipBelowPercentile <= 0 ? 0 : select(bits, n, nearestRank(n, clipBelowPercentile), scratch);
+        // with no spread between the clips every highlighted pixel is at full strength: the
+        // quotient is then infinite or NaN, and both give 1 below
+        double range = high > low ? high - low : 0;
         for (int i = 0; i < v.length; i++) {
-            float m = magnitude(v[i], polarity);
-            if (m > 0 && m >= low) {
-                double t = high > low ? Math.min(1, (m - low) / (high - low)) : 1;
-                strength[i] = (float) (v[i] < 0 ? -t : t);
-                highlighted[i] = 1f;
-            }
+            float m = magnitudes[i];
+            double q = (m - low) / range;
+            float t = (float) (q < 1 ? q : 1);
+            // highlighted where m > 0 and m >= low (NaN fails both), chosen by masking bits
+            // rather than by a branch a noisy map would mispredict; t >= 0 there, so the
+            // value's sign bit makes the strength signed
+            int keep = (m > 0) & (m >= low) ? -1 : 0;
+            strength[i] = Float.intBitsToFloat((Float.floatToRawIntBits(t) | Float.floatToRawIntBits(v[i]) & 0x80000000) & keep);
+            highlighted[i] = Float.intBitsToFloat(Float.floatToRawIntBits(1f) & keep);
         }
         return new ClippedMap(map.width(), map.height(), strength, highlighted, low, high);
-    }
-
-    private static float magnitude(float value, Polarity polarity) {
-        return switch (polarity) {
-            case POSITIVE -> Math.max(value, 0f);
-            case NEGATIVE -> Math.max(-value, 0f);
-            case BOTH -> Math.abs(value);
-        };
     }
 
     /** The index into n sorted values of percentile p, nearest-rank definition. */
@@ -104,9 +120,9 @@ public record ClippedMap(int width, int height, float[] strength, float[] highli
             }
             int kept = 0;
             for (int i = 0; i < m; i++) {
-                if (((candidates[i] >>> shift) & mask) == bucket) {
-                    scratch[kept++] = candidates[i];
-                }
+                int c = candidates[i];
+                scratch[kept] = c; // kept by the count only where in the bucket: no branch to mispredict
+                kept += ((c >>> shift) & mask) == bucket ? 1 : 0;
             }
             candidates = scratch;
             m = kept;

@@ -61,6 +61,9 @@ public enum ColorMap {
     private final Kind kind;
     private final double[][] anchors;
     private final double[] positions;
+    /** The first and the last anchor packed, a two-hue map's two colours: packed once, not per pixel. */
+    private final int first;
+    private final int last;
 
     ColorMap(Kind kind, double[][] anchors, double[] indices) {
         this.kind = kind;
@@ -71,6 +74,8 @@ public enum ColorMap {
                     ? (double) i / (anchors.length - 1)
                     : indices[i] / indices[indices.length - 1];
         }
+        this.first = pack(anchors[0]);
+        this.last = pack(anchors[anchors.length - 1]);
     }
 
     public Kind kind() {
@@ -108,11 +113,13 @@ public enum ColorMap {
     public int rgb(double t) {
         double v = Double.isNaN(t) ? 0 : Math.max(0, Math.min(1, t));
         if (kind == Kind.TWO_HUE) {
-            return pack(anchors[v < 0.5 ? 0 : 1]);
+            return v < 0.5 ? first : last;
         }
+        // the first anchor at or above v (the last one at most), counted rather than searched
+        // for: a search's exit is a branch that mispredicts on every other pixel of a noisy map
         int i = 1;
-        while (i < positions.length - 1 && positions[i] < v) {
-            i++;
+        for (int k = 1; k < positions.length - 1; k++) {
+            i += positions[k] < v ? 1 : 0;
         }
         double f = (v - positions[i - 1]) / (positions[i] - positions[i - 1]);
         int rgb = 0;

@@ -147,6 +147,10 @@ public final class OverlayRenderer {
         ColorMap cm = options.colorMap();
         boolean mask = options.overlayType() == OverlayType.MASK_BLACK;
         boolean overNone = options.overlayType() == OverlayType.NONE;
+        if (s == 1 && !mask) {
+            pixelOverlayAtScaleOne(px, map, cm, overNone, options.maxAlpha());
+            return;
+        }
         Axis columns = new Axis(w, s, map.width());
         Axis rows = new Axis(h, s, map.height());
         float[] strength = map.strength();
@@ -175,6 +179,30 @@ public final class OverlayRenderer {
                         : options.maxAlpha() * hv * cm.opacity(strengthOverCoverage);
                 px[i] = blend(px[i], c, a);
             }
+        }
+    }
+
+    /**
+     * {@link #pixelOverlay} at scale 1 (every overlay on an original image), the same pixels:
+     * each output pixel is a map pixel, so its coverage is 1 where highlighted, and only the
+     * highlighted pixels are visited, listed first without a branch per pixel (on a noisy map
+     * whether a pixel is highlighted is a coin flip the processor would mispredict).
+     */
+    private static void pixelOverlayAtScaleOne(int[] px, ClippedMap map, ColorMap cm, boolean overNone, double maxAlpha) {
+        float[] strength = map.strength();
+        float[] highlighted = map.highlighted();
+        int[] at = new int[highlighted.length];
+        int n = 0;
+        for (int i = 0; i < highlighted.length; i++) {
+            at[n] = i;
+            n += highlighted[i] > 0 ? 1 : 0;
+        }
+        boolean strengthAsOpacity = cm.strengthAsOpacity();
+        for (int k = 0; k < n; k++) {
+            int i = at[k];
+            double sv = strength[i];
+            double a = overNone ? (strengthAsOpacity ? Math.abs(sv) : 1) : maxAlpha * cm.opacity(sv);
+            px[i] = blend(px[i], cm.colour(sv), a);
         }
     }
 
@@ -301,14 +329,19 @@ public final class OverlayRenderer {
         return v - 0.5 > x ? v - 1 : v;
     }
 
+    /** {@code colour} over {@code base} at opacity {@code alpha}, per channel rounded to nearest. */
     static int blend(int base, int colour, double alpha) {
-        int out = 0;
-        for (int shift = 16; shift >= 0; shift -= 8) {
-            double b = (base >> shift) & 0xff;
-            double c = (colour >> shift) & 0xff;
-            out |= roundNonNegative(Math.max(0, Math.min(255, b * (1 - alpha) + c * alpha))) << shift;
-        }
-        return out;
+        double keep = 1 - alpha;
+        return channel((base >> 16) & 0xff, (colour >> 16) & 0xff, keep, alpha) << 16
+                | channel((base >> 8) & 0xff, (colour >> 8) & 0xff, keep, alpha) << 8
+                | channel(base & 0xff, colour & 0xff, keep, alpha);
+    }
+
+    /** One channel of {@link #blend}, clamped to 0..255 by comparisons (Math.min and max were a third of its time). */
+    private static int channel(int b, int c, double keep, double alpha) {
+        double x = b * keep + c * alpha;
+        x = x > 255 ? 255 : x;
+        return roundNonNegative(x > 0 ? x : 0);
     }
 
     private static int scale(int rgb, double f) {

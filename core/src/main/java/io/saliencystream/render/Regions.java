@@ -1,6 +1,7 @@
 package io.saliencystream.render;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -42,14 +43,19 @@ public final class Regions {
         int w = map.width();
         int h = map.height();
         int[] label = new int[w * h];
-        List<Region> found = new ArrayList<>();
+        // per region found: area, mass and sign, in growing arrays rather than a list of
+        // records (a noisy gradient map has thousands of regions, most of them one pixel)
+        int[] areas = new int[64];
+        double[] masses = new double[64];
+        boolean[] signs = new boolean[64];
+        int found = 0;
         int[] stack = new int[w * h];
         for (int start = 0; start < label.length; start++) {
             if (label[start] != 0 || map.highlighted()[start] == 0) {
                 continue;
             }
             boolean positive = map.strength()[start] >= 0;
-            int id = found.size() + 1;
+            int id = found + 1;
             int area = 0;
             double mass = 0;
             int top = 0;
@@ -76,13 +82,21 @@ public final class Regions {
                     }
                 }
             }
-            found.add(new Region(id, positive, area, mass));
+            if (found == areas.length) {
+                areas = Arrays.copyOf(areas, 2 * found);
+                masses = Arrays.copyOf(masses, 2 * found);
+                signs = Arrays.copyOf(signs, 2 * found);
+            }
+            areas[found] = area;
+            masses[found] = mass;
+            signs[found] = positive;
+            found++;
         }
         List<Region> kept = new ArrayList<>();
         for (boolean sign : new boolean[] {true, false}) {
-            kept.addAll(largestOfSign(found, sign, keep));
+            kept.addAll(largestOfSign(areas, masses, signs, found, sign, keep));
         }
-        boolean[] keepLabel = new boolean[found.size() + 1];
+        boolean[] keepLabel = new boolean[found + 1];
         kept.forEach(r -> keepLabel[r.label()] = true);
         for (int i = 0; i < label.length; i++) {
             if (!keepLabel[label[i]]) {
@@ -101,12 +115,13 @@ public final class Regions {
      * into a short list: a noisy gradient map has thousands of regions, and sorting them all was
      * a good part of drawing its outlines.
      */
-    private static List<Region> largestOfSign(List<Region> found, boolean positive, int keep) {
+    private static List<Region> largestOfSign(int[] areas, double[] masses, boolean[] signs, int found, boolean positive, int keep) {
         List<Region> top = new ArrayList<>(keep + 1);
-        for (Region r : found) {
-            if (r.positive() != positive) {
-                continue;
+        for (int i = 0; i < found; i++) {
+            if (signs[i] != positive || top.size() == keep && areas[i] < top.get(keep - 1).area()) {
+                continue; // the wrong sign, or smaller than every kept region: most of a noisy map's regions
             }
+            Region r = new Region(i + 1, positive, areas[i], masses[i]);
             int at = top.size();
             while (at > 0 && LARGEST_FIRST.compare(r, top.get(at - 1)) < 0) {
                 at--;
