@@ -75,4 +75,33 @@ class PngEncoderTest {
         BufferedImage pixel = noise(1, 1, BufferedImage.TYPE_INT_RGB, 9);
         assertThat(argb(decode(PngEncoder.encode(pixel)))).isEqualTo(argb(pixel));
     }
+
+    /** A smooth picture (gradients), which deflate compresses well. */
+    private static BufferedImage smooth(int w, int h) {
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                image.setRGB(x, y, (x * 255 / w) << 16 | (y * 255 / h) << 8 | ((x + y) & 0xff));
+            }
+        }
+        return image;
+    }
+
+    @Test
+    void imagesUpToTheStoredLimitAreStoredAndLargerOnesCompressed() throws IOException {
+        // 224x260, a 224x224 model's overlay with its footer: 175 KB of rows, stored
+        BufferedImage small = smooth(224, 260);
+        byte[] stored = PngEncoder.encode(small);
+        assertThat(260 * (224 * 3 + 1)).isLessThanOrEqualTo(PngEncoder.STORED_UP_TO);
+        assertThat(stored.length).as("stored: the rows and a few bytes of headers").isBetween(260 * (224 * 3 + 1), 260 * (224 * 3 + 1) + 200);
+        assertThat(argb(decode(stored))).isEqualTo(argb(small));
+        // 320x300: 288 KB of rows, deflated, a smooth picture to a fraction
+        BufferedImage large = smooth(320, 300);
+        assertThat(300 * (320 * 3 + 1)).isGreaterThan(PngEncoder.STORED_UP_TO);
+        byte[] deflated = PngEncoder.encode(large);
+        assertThat(deflated.length).isLessThan(300 * 320 * 3 / 4);
+        assertThat(argb(decode(deflated))).isEqualTo(argb(large));
+        BufferedImage noisy = noise(320, 300, BufferedImage.TYPE_INT_ARGB, 10);
+        assertThat(argb(decode(PngEncoder.encode(noisy)))).isEqualTo(argb(noisy));
+    }
 }
