@@ -321,12 +321,12 @@ public final class OverlayRenderer {
     /**
      * {@link Math#round(double)} for 0 <= x < 2^31 (NaN gives 0 like it), a few times cheaper
      * than its general bit manipulation, which was the largest single cost of drawing a large
-     * overlay: floor(x + 0.5), less one where the sum itself rounded up to the next integer
-     * (x = 0.49999999999999994 is the only such value).
+     * overlay: x plus the largest double below one half, truncated, one addition and no
+     * comparison. Unlike x + 0.5 the sum does not round x = 0.49999999999999994 up to 1; at a
+     * tie k + 0.5 it still rounds to k + 1, and below a tie it stays below k + 1.
      */
     static int roundNonNegative(double x) {
-        int v = (int) (x + 0.5);
-        return v - 0.5 > x ? v - 1 : v;
+        return (int) (x + 0.49999999999999994);
     }
 
     /** {@code colour} over {@code base} at opacity {@code alpha}, per channel rounded to nearest. */

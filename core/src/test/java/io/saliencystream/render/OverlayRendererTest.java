@@ -338,6 +338,8 @@ class OverlayRendererTest {
         java.util.Random random = new java.util.Random(13);
         for (int i = 0; i < 100_000; i++) {
             values.add(random.nextDouble() * 300);
+            double tie = random.nextInt(Integer.MAX_VALUE - 1) + 0.5;
+            values.addAll(java.util.List.of(tie, Math.nextDown(tie), Math.nextUp(tie), random.nextDouble() * Integer.MAX_VALUE));
         }
         for (double x : values) {
             assertThat(OverlayRenderer.roundNonNegative(x)).as("round(%s)", x).isEqualTo((int) Math.round(x));
