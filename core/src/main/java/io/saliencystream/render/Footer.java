@@ -91,7 +91,7 @@ final class Footer {
             double s = twoSided ? 2 * u - 1 : (options.polarity() == Polarity.NEGATIVE ? -u : u);
             int rgb = barColour(s);
             for (int y = top + 6; y < top + 16; y++) {
-                out.setRGB(x0 + x, y, rgb);
+                put(out, x0 + x, y, rgb);
             }
         }
         if (labelFont == null) {
@@ -132,7 +132,7 @@ final class Footer {
             int rgb = options.colorMap().colour(sign ? 1 : -1);
             for (int dx = 0; dx < 24; dx++) {
                 for (int y = top + 8; y < top + 12; y++) {
-                    out.setRGB(x + dx, y, rgb);
+                    put(out, x + dx, y, rgb);
                 }
             }
             if (labelFont != null) {
@@ -145,6 +145,16 @@ final class Footer {
         if (labelFont != null) {
             String text = "top " + options.outlineRegions() + " regions, |a| \u2265 " + number(map.low());
             label(g, text, x0, top, -1);
+        }
+    }
+
+    /**
+     * One legend pixel, where it falls inside the image: the legend is laid out for overlays of
+     * at least 134 pixels, and on narrower ones (a 28x28 map at scale 4 is 112) it is cut.
+     */
+    private static void put(BufferedImage out, int x, int y, int rgb) {
+        if (x >= 0 && x < out.getWidth()) {
+            out.setRGB(x, y, rgb);
         }
     }
 

@@ -283,6 +283,18 @@ class OverlayRendererTest {
     }
 
     @Test
+    void outlinesOfNarrowMapsKeepTheirLegendInsideTheImage() {
+        // a 28x28 map (MNIST) at scale 4 is 112 pixels wide: the swatches once ran off the edge
+        for (int side : new int[] {1, 4, 28, 33}) {
+            float[] v = new float[side * side];
+            java.util.Arrays.fill(v, 1f);
+            BufferedImage img = OverlayRenderer.renderImage(flat(side, side, PAPER), new AttributionMap(side, side, v),
+                    OverlayOptions.forMethod("vanilla_gradient").with(Map.of("polarity", "both")).withCaption("predicted 7"));
+            assertThat(img.getHeight()).as("side %d", side).isEqualTo(side * 4 + OverlayRenderer.FOOTER_HEIGHT);
+        }
+    }
+
+    @Test
     void withoutLegendOrCaptionThereIsNoFooter() {
         BufferedImage img = OverlayRenderer.renderImage(flat(16, 8, PAPER), block(1f), OverlayOptions.DEFAULT.with(Map.of("legend", "false")));
         assertThat(img.getHeight()).isEqualTo(8 * 4);
