@@ -4,6 +4,7 @@ import io.saliencystream.engine.input.ImageDecoder;
 import io.saliencystream.engine.method.ExplanationEngine;
 import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.engine.model.SessionSettings;
 import io.saliencystream.registry.HttpSchemaRegistryClient;
 import io.saliencystream.serde.AvroSerdes;
 import io.saliencystream.serde.AvroTrust;
@@ -114,7 +115,7 @@ public final class ProcessorApp implements AutoCloseable {
         try {
             config.checkRegions(catalog.models().stream().map(m -> m.spec()).toList());
             if (role.explains()) {
-                catalog.models().forEach(ProcessorApp::loadSession);
+                configureSessions(catalog, config.compute(), log);
             }
             EventInputs inputs = new EventInputs(
                     new ImageDecoder(config.limits().maxImagePixels(), config.limits().maxImageBytes()),
@@ -175,14 +176,17 @@ public final class ProcessorApp implements AutoCloseable {
                 app.watch(application);
                 application.streams().start();
             }
-            log.printf("processor started: role %s (%s), %d model(s)%s, %s%s%n", role.label(),
+            log.printf("processor started: role %s (%s), %d model(s)%s, %s%s%s%n", role.label(),
                     applications.stream().map(Application::id).collect(Collectors.joining(", ")),
                     catalog.models().size(), role.explains() ? " loaded" : " known",
                     config.streams().processingGuarantee(), role.selects()
                             ? String.format(", reading %s, sampling rate %.3f, drift %s",
                             config.topics().inferenceEvents(), config.sampling().defaultRate(),
                             config.driftEnabled() ? "on (" + config.drift().windowSize() + " windows)" : "off")
-                            : ", reading " + config.requests().flagged() + " and " + config.requests().sampled());
+                            : ", reading " + config.requests().flagged() + " and " + config.requests().sampled(),
+                    role.explains() ? String.format(", explaining on %d flagged + %d sampled stream thread(s) x %d"
+                            + " intra-op thread(s)", config.compute().flaggedThreads(), config.compute().sampledThreads(),
+                            config.compute().session().intraOpThreads()) : "");
             return app;
         } catch (RuntimeException e) {
             applications.forEach(a -> a.streams().close(Duration.ZERO));
@@ -279,13 +283,15 @@ public final class ProcessorApp implements AutoCloseable {
     }
 
     /**
-     * An explanation lane's settings. A sampled request may wait up to
+     * An explanation lane's settings: its own stream threads ({@code explain.stream-threads.<lane>}).
+     * A sampled request may wait up to
      * {@code explain.sampled-yield-max-ms} for flagged explanations before its own, so the sampled
      * lane sizes {@code max.poll.records} for that wait plus the worst-case explanation, unless
      * {@code kafka.max.poll.records} says otherwise.
      */
     static Properties explanationProperties(ProcessorConfig config, String applicationId, RequestTopics.Lane lane) {
         Properties properties = properties(config, applicationId);
+        properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(config.compute().threads(lane)));
         if (lane == RequestTopics.Lane.SAMPLED
                 && !config.kafkaOverrides().containsKey(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)) {
             StreamsSettings streams = config.streams();
@@ -366,6 +372,35 @@ public final class ProcessorApp implements AutoCloseable {
     @Override
     public void close() {
         closeWithin();
+    }
+
+    /**
+     * Gives every model its session settings (its catalog entry's over the {@code onnx.*} settings)
+     * and opens its session, before any stream thread starts: an execution provider this build lacks
+     * stops {@code run} here. Notes when explanations on every stream thread at once would ask for
+     * more threads than the machine has cores.
+     */
+    private static void configureSessions(ModelCatalog catalog, ProcessorConfig.Compute compute, PrintStream log) {
+        int streamThreads = compute.flaggedThreads() + compute.sampledThreads();
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (io.saliencystream.engine.model.CatalogModel model : catalog.models()) {
+            SessionSettings settings = model.spec().sessionSettings(compute.session());
+            try {
+                settings.provider().requireAvailable();
+            } catch (IllegalStateException e) {
+                boolean own = model.spec().session() != null && model.spec().session().executionProvider() != null;
+                throw new IllegalStateException("model " + model.spec().key() + " ("
+                        + (own ? "its catalog entry's session.executionProvider" : "onnx.execution-provider") + "): "
+                        + e.getMessage(), e);
+            }
+            model.configure(settings);
+            loadSession(model);
+            if (settings.intraOpThreads() > 1 && streamThreads * settings.intraOpThreads() > cores) {
+                log.printf("note: model %s: %d explanation stream threads x %d intra-op threads exceed the %d available"
+                                + " cores; lower explain.stream-threads.flagged/.sampled or the intra-op threads%n",
+                        model.spec().key(), streamThreads, settings.intraOpThreads(), cores);
+            }
+        }
     }
 
     private static void loadSession(io.saliencystream.engine.model.CatalogModel model) {

@@ -6,6 +6,7 @@ import io.saliencystream.drift.RegionOfInterest;
 import io.saliencystream.drift.RegionsOfInterest;
 import io.saliencystream.drift.Threshold;
 import io.saliencystream.engine.model.ModelSpec;
+import io.saliencystream.engine.model.SessionSettings;
 import io.saliencystream.quality.InterpretationBuckets;
 import io.saliencystream.registry.RegistrySettings;
 import io.saliencystream.serde.KeyFormat;
@@ -52,6 +53,7 @@ public record ProcessorConfig(
         RequestTopics requests,
         Deadlines deadlines,
         Duration sampledYieldMax,
+        Compute compute,
         SamplingConfig sampling,
         StreamsSettings streams,
         InputLimits limits,
@@ -76,6 +78,33 @@ public record ProcessorConfig(
 
         public Optional<Duration> of(RequestTopics.Lane lane) {
             return lane == RequestTopics.Lane.FLAGGED ? flagged : sampled;
+        }
+    }
+
+    /**
+     * The explanation stage's compute: stream threads per lane, and how ONNX Runtime runs a model
+     * whose catalog entry sets nothing of its own.
+     */
+    public record Compute(int flaggedThreads, int sampledThreads, SessionSettings session) {
+
+        public int threads(RequestTopics.Lane lane) {
+            return lane == RequestTopics.Lane.FLAGGED ? flaggedThreads : sampledThreads;
+        }
+
+        /**
+         * {@code explain.stream-threads.<lane>} (default: {@code defaultThreads}, Kafka Streams'
+         * {@code num.stream.threads}) and the {@code onnx.*} settings; intra-op threads default to
+         * {@code cores} shared out over the stream threads of both lanes, so that explanations running
+         * on every thread at once do not oversubscribe the machine.
+         */
+        static Compute from(Map<String, Object> v, int defaultThreads, int cores) {
+            int flagged = Optional.ofNullable((Integer) v.get("explain.stream-threads.flagged")).orElse(defaultThreads);
+            int sampled = Optional.ofNullable((Integer) v.get("explain.stream-threads.sampled")).orElse(defaultThreads);
+            int intraOp = Optional.ofNullable((Integer) v.get("onnx.intra-op-threads"))
+                    .orElse(Math.max(1, cores / (flagged + sampled)));
+            return new Compute(flagged, sampled, new SessionSettings(intraOp,
+                    SessionSettings.Optimization.of((String) v.get("onnx.optimization")),
+                    SessionSettings.Provider.of((String) v.get("onnx.execution-provider"))));
         }
     }
 
@@ -166,6 +195,7 @@ public record ProcessorConfig(
                         (String) v.get("topics.explanation-requests-sampled")),
                 new Deadlines(millis(v, "explain.deadline-ms.flagged"), millis(v, "explain.deadline-ms.sampled")),
                 Duration.ofMillis((Integer) v.get("explain.sampled-yield-max-ms")),
+                Compute.from(v, streams.numStreamThreads(), Runtime.getRuntime().availableProcessors()),
                 sampling,
                 streams,
                 new InputLimits((Integer) v.get("limits.max-image-bytes"), (Long) v.get("limits.max-image-pixels")),

@@ -195,6 +195,21 @@ public final class SettingDefinitions {
                     "longest a sampled explanation waits while a flagged one runs in the same process, so flagged"
                             + " explanations get the cores (0: the lanes share them evenly); counts towards the"
                             + " sampled lane's `max.poll.records` sizing")
+            .define("explain.stream-threads.flagged", Type.INT, null, optional(Range.atLeast(1)), Importance.MEDIUM,
+                    "stream threads of the flagged explanation lane (default: `kafka.num.stream.threads`, else 1);"
+                            + " see [Scaling](#scaling)")
+            .define("explain.stream-threads.sampled", Type.INT, null, optional(Range.atLeast(1)), Importance.MEDIUM,
+                    "stream threads of the sampled explanation lane (default: `kafka.num.stream.threads`, else 1)")
+            .define("onnx.intra-op-threads", Type.INT, null, optional(Range.atLeast(1)), Importance.MEDIUM,
+                    "ONNX Runtime threads one model call may use, for models without their own in the catalog"
+                            + " (default: available cores / explanation stream threads of both lanes, at least 1)")
+            .define("onnx.optimization", Type.STRING, "all", ValidString.in("disable-all", "basic", "extended", "all"),
+                    Importance.LOW, "ONNX Runtime's graph optimisation level, for models without their own in the"
+                            + " catalog")
+            .define("onnx.execution-provider", Type.STRING, "cpu", ValidString.in("cpu", "cuda"), Importance.MEDIUM,
+                    "where models without their own in the catalog run: `cpu`, or `cuda` with a jar built with"
+                            + " `mvn -Pcuda package` on a machine with an NVIDIA GPU (untested here; without it"
+                            + " `run` refuses to start)")
             .define("processing.guarantee", Type.STRING, "exactly_once_v2",
                     ValidString.in("exactly_once_v2", "at_least_once"), Importance.MEDIUM, "Kafka Streams guarantee")
             .define("replication.factor", Type.INT, -1, Importance.MEDIUM,

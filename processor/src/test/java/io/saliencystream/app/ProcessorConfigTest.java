@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.saliencystream.engine.model.ModelCatalog;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.engine.model.ModelStore;
+import io.saliencystream.engine.model.SessionSettings;
 import io.saliencystream.stream.BudgetConfig;
+import io.saliencystream.stream.RequestTopics;
 import io.saliencystream.stream.Selection;
 import io.saliencystream.stream.TargetRules;
 import io.saliencystream.stream.Targets;
@@ -101,6 +103,55 @@ class ProcessorConfigTest {
         Properties props = ProcessorConfig.from(settings(file, Map.of())).streams().toProperties();
         // 300 s poll interval, half of it for explanations of 20 s each: 7 records per poll
         assertThat(props.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)).isEqualTo("7");
+    }
+
+    @Test
+    void explanationThreadsTimesIntraOpThreadsFitTheCoresByDefault() {
+        Map<String, Object> defaults = settings(MINIMAL, Map.of()).fixed();
+        ProcessorConfig.Compute two = ProcessorConfig.Compute.from(defaults, 1, 2);
+        assertThat(two.threads(RequestTopics.Lane.FLAGGED)).isEqualTo(1);
+        assertThat(two.threads(RequestTopics.Lane.SAMPLED)).isEqualTo(1);
+        assertThat(two.session()).isEqualTo(new SessionSettings(1, SessionSettings.Optimization.ALL,
+                SessionSettings.Provider.CPU));
+        assertThat(ProcessorConfig.Compute.from(defaults, 1, 16).session().intraOpThreads()).isEqualTo(8);
+        assertThat(ProcessorConfig.Compute.from(defaults, 1, 1).session().intraOpThreads()).isEqualTo(1);
+        assertThat(ProcessorConfig.Compute.from(defaults, 3, 16).session().intraOpThreads()).isEqualTo(2);
+
+        ProcessorConfig c = ProcessorConfig.from(settings(MINIMAL, Map.of()));
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(c.compute().session().intraOpThreads()).isEqualTo(Math.max(1, cores / 2));
+    }
+
+    @Test
+    void laneThreadsComeFromTheirOwnSettingsOverKafkaStreamThreads() {
+        Map<String, String> file = new java.util.HashMap<>(MINIMAL);
+        file.put("kafka.num.stream.threads", "2");
+        file.put("explain.stream-threads.sampled", "6");
+        ProcessorConfig.Compute compute = ProcessorConfig.Compute.from(settings(file, Map.of()).fixed(),
+                ProcessorConfig.from(settings(file, Map.of())).streams().numStreamThreads(), 16);
+        assertThat(compute.threads(RequestTopics.Lane.FLAGGED)).isEqualTo(2);
+        assertThat(compute.threads(RequestTopics.Lane.SAMPLED)).isEqualTo(6);
+        assertThat(compute.session().intraOpThreads()).isEqualTo(2);
+
+        file.put("onnx.intra-op-threads", "4");
+        file.put("onnx.optimization", "extended");
+        file.put("onnx.execution-provider", "cuda");
+        ProcessorConfig c = ProcessorConfig.from(settings(file, Map.of()));
+        assertThat(c.compute().session()).isEqualTo(new SessionSettings(4, SessionSettings.Optimization.EXTENDED,
+                SessionSettings.Provider.CUDA));
+        assertThat(c.compute().threads(RequestTopics.Lane.SAMPLED)).isEqualTo(6);
+    }
+
+    @Test
+    void badThreadAndOnnxSettingsAreRefusedNamingTheKey() {
+        for (Map.Entry<String, String> bad : Map.of("onnx.intra-op-threads", "0", "onnx.optimization", "max",
+                "onnx.execution-provider", "tensorrt", "explain.stream-threads.flagged", "0",
+                "explain.stream-threads.sampled", "many").entrySet()) {
+            Map<String, String> file = new java.util.HashMap<>(MINIMAL);
+            file.put(bad.getKey(), bad.getValue());
+            assertThatThrownBy(() -> ProcessorConfig.from(settings(file, Map.of())))
+                    .hasMessageContaining(bad.getKey()).hasMessageContaining(bad.getValue());
+        }
     }
 
     @Test

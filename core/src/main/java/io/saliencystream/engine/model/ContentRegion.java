@@ -42,7 +42,8 @@ public record ContentRegion(int x, int y, int width, int height) {
     ModelSpec specOf(ModelSpec full) {
         return new ModelSpec(full.name(), full.version(), full.onnxFile(), full.source(), full.inputName(), full.layout(),
                 width, height, full.channels(), full.colorOrder(), full.pixelScale(), full.mean(), full.std(),
-                ModelSpec.ResizeMode.STRETCH, full.output(), full.labels(), full.method(), full.score());
+                ModelSpec.ResizeMode.STRETCH, full.output(), full.labels(), full.method(), full.score(),
+                full.session());
     }
 
     /** The values of this region of one full input of {@code full}, as an input of {@link #specOf}. */

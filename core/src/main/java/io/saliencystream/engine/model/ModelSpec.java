@@ -27,12 +27,13 @@ import java.util.Objects;
  * @param method     the default explanation method and its parameters
  * @param score      how a dense output (a detector's map, a recognizer's sequence, a named output)
  *                   becomes the row of class values explained; null for a classifier's [N, classes]
+ * @param session    this model's own ONNX Runtime settings over the application's; null: none
  */
 public record ModelSpec(String name, String version, String onnxFile, ModelSource source,
                         String inputName, Layout layout, int width, int height, int channels,
                         ColorOrder colorOrder, double pixelScale, double[] mean, double[] std,
                         ResizeMode resize, OutputKind output, List<String> labels, MethodSpec method,
-                        OutputScore score) {
+                        OutputScore score, SessionSpec session) {
 
     public enum Layout { NCHW, NHWC }
 
@@ -67,6 +68,34 @@ public record ModelSpec(String name, String version, String onnxFile, ModelSourc
         }
     }
 
+    /**
+     * A catalog entry's own ONNX Runtime settings ({@code "session"}); each one left out takes the
+     * application's setting.
+     *
+     * @param intraOpThreads    threads one call of this model may use (at least 1)
+     * @param optimization      graph optimisation level: disable-all, basic, extended or all
+     * @param executionProvider cpu or cuda
+     */
+    public record SessionSpec(Integer intraOpThreads, String optimization, String executionProvider) {
+        public SessionSpec {
+            require(intraOpThreads == null || intraOpThreads >= 1, "session.intraOpThreads must be at least 1, got "
+                    + intraOpThreads);
+            if (optimization != null) {
+                SessionSettings.Optimization.of(optimization);
+            }
+            if (executionProvider != null) {
+                SessionSettings.Provider.of(executionProvider);
+            }
+        }
+
+        /** {@code defaults} with what this entry sets. */
+        public SessionSettings over(SessionSettings defaults) {
+            return new SessionSettings(intraOpThreads == null ? defaults.intraOpThreads() : intraOpThreads,
+                    optimization == null ? defaults.optimization() : SessionSettings.Optimization.of(optimization),
+                    executionProvider == null ? defaults.provider() : SessionSettings.Provider.of(executionProvider));
+        }
+    }
+
     public ModelSpec {
         require(name != null && !name.isBlank(), "name is required");
         require(version != null && !version.isBlank(), "version is required");
@@ -96,13 +125,27 @@ public record ModelSpec(String name, String version, String onnxFile, ModelSourc
                      int width, int height, int channels, ColorOrder colorOrder, double pixelScale, double[] mean,
                      double[] std, ResizeMode resize, OutputKind output, List<String> labels, MethodSpec method) {
         this(name, version, onnxFile, source, inputName, layout, width, height, channels, colorOrder, pixelScale, mean,
-                std, resize, output, labels, method, null);
+                std, resize, output, labels, method, null, null);
+    }
+
+    /** An entry without session settings of its own. */
+    public ModelSpec(String name, String version, String onnxFile, ModelSource source, String inputName, Layout layout,
+                     int width, int height, int channels, ColorOrder colorOrder, double pixelScale, double[] mean,
+                     double[] std, ResizeMode resize, OutputKind output, List<String> labels, MethodSpec method,
+                     OutputScore score) {
+        this(name, version, onnxFile, source, inputName, layout, width, height, channels, colorOrder, pixelScale, mean,
+                std, resize, output, labels, method, score, null);
+    }
+
+    /** The ONNX Runtime settings of this model: the application's {@code defaults} with the entry's own over them. */
+    public SessionSettings sessionSettings(SessionSettings defaults) {
+        return session == null ? defaults : session.over(defaults);
     }
 
     /** This entry with its output scored as {@code score} (e.g. another box or sequence position). */
     public ModelSpec withScore(OutputScore score) {
         return new ModelSpec(name, version, onnxFile, source, inputName, layout, width, height, channels, colorOrder,
-                pixelScale, mean, std, resize, output, labels, method, score);
+                pixelScale, mean, std, resize, output, labels, method, score, session);
     }
 
     private static void require(boolean ok, String what) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -104,6 +105,39 @@ class ModelCatalogTest {
             ModelSpec.MethodSpec method = catalog.find("m", "1").orElseThrow().spec().method();
             assertThat(method.parameters()).containsEntry("window", "2");
             assertThat(method.overlay()).containsEntry("type", "outlines").containsEntry("color_map", "red");
+        }
+    }
+
+    @Test
+    void sessionSettingsOfAnEntryGoOverTheApplicationsAndMisspellingsAreRefused() throws Exception {
+        Path json = dir.resolve("s.json");
+        Files.writeString(json, """
+                {"models": [{"name": "m", "version": "1", "onnxFile": "absent.onnx", "inputName": "x", "layout": "NCHW",
+                  "width": 4, "height": 4, "channels": 1, "pixelScale": 1, "mean": [0], "std": [1],
+                  "output": "LOGITS", "labels": ["a", "b"], "method": {"name": "occlusion"},
+                  "session": {"intraOpThreads": 3, "optimization": "basic"}},
+                 {"name": "n", "version": "1", "onnxFile": "absent.onnx", "inputName": "x", "layout": "NCHW",
+                  "width": 4, "height": 4, "channels": 1, "pixelScale": 1, "mean": [0], "std": [1],
+                  "output": "LOGITS", "labels": ["a", "b"], "method": {"name": "occlusion"}}]}""");
+        SessionSettings application = new SessionSettings(1, SessionSettings.Optimization.ALL,
+                SessionSettings.Provider.CUDA);
+        try (ModelCatalog catalog = ModelCatalog.load(json, new ModelStore(dir))) {
+            assertThat(catalog.require("m", "1").spec().sessionSettings(application)).isEqualTo(
+                    new SessionSettings(3, SessionSettings.Optimization.BASIC, SessionSettings.Provider.CUDA));
+            assertThat(catalog.require("n", "1").spec().sessionSettings(application)).isEqualTo(application);
+        }
+        Map<String, String> refused = Map.of("\"intraOpThreads\": 0", "intraOpThreads must be at least 1",
+                "\"optimization\": \"max\"", "unknown graph optimisation level 'max'",
+                "\"executionProvider\": \"tensorrt\"", "unknown execution provider 'tensorrt'",
+                "\"intraOpThread\": 2", "intraOpThread");
+        for (Map.Entry<String, String> bad : refused.entrySet()) {
+            Files.writeString(json, """
+                    {"models": [{"name": "m", "version": "1", "onnxFile": "absent.onnx", "inputName": "x",
+                      "layout": "NCHW", "width": 4, "height": 4, "channels": 1, "pixelScale": 1, "mean": [0],
+                      "std": [1], "output": "LOGITS", "labels": ["a", "b"], "method": {"name": "occlusion"},
+                      "session": {%s}}]}""".formatted(bad.getKey()));
+            assertThatThrownBy(() -> ModelCatalog.load(json, new ModelStore(dir))).as(bad.getKey())
+                    .hasMessageContaining("invalid model catalog").hasMessageContaining(bad.getValue());
         }
     }
 }

@@ -70,6 +70,26 @@ class StartupChecksIT {
     }
 
     @Test
+    void cudaWithTheCpuBuildIsOneErrorLineBeforeAnyStreamStarts() throws Exception {
+        OpsCluster cluster = OpsCluster.shared();
+        Traffic traffic = cluster.freshCase(dir, 1);
+        Path config = traffic.config("a", Map.of("onnx.execution-provider", "cuda"));
+        try (ProcessorProcess run = ProcessorProcess.start(config, "startup-cuda")) {
+            assertThat(run.awaitExit(Duration.ofSeconds(90))).isEqualTo(1);
+            List<String> errors = run.log().lines().filter(line -> line.startsWith("saliency-stream run:")).toList();
+            assertThat(errors).as(run.log()).hasSize(1);
+            assertThat(errors.get(0)).startsWith("saliency-stream run: model shapes:v1 (onnx.execution-provider):"
+                    + " execution provider cuda is not in this build of ONNX Runtime").contains("mvn -Pcuda package");
+            assertThat(run.log()).doesNotContain(ProcessorProcess.STARTED);
+            assertThat(run.log().lines().filter(line -> line.contains("WARN") || line.contains("ERROR")))
+                    .as(run.log()).isEmpty();
+        }
+        // no application joined its group: the check comes before any stream starts
+        assertThat(cluster.broker().admin().listGroups().all().get())
+                .noneMatch(group -> group.groupId().startsWith(traffic.applicationId()));
+    }
+
+    @Test
     void aMissingConfigurationFileIsNamed() throws Exception {
         assertThat(ProcessorProcess.runToEnd("startup-no-config", Duration.ofSeconds(60), "run", "-c", "/missing.properties"))
                 .isEqualTo(1);
