@@ -34,6 +34,8 @@ class OperatorGradientTest {
             "3, 9, 7, 3, 2, 2, 3, 3, 13",   // depthwise stride 2, dilated 3 (taps in both phases)
             "4, 11, 11, 5, 3, 1, 1, 4, 11", // depthwise stride 3, kernel 5, pads smaller than half the kernel
             "4, 13, 12, 3, 2, 1, 1, 4, 13", // depthwise stride 2 on an input too large for the phases: ConvTranspose
+            "16, 5, 6, 3, 1, 1, 1, 1, 13",  // dense 3x3 with 16 input channels: a Conv with flipped kernels
+            "16, 6, 5, 3, 1, 1, 2, 1, 11",  // the same, dilated, the last rows and columns unread
     })
     void conv(int c, int h, int wd, int k, int stride, int pad, int dilation, int group, int opset) throws Exception {
         TestGraph t = new TestGraph(opset, c, h, wd);
