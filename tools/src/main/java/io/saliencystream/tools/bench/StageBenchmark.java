@@ -124,15 +124,21 @@ public final class StageBenchmark {
     }
 
     public void run(Options options) throws Exception {
-        run(options, false);
+        run(options, 0);
+    }
+
+    /** Only section 1, selection against pass-through. */
+    public void runSelection(Options options) throws Exception {
+        run(options, 1);
     }
 
     /** Only section 3, the steady load. */
     public void runSteadyLoad(Options options) throws Exception {
-        run(options, true);
+        run(options, 3);
     }
 
-    private void run(Options options, boolean loadOnly) throws Exception {
+    /** Section {@code only}, or all three for 0. */
+    private void run(Options options, int only) throws Exception {
         out.printf("machine: %d cores, %s, Java %s%n", CORES, System.getProperty("os.arch"),
                 System.getProperty("java.version"));
         ModelStore store = new ModelStore(ModelStore.defaultDir(), out);
@@ -142,11 +148,15 @@ public final class StageBenchmark {
             AvroSerdes serdes = new AvroSerdes(new HttpSchemaRegistryClient(registry.url()));
             CatalogModel text = textModel(catalog);
             List<InferenceEvent> pool = pool(text, serdes);
-            if (!loadOnly) {
+            if (only == 0 || only == 1) {
                 selectionVersusPassThrough(broker, serdes, catalog, pool, options.selectionEvents());
+            }
+            if (only == 0) {
                 explanationThreads(broker, serdes, store, pool, options.explainRequests());
             }
-            steadyLoad(broker, serdes, store, pool, options);
+            if (only == 0 || only == 3) {
+                steadyLoad(broker, serdes, store, pool, options);
+            }
         } finally {
             DemoRunner.deleteRecursively(stateRoot);
         }

@@ -13,9 +13,9 @@ import picocli.CommandLine.Option;
         + " steady offered load with lag and flagged latency.")
 final class BenchCommand implements Callable<Integer> {
 
-    enum Part { all, throughput, stages, load }
+    enum Part { all, throughput, stages, selection, load }
 
-    @Option(names = "--only", defaultValue = "all", description = "Which figures: ${COMPLETION-CANDIDATES} (load: the stages' steady load alone; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--only", defaultValue = "all", description = "Which figures: ${COMPLETION-CANDIDATES} (selection: the selection stage against pass-through alone; load: the stages' steady load alone; default: ${DEFAULT-VALUE}).")
     Part only;
 
     @Option(names = "--low-rate", defaultValue = "0.01", description = "Sampling rate of the first end-to-end run (default: ${DEFAULT-VALUE}).")
@@ -63,6 +63,8 @@ final class BenchCommand implements Callable<Integer> {
                 loadSeconds, loadSamplingRate, loadFlaggedEvery, loadMethod, Duration.ofMillis(loadSampledYieldMaxMs));
         if (only == Part.all || only == Part.stages) {
             new StageBenchmark(System.out).run(stages);
+        } else if (only == Part.selection) {
+            new StageBenchmark(System.out).runSelection(stages);
         } else if (only == Part.load) {
             new StageBenchmark(System.out).runSteadyLoad(stages);
         }
