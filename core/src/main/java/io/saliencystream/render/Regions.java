@@ -42,7 +42,30 @@ public final class Regions {
     public static Regions largest(ClippedMap map, int keep) {
         int w = map.width();
         int h = map.height();
-        int[] label = new int[w * h];
+        float[] strength = map.strength();
+        float[] highlighted = map.highlighted();
+        // the map in a grid with a one-pixel border of nothing, so a pixel's eight neighbours
+        // are fixed offsets without bounds checks: per pixel its kind, 0 (not highlighted),
+        // 1 (positive) or 2 (negative), and |strength|; the highlighted pixels listed in order,
+        // to start regions from
+        int stride = w + 2;
+        byte[] kind = new byte[stride * (h + 2)];
+        float[] magnitude = new float[kind.length];
+        int[] starts = new int[w * h];
+        int highlightedCount = 0;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int i = y * w + x;
+                int on = highlighted[i] > 0 ? 1 : 0;
+                kind[(y + 1) * stride + x + 1] = (byte) (on * (strength[i] >= 0 ? 1 : 2));
+                magnitude[(y + 1) * stride + x + 1] = Math.abs(strength[i]);
+                starts[highlightedCount] = (y + 1) * stride + x + 1;
+                highlightedCount += on;
+            }
+        }
+        // dy major, dx minor, as the flood fill has always visited them (the order of the mass's sum)
+        int[] neighbours = {-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1};
+        int[] grid = new int[kind.length];
         // per region found: area, mass and sign, in growing arrays rather than a list of
         // records (a noisy gradient map has thousands of regions, most of them one pixel)
         int[] areas = new int[64];
@@ -50,35 +73,27 @@ public final class Regions {
         boolean[] signs = new boolean[64];
         int found = 0;
         int[] stack = new int[w * h];
-        for (int start = 0; start < label.length; start++) {
-            if (label[start] != 0 || map.highlighted()[start] == 0) {
+        for (int k = 0; k < highlightedCount; k++) {
+            int start = starts[k];
+            if (grid[start] != 0) {
                 continue;
             }
-            boolean positive = map.strength()[start] >= 0;
+            byte own = kind[start];
             int id = found + 1;
             int area = 0;
             double mass = 0;
             int top = 0;
             stack[top++] = start;
-            label[start] = id;
+            grid[start] = id;
             while (top > 0) {
                 int p = stack[--top];
                 area++;
-                mass += Math.abs(map.strength()[p]);
-                int px = p % w;
-                int py = p / w;
-                for (int dy = -1; dy <= 1; dy++) {
-                    for (int dx = -1; dx <= 1; dx++) {
-                        int x = px + dx;
-                        int y = py + dy;
-                        if (x < 0 || y < 0 || x >= w || y >= h) {
-                            continue;
-                        }
-                        int q = y * w + x;
-                        if (label[q] == 0 && map.highlighted()[q] > 0 && (map.strength()[q] >= 0) == positive) {
-                            label[q] = id;
-                            stack[top++] = q;
-                        }
+                mass += magnitude[p];
+                for (int offset : neighbours) {
+                    int q = p + offset;
+                    if (grid[q] == 0 && kind[q] == own) {
+                        grid[q] = id;
+                        stack[top++] = q;
                     }
                 }
             }
@@ -89,7 +104,7 @@ public final class Regions {
             }
             areas[found] = area;
             masses[found] = mass;
-            signs[found] = positive;
+            signs[found] = own == 1;
             found++;
         }
         List<Region> kept = new ArrayList<>();
@@ -98,9 +113,11 @@ public final class Regions {
         }
         boolean[] keepLabel = new boolean[found + 1];
         kept.forEach(r -> keepLabel[r.label()] = true);
-        for (int i = 0; i < label.length; i++) {
-            if (!keepLabel[label[i]]) {
-                label[i] = 0;
+        int[] label = new int[w * h];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int l = grid[(y + 1) * stride + x + 1];
+                label[y * w + x] = keepLabel[l] ? l : 0;
             }
         }
         return new Regions(w, h, label, List.copyOf(kept));
