@@ -9,13 +9,13 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Print throughput figures on this machine: end-to-end events/s through the"
         + " embedded broker at two sampling rates, one occlusion explanation against plain ONNX Runtime calls, the"
-        + " selection stage against a pass-through application, the explanation stage with 1 and 2 threads, and a"
+        + " selection stage against a pass-through application, the explanation stage with 1 and 2 stream threads, and a"
         + " steady offered load with lag and flagged latency.")
 final class BenchCommand implements Callable<Integer> {
 
-    enum Part { all, throughput, stages, selection, load }
+    enum Part { all, throughput, stages, selection, threads, load }
 
-    @Option(names = "--only", defaultValue = "all", description = "Which figures: ${COMPLETION-CANDIDATES} (selection: the selection stage against pass-through alone; load: the stages' steady load alone; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--only", defaultValue = "all", description = "Which figures: ${COMPLETION-CANDIDATES} (selection: the selection stage against pass-through alone; threads: the explanation stage's thread settings alone; load: the stages' steady load alone; default: ${DEFAULT-VALUE}).")
     Part only;
 
     @Option(names = "--low-rate", defaultValue = "0.01", description = "Sampling rate of the first end-to-end run (default: ${DEFAULT-VALUE}).")
@@ -33,7 +33,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--selection-events", defaultValue = "40000", description = "Events per round of selection vs pass-through (default: ${DEFAULT-VALUE}).")
     int selectionEvents;
 
-    @Option(names = "--explain-requests", defaultValue = "40", description = "Requests explained with 1 and with 2 threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--explain-requests", defaultValue = "120", description = "Requests explained per thread setting of the explanation stage (1x1, 1 x cores, 2 x cores/2 stream x intra-op threads; default: ${DEFAULT-VALUE}).")
     int explainRequests;
 
     @Option(names = "--load-rate", defaultValue = "2000", description = "Events/s offered in the steady-load run (default: ${DEFAULT-VALUE}).")
@@ -65,6 +65,8 @@ final class BenchCommand implements Callable<Integer> {
             new StageBenchmark(System.out).run(stages);
         } else if (only == Part.selection) {
             new StageBenchmark(System.out).runSelection(stages);
+        } else if (only == Part.threads) {
+            new StageBenchmark(System.out).runExplanationThreads(stages);
         } else if (only == Part.load) {
             new StageBenchmark(System.out).runSteadyLoad(stages);
         }
