@@ -243,8 +243,9 @@ public final class OverlayRenderer {
     /** Traces the largest regions' borders over the background in {@code out}. */
     private static void outlineOverlay(int[] out, ClippedMap map, OverlayOptions options, int s, int w, int h) {
         Regions regions = Regions.largest(map, options.outlineRegions());
-        boolean[] insidePositive = inside(regions.mask(true), map, s, w, h);
-        boolean[] insideNegative = inside(regions.mask(false), map, s, w, h);
+        // at scale 1 membership is the regions' own, without interpolating a mask
+        boolean[] insidePositive = s == 1 ? regions.inside(true) : inside(regions.mask(true), map, s, w, h);
+        boolean[] insideNegative = s == 1 ? regions.inside(false) : inside(regions.mask(false), map, s, w, h);
         if (options.overlayType() == OverlayType.MASK_BLACK) {
             for (int i = 0; i < w * h; i++) {
                 if (!insidePositive[i] && !insideNegative[i]) {

@@ -165,19 +165,26 @@ public final class Regions {
 
     /** 1 inside a kept region of the given sign, else 0, row-major (floats so they can be interpolated). */
     public float[] mask(boolean positive) {
-        int labelCount = regions.stream().mapToInt(Region::label).max().orElse(0) + 1;
-        boolean[] signOf = new boolean[labelCount];
-        boolean[] kept = new boolean[labelCount];
-        for (Region r : regions) {
-            kept[r.label()] = true;
-            signOf[r.label()] = r.positive();
-        }
-        float[] m = new float[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-            int l = labels[i];
-            m[i] = l != 0 && kept[l] && signOf[l] == positive ? 1f : 0f;
+        boolean[] in = inside(positive);
+        float[] m = new float[in.length];
+        for (int i = 0; i < in.length; i++) {
+            m[i] = in[i] ? 1f : 0f;
         }
         return m;
+    }
+
+    /** Whether each pixel lies in a kept region of the given sign, row-major: a table per label, no branch per pixel. */
+    boolean[] inside(boolean positive) {
+        int labelCount = regions.stream().mapToInt(Region::label).max().orElse(0) + 1;
+        boolean[] ofSign = new boolean[labelCount];
+        for (Region r : regions) {
+            ofSign[r.label()] = r.positive() == positive;
+        }
+        boolean[] in = new boolean[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            in[i] = ofSign[labels[i]];
+        }
+        return in;
     }
 
     public int width() {
