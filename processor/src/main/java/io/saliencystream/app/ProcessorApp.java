@@ -158,6 +158,12 @@ public final class ProcessorApp implements AutoCloseable {
                         config.gridRows(), config.gridCols(), versions(), Clock.systemUTC(),
                         config.methodsByReason(), config.faithfulnessReasons(), config.buckets(),
                         config.targets());
+                if (config.warmUp()) {
+                    long started = System.nanoTime();
+                    List<String> warmed = explainer.warmUp();
+                    log.printf("explanation methods warmed up in %d ms (%s)%n",
+                            (System.nanoTime() - started) / 1_000_000, String.join(", ", warmed));
+                }
                 // one application per lane: flagged requests have stream threads of their own, and the
                 // priority leaves them the cores while they explain
                 LanePriority priority = new LanePriority(config.sampledYieldMax());

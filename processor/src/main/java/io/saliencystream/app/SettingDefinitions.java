@@ -191,6 +191,10 @@ public final class SettingDefinitions {
                             + " (`skipped-deadline`) instead of explained late (default: none)")
             .define("explain.deadline-ms.sampled", Type.INT, null, optional(Range.atLeast(1)), Importance.MEDIUM,
                     "the same for sampled events (default: none)")
+            .define("explain.warm-up", Type.BOOLEAN, true, Importance.LOW,
+                    "before the explanation lanes start, run each model's methods once on a blank input, so the"
+                            + " first requests do not wait for what a method builds on first use (a gradient"
+                            + " method's backward graph and session: seconds)")
             .define("explain.sampled-yield-max-ms", Type.INT, 2000, Range.atLeast(0), Importance.MEDIUM,
                     "longest a sampled explanation waits while a flagged one runs in the same process, so flagged"
                             + " explanations get the cores (0: the lanes share them evenly); counts towards the"

@@ -1,5 +1,6 @@
 package io.saliencystream.stream;
 
+import io.saliencystream.engine.Explainer;
 import io.saliencystream.engine.input.InvalidInputException;
 import io.saliencystream.engine.method.ExplanationEngine;
 import io.saliencystream.engine.model.CatalogModel;
@@ -10,6 +11,7 @@ import io.saliencystream.schema.InferenceEvent;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +74,36 @@ public final class EngineEventExplainer implements EventExplainer {
                 checkClasses(model.spec(), "explain.targets." + model.spec().name(), own);
             }
         }
+    }
+
+    /**
+     * Runs every method that may explain a model's events once on a blank input of that model, so
+     * that what a method builds on first use (a gradient method's derived backward graph and its
+     * session, taking seconds) and the code paths are ready before the first request: otherwise the
+     * first requests after a start, flagged ones included, wait for it.
+     *
+     * @return each model and method warmed, as {@code <model key>: <method>}, in the order run
+     */
+    public List<String> warmUp() {
+        List<String> warmed = new ArrayList<>();
+        for (CatalogModel model : catalog.models()) {
+            // one run per method name: what it builds is shared by every parameter set of it
+            Map<String, ExplanationPipeline.Method> methods = new LinkedHashMap<>();
+            ExplanationPipeline.Method own = methodsByModel.get(model.spec().key());
+            methods.put(own.explainer().name(), own);
+            methodsByReason.values().forEach(m -> methods.putIfAbsent(m.explainer().name(), m));
+            float[] blank = new float[model.spec().inputSize()];
+            for (ExplanationPipeline.Method method : methods.values()) {
+                try {
+                    method.explainer().explain(model, blank, Explainer.PREDICTED_CLASS, 0L);
+                } catch (ai.onnxruntime.OrtException e) {
+                    throw new IllegalStateException("cannot warm up " + method.explainer().name() + " on model "
+                            + model.spec().key() + ": " + e.getMessage(), e);
+                }
+                warmed.add(model.spec().key() + ": " + method.explainer().name());
+            }
+        }
+        return warmed;
     }
 
     /** The classes a setting lists must be classes of every model it applies to (when the catalog labels them). */

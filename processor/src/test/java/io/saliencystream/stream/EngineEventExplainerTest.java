@@ -70,6 +70,19 @@ class EngineEventExplainerTest {
         catalog.close();
     }
 
+    /** Every model of the catalog with its own method and each configured one, once per method name. */
+    @Test
+    void warmUpRunsEveryConfiguredMethodOncePerModel() {
+        List<String> expected = new ArrayList<>();
+        for (CatalogModel m : catalog.models()) {
+            expected.add(m.spec().key() + ": " + m.spec().method().name());
+            if (!m.spec().method().name().equals("integrated_gradients")) {
+                expected.add(m.spec().key() + ": integrated_gradients");
+            }
+        }
+        assertThat(explainer.warmUp()).containsExactlyElementsOf(expected);
+    }
+
     @Test
     void imageEventGivesSummaryOverlayAndAuditThatAgree() throws Exception {
         SampleImages.Sample sample = SampleImages.sample(3, true);

@@ -104,9 +104,10 @@ public final class StageBenchmark {
      * @param flaggedEvery     one event in this many carries a producer flag in the steady-load run
      * @param loadMethod       method of every explanation in the steady-load run
      * @param sampledYieldMax  longest a sampled explanation waits for flagged ones in the steady-load run (0: no priority)
+     * @param warmUp           whether the steady-load run warms the methods up before the lanes start, as run does
      */
     public record Options(int selectionEvents, int explainRequests, double offeredPerSecond, int loadSeconds,
-            double sampledRate, int flaggedEvery, String loadMethod, Duration sampledYieldMax) {
+            double sampledRate, int flaggedEvery, String loadMethod, Duration sampledYieldMax, boolean warmUp) {
     }
 
     private static final int PARTITIONS = 2;
@@ -433,6 +434,12 @@ public final class StageBenchmark {
             configure(catalog, 1);
             EventInputs inputs = new EventInputs(ImageDecoder.withDefaults(), 20 << 20, Optional.empty());
             EngineEventExplainer explainer = explainer(catalog, methods);
+            if (options.warmUp()) {
+                long started = System.nanoTime();
+                explainer.warmUp();
+                out.printf(Locale.ROOT, "   methods warmed up before the lanes start, as run does: %d ms%n",
+                        (System.nanoTime() - started) / 1_000_000);
+            }
             Properties selectProps = properties(broker, "select", 1, true);
             Properties flaggedProps = properties(broker, "flagged", 1, false);
             Properties sampledProps = properties(broker, "sampled", 1, false);

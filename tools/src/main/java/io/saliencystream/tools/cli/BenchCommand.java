@@ -54,13 +54,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--load-sampled-yield-max-ms", defaultValue = "2000", description = "Longest a sampled explanation waits while a flagged one runs in the steady-load run, as explain.sampled-yield-max-ms (0: no priority; default: ${DEFAULT-VALUE}).")
     long loadSampledYieldMaxMs;
 
+    @Option(names = "--load-warm-up", defaultValue = "true", negatable = true, fallbackValue = "true", description = "Warm the methods up before the steady-load run's lanes start, as explain.warm-up (default: ${DEFAULT-VALUE}).")
+    boolean loadWarmUp;
+
     @Override
     public Integer call() throws Exception {
         if (only == Part.all || only == Part.throughput) {
             new ThroughputBenchmark(System.out).run(new ThroughputBenchmark.Options(lowRate, lowRateEvents, fullEvents, repeats));
         }
         StageBenchmark.Options stages = new StageBenchmark.Options(selectionEvents, explainRequests, loadRate,
-                loadSeconds, loadSamplingRate, loadFlaggedEvery, loadMethod, Duration.ofMillis(loadSampledYieldMaxMs));
+                loadSeconds, loadSamplingRate, loadFlaggedEvery, loadMethod, Duration.ofMillis(loadSampledYieldMaxMs), loadWarmUp);
         if (only == Part.all || only == Part.stages) {
             new StageBenchmark(System.out).run(stages);
         } else if (only == Part.selection) {
