@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -300,18 +301,30 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private void verifyPartitionCounts(Map<String, Integer> namePartitions) {
-        Map<String, TopicDescription> descriptions;
+        Map<String, TopicDescription> descriptions = null;
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
         try {
-            descriptions = admin.describeTopics(namePartitions.keySet()).allTopicNames()
-                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+            while (descriptions == null) {
+                try {
+                    descriptions = admin.describeTopics(namePartitions.keySet()).allTopicNames()
+                            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    // a topic created a moment ago may not be in the broker's metadata yet
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                        throw new IllegalStateException("Could not describe topics " + namePartitions.keySet(), e);
+                    }
+                    Thread.sleep(100);
+                }
+            }
+        } catch (TimeoutException e) {
             throw new IllegalStateException("Could not describe topics " + namePartitions.keySet(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while describing topics", e);
         }
+        Map<String, TopicDescription> described = descriptions;
         namePartitions.forEach((name, expected) -> {
-            int actual = descriptions.get(name).partitions().size();
+            int actual = described.get(name).partitions().size();
             if (actual != expected) {
                 throw new IllegalStateException("Topic " + name + " already exists with " + actual
                         + " partitions, but " + expected + " were requested");
