@@ -100,7 +100,8 @@ public record StreamsSettings(
     }
 
     /**
-     * Defaults: exactly-once v2, broker-default replication, one thread, 1 s commits, a 5 s
+     * Defaults: exactly-once v2, broker-default replication, one thread, commits every 100 ms (Kafka
+     * Streams' own default under exactly-once: a flagged event waits for a commit in each stage), a 5 s
      * worst-case explanation, the consumer's 5-minute poll interval and the largest
      * max.poll.records that fits it (30).
      */
@@ -108,7 +109,7 @@ public record StreamsSettings(
         Duration worstCase = Duration.ofSeconds(5);
         Duration pollInterval = Duration.ofMinutes(5);
         return new StreamsSettings(applicationId, bootstrapServers, StreamsConfig.EXACTLY_ONCE_V2, null, -1, 1,
-                Duration.ofSeconds(1), worstCase, pollInterval, maxPollRecordsFor(pollInterval, worstCase));
+                Duration.ofMillis(100), worstCase, pollInterval, maxPollRecordsFor(pollInterval, worstCase));
     }
 
     /** The largest max.poll.records (at most 500) with records × worstCaseExplain ≤ SAFETY × interval. */

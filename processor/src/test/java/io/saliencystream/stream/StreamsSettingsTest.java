@@ -21,7 +21,7 @@ class StreamsSettingsTest {
         assertThat(s.maxPollRecords()).isEqualTo(30);
         StreamsConfig config = new StreamsConfig(s.toProperties());
         assertThat(config.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
-        assertThat(config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(1_000L);
+        assertThat(config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(100L);
         assertThat(config.getInt(StreamsConfig.REPLICATION_FACTOR_CONFIG)).isEqualTo(-1);
 
         // what Kafka Streams really hands its clients
@@ -33,7 +33,7 @@ class StreamsSettingsTest {
                 .isTrue();
         Map<String, Object> producer = config.getProducerConfigs("client");
         assertThat(producer.get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG).toString())
-                .as("commit interval + poll interval, not Kafka Streams' 10 s").isEqualTo("301000");
+                .as("commit interval + poll interval, not Kafka Streams' 10 s").isEqualTo("300100");
     }
 
     @Test

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>How long the rest waits: a restart with the same state directory fences its predecessor's
  * transactions at once. Another instance taking over waits for the consumer session (6 s here,
  * 45 s by default) and then for the killed instance's open transaction to time out (20 s here,
- * commit interval + max.poll.interval.ms = 301 s by default): until the broker aborts it, the
+ * commit interval + max.poll.interval.ms = 300.1 s by default): until the broker aborts it, the
  * partitions' committed offsets are unstable and read_committed readers of every topic it wrote
  * see nothing past its first record. With the default timeout that pause outlasted the read
  * this test made before.
