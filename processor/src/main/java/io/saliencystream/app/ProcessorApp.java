@@ -366,8 +366,11 @@ public final class ProcessorApp implements AutoCloseable {
         List<CompletableFuture<Boolean>> closes = applications.stream()
                 .map(a -> CompletableFuture.supplyAsync(() -> a.streams().close(closeTimeout))).toList();
         boolean clean = closes.stream().map(CompletableFuture::join).reduce(true, Boolean::logicalAnd);
-        closeQuietly(catalog);
-        if (!clean) {
+        if (clean) {
+            closeQuietly(catalog);
+        } else {
+            // a stream thread may still be inside an ONNX Runtime call: closing its session under it
+            // crashes the JVM, so the sessions are left to the ending process
             log.println("an application did not close within " + closeTimeout.toMillis() + " ms;"
                     + " its open transactions are aborted by the broker");
         }
