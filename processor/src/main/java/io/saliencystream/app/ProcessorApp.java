@@ -49,6 +49,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -104,7 +105,19 @@ public final class ProcessorApp implements AutoCloseable {
      * seen by {@link #awaitStop()}.
      */
     public static ProcessorApp start(ProcessorConfig config, Role role, PrintStream log) throws IOException {
+        return start(config, role, log, phase -> { });
+    }
+
+    /**
+     * {@link #start(ProcessorConfig, Role, PrintStream)}, telling {@code phases} what start-up is
+     * doing as it goes: {@code loading models} (the select role: {@code reading the model catalog}),
+     * {@code checking the Kafka cluster and schema registry}, {@code warming up} (when
+     * {@code explain.warm-up} is on), {@code starting streams}.
+     */
+    public static ProcessorApp start(ProcessorConfig config, Role role, PrintStream log, Consumer<String> phases)
+            throws IOException {
         AvroTrust.install();
+        phases.accept(role.explains() ? "loading models" : "reading the model catalog");
         ModelStore store = config.modelDir().map(dir -> new ModelStore(dir, log)).orElseGet(
                 () -> new ModelStore(ModelStore.defaultDir(), log));
         // the selection stage validates against the catalog's specs but never runs a model
@@ -123,6 +136,7 @@ public final class ProcessorApp implements AutoCloseable {
             HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(config.registry(),
                     HttpSchemaRegistryClient.Settings.defaults());
             AvroSerdes serdes = new AvroSerdes(registry, config.registry().serde(), config.keyFormat());
+            phases.accept("checking the Kafka cluster and schema registry");
             ClusterCheck.Limits checked = ClusterCheck.run(config, role, log);
             RecordLimits limits = checked.records();
             SizeCheckedClientSupplier clients = new SizeCheckedClientSupplier(checked.topicLimits());
@@ -159,6 +173,7 @@ public final class ProcessorApp implements AutoCloseable {
                         config.methodsByReason(), config.faithfulnessReasons(), config.buckets(),
                         config.targets());
                 if (config.warmUp()) {
+                    phases.accept("warming up");
                     long started = System.nanoTime();
                     List<String> warmed = explainer.warmUp();
                     log.printf("explanation methods warmed up in %d ms (%s)%n",
@@ -178,6 +193,7 @@ public final class ProcessorApp implements AutoCloseable {
             }
             ProcessorApp app = new ProcessorApp(role, catalog, applications, config.lifecycle().closeTimeout(), log,
                     fatal);
+            phases.accept("starting streams");
             for (Application application : applications) {
                 app.watch(application);
                 application.streams().start();

@@ -38,8 +38,19 @@ final class RunCommand implements Callable<Integer> {
         Settings loaded = settings.load();
         ProcessorConfig processorConfig = ProcessorConfig.from(loaded);
         System.out.println("settings given:\n" + loaded.summary());
-        ProcessorApp app = ProcessorApp.start(processorConfig, role, System.out);
-        OpsServer ops = startOps(processorConfig, app);
+        OpsServer ops = startOps(processorConfig);
+        ProcessorApp app;
+        try {
+            app = ProcessorApp.start(processorConfig, role, System.out, ops == null ? phase -> { } : ops::starting);
+        } catch (Exception e) {
+            if (ops != null) {
+                ops.close();
+            }
+            throw e;
+        }
+        if (ops != null) {
+            ops.serve(app.byId());
+        }
         Runnable stop = () -> {
             System.out.println(app.closeWithin() ? "processor stopped: every application closed cleanly"
                     : "processor stopped: an application did not close in time");
@@ -96,12 +107,15 @@ final class RunCommand implements Callable<Integer> {
         return signalled;
     }
 
-    /** The health and metrics endpoints, unless {@code ops.port} is -1. */
-    private static OpsServer startOps(ProcessorConfig config, ProcessorApp app) {
+    /**
+     * The health and metrics endpoints, unless {@code ops.port} is -1: served before the models
+     * load, so that liveness answers during a start-up of minutes and readiness says what it is doing.
+     */
+    private static OpsServer startOps(ProcessorConfig config) {
         if (config.opsPort() < 0) {
             return null;
         }
-        OpsServer ops = OpsServer.start(config.opsPort(), app.byId());
+        OpsServer ops = OpsServer.start(config.opsPort());
         System.out.println("ops endpoints on port " + ops.port() + ": /health/live, /health/ready, /metrics");
         return ops;
     }

@@ -126,7 +126,8 @@ class ConfluentClientIT {
         ProcessorConfig config = ProcessorConfig.from(Settings.load(Optional.of(file)));
 
         try (ProcessorApp app = ProcessorApp.start(config, System.out)) {
-            try (OpsServer ops = OpsServer.start(0, app.byId())) {
+            try (OpsServer ops = OpsServer.start(0)) {
+                ops.serve(app.byId());
                 produceWithConfluentsProducer(topics.get("topics.inference-events"));
 
                 Map<String, Integer> expected = new LinkedHashMap<>();

@@ -17,10 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code /health/ready} of applications that do not run: one not started yet, one stopped (as
- * the drift application is after it died, until {@code run} exits). Ready only when every one
- * runs; the body names each application's state. {@code SecuredClusterIT} sees 503 then 200 from
- * the shipped jar as it starts.
+ * {@code /health/ready} during start-up, before the applications exist (the phase is the reason),
+ * and of applications that do not run: one not started yet, one stopped (as the drift application
+ * is after it died, until {@code run} exits). Ready only when every one runs; the body names each
+ * application's state. Liveness answers throughout. {@code RunCommandIT} and
+ * {@code SecuredClusterIT} see the same from the shipped jar as it starts.
  */
 class OpsServerTest {
 
@@ -37,24 +38,29 @@ class OpsServerTest {
         return new KafkaStreams(builder.build(), p);
     }
 
+    private static String get(OpsServer ops, String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + ops.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
+    }
+
     @Test
-    void notReadyWhileAnApplicationIsNotRunningWithEachStateInTheBody() throws Exception {
+    void notReadyDuringStartUpWithItsPhaseThenWhileAnApplicationIsNotRunningWithEachState() throws Exception {
         try (KafkaStreams processor = streams("app"); KafkaStreams drift = streams("app-drift")) {
             drift.close();
             Map<String, KafkaStreams> applications = new LinkedHashMap<>();
             applications.put("app", processor);
             applications.put("app-drift", drift);
-            try (OpsServer ops = OpsServer.start(0, applications)) {
-                HttpClient http = HttpClient.newHttpClient();
-                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + ops.port() + "/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(ready.statusCode()).isEqualTo(503);
-                assertThat(ready.body()).isEqualTo("not ready\napp CREATED\napp-drift NOT_RUNNING\n");
-                HttpResponse<String> live = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + ops.port() + "/health/live")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(live.statusCode()).isEqualTo(200);
+            try (OpsServer ops = OpsServer.start(0)) {
+                assertThat(get(ops, "/health/ready")).isEqualTo("503 not ready: starting\n");
+                assertThat(get(ops, "/health/live")).isEqualTo("200 live\n");
+                ops.starting("warming up");
+                assertThat(get(ops, "/health/ready")).isEqualTo("503 not ready: warming up\n");
+
+                ops.serve(applications);
+                assertThat(get(ops, "/health/ready"))
+                        .isEqualTo("503 not ready: starting streams\napp CREATED\napp-drift NOT_RUNNING\n");
+                assertThat(get(ops, "/health/live")).isEqualTo("200 live\n");
             }
         }
     }

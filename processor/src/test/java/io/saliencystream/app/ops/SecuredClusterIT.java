@@ -203,8 +203,9 @@ class SecuredClusterIT {
      * cluster and registry", read from README.md, with only its hosts, ports, paths and elided
      * passwords filled in (the first registry URL a dead one, so the second is tried), run by the
      * shipped jar. The test's model and state directory come from {@code --set}. Readiness is
-     * polled from the process's first moment: 503 with each application's state until both run,
-     * then 200; every input record is committed; the log has no warning and no secret.
+     * polled from the process's first moment: 503 with the start-up phase, then with each
+     * application's state until both run, then 200; every input record is committed; the log has
+     * no warning and no secret.
      */
     @Test
     void theReadmesSecuredExampleRunsAsWritten() throws Exception {
@@ -261,16 +262,19 @@ class SecuredClusterIT {
                         answers.add(answer);
                     }
                 } catch (IOException notServingYet) {
-                    // the port opens once the models are loaded and both applications started
+                    // the JVM has not opened the port yet
                 }
                 Thread.sleep(10);
             }
             System.out.println("readiness answers, in order: " + answers);
-            // the applications start in REBALANCING: not ready, and the body says which state each is in;
-            // then ready, every application RUNNING (whichever applications the run has)
-            List<String> first = List.of(answers.get(0).split("\\|"));
+            // not ready while the models load (the reason says so), then the applications start in
+            // REBALANCING: not ready, and the body says which state each is in; then ready, every
+            // application RUNNING (whichever applications the run has)
+            assertThat(answers.get(0)).startsWith("503 not ready: ");
+            List<String> first = List.of(answers.stream().filter(a -> a.contains("|")).findFirst().orElseThrow()
+                    .split("\\|"));
             List<String> last = List.of(answers.get(answers.size() - 1).split("\\|"));
-            assertThat(first.get(0)).isEqualTo("503 not ready");
+            assertThat(first.get(0)).isEqualTo("503 not ready: starting streams");
             assertThat(first.subList(1, first.size())).allMatch(line -> line.startsWith(applicationId))
                     .anyMatch(line -> !line.endsWith(" RUNNING"));
             assertThat(last.get(0)).isEqualTo("200 ready");
