@@ -102,7 +102,10 @@ public final class GradientModel implements AutoCloseable {
             throw new IllegalArgumentException("a batch of " + count + " needs " + (long) count * size + " input values and "
                     + (long) count * classes + " weights; got " + inputs.length + " and " + weights.length);
         }
-        int step = fixedBatch > 0 ? fixedBatch : count;
+        if (fixedBatch == 0 || count == fixedBatch) {
+            return runOnce(inputs, weights, count);
+        }
+        int step = fixedBatch;
         float[][] rows = new float[count][];
         float[] scores = new float[count];
         float[] gradients = new float[count * size];

@@ -16,10 +16,6 @@ import io.saliencystream.engine.model.Preprocessor;
  */
 final class GradientRuns {
 
-    /** Gradients and scores of a set of inputs, in input order. */
-    record Answers(float[] scores, float[] gradients) {
-    }
-
     final ModelSpec spec;
     final Preprocessor layout;
     private final AttributionMethod.Run run;
@@ -33,13 +29,12 @@ final class GradientRuns {
     }
 
     /**
-     * Scores and gradients of {@code count} inputs that {@code source} writes one by one into a
-     * batch buffer (so a long path never sits in memory at once), {@code batchSize} per call.
+     * Scores and differentiates {@code count} inputs that {@code source} writes one by one into a
+     * batch buffer, {@code batchSize} per call, and hands each call's answers to {@code sink} in
+     * input order, so neither a long path nor its gradients sit in memory at once.
      */
-    Answers run(int count, int batchSize, InputSource source) throws OrtException {
+    void run(int count, int batchSize, InputSource source, AnswerSink sink) throws OrtException {
         int size = spec.inputSize();
-        float[] scores = new float[count];
-        float[] gradients = new float[count * size];
         for (int first = 0; first < count; first += batchSize) {
             int n = Math.min(batchSize, count - first);
             float[] batch = new float[n * size];
@@ -47,18 +42,22 @@ final class GradientRuns {
                 source.write(first + i, batch, i * size);
             }
             GradientModel.Result r = gradientModel.run(run.model.toModelInputs(batch, n), gradientModel.oneHot(run.target, n), n);
-            System.arraycopy(r.scores(), 0, scores, first, n);
-            System.arraycopy(run.model.fromModelInputs(r.gradients(), n), 0, gradients, first * size, n * size);
+            sink.accept(first, n, r.scores(), run.model.fromModelInputs(r.gradients(), n));
             int fixed = gradientModel.fixedBatch();
             run.count(fixed > 0 ? (n + fixed - 1) / fixed : 1, n);
         }
-        return new Answers(scores, gradients);
     }
 
     /** Writes input number {@code index} at {@code offset} of {@code batch}. */
     @FunctionalInterface
     interface InputSource {
         void write(int index, float[] batch, int offset);
+    }
+
+    /** Takes the answers for inputs {@code first} to {@code first + n - 1}: a score each and their gradients, concatenated like the inputs. */
+    @FunctionalInterface
+    interface AnswerSink {
+        void accept(int first, int n, float[] scores, float[] gradients);
     }
 
     /** A pixel's attribution: the sum over channels of the per-value attribution. */

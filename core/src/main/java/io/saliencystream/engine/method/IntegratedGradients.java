@@ -126,7 +126,10 @@ public final class IntegratedGradients extends AttributionMethod<IntegratedGradi
         int size = input.length;
         // input 0 is x, 1..B the baselines, then each baseline's path nodes
         int count = 1 + baselines.size() * (1 + nodes);
-        GradientRuns.Answers answers = runs.run(count, params.batchSize(), (i, batch, offset) -> {
+        float[] scores = new float[count];
+        // each baseline's quadrature sum, added node by node as the gradients come
+        double[][] integral = new double[baselines.size()][size];
+        runs.run(count, params.batchSize(), (i, batch, offset) -> {
             if (i == 0) {
                 System.arraycopy(input, 0, batch, offset, size);
             } else if (i <= baselines.size()) {
@@ -139,24 +142,28 @@ public final class IntegratedGradients extends AttributionMethod<IntegratedGradi
                     batch[offset + j] = b[j] + a * (input[j] - b[j]);
                 }
             }
+        }, (first, n, s, g) -> {
+            System.arraycopy(s, 0, scores, first, n);
+            for (int i = 0; i < n; i++) {
+                int k = first + i - 1 - baselines.size();
+                if (k >= 0) {
+                    double w = nw[1][k % nodes];
+                    double[] sum = integral[k / nodes];
+                    for (int j = 0; j < size; j++) {
+                        sum[j] += w * g[i * size + j];
+                    }
+                }
+            }
         });
         double[] attribution = new double[size];
         double baselineScore = 0;
-        float[] g = answers.gradients();
         for (int bi = 0; bi < baselines.size(); bi++) {
             float[] b = baselines.get(bi);
-            baselineScore += answers.scores()[1 + bi] / (double) baselines.size();
-            double[] integral = new double[size];
-            for (int k = 0; k < nodes; k++) {
-                int at = (1 + baselines.size() + bi * nodes + k) * size;
-                for (int j = 0; j < size; j++) {
-                    integral[j] += nw[1][k] * g[at + j];
-                }
-            }
+            baselineScore += scores[1 + bi] / (double) baselines.size();
             for (int j = 0; j < size; j++) {
-                attribution[j] += (input[j] - b[j]) * integral[j] / baselines.size();
+                attribution[j] += (input[j] - b[j]) * integral[bi][j] / baselines.size();
             }
         }
-        return new Result(attribution, answers.scores()[0], baselineScore, runs);
+        return new Result(attribution, scores[0], baselineScore, runs);
     }
 }

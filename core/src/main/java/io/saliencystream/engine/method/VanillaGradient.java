@@ -50,11 +50,12 @@ public final class VanillaGradient extends AttributionMethod<VanillaGradient.Par
     protected Explanation attribute(Run run) throws OrtException {
         float[] input = run.input;
         GradientRuns runs = new GradientRuns(cache, run, params().score());
-        float[] g = runs.run(1, 1, (i, batch, offset) -> System.arraycopy(input, 0, batch, offset, input.length)).gradients();
-        double[] attribution = new double[g.length];
-        for (int i = 0; i < g.length; i++) {
-            attribution[i] = params().timesInput() ? (double) g[i] * input[i] : g[i];
-        }
+        double[] attribution = new double[input.length];
+        runs.run(1, 1, (i, batch, offset) -> System.arraycopy(input, 0, batch, offset, input.length), (first, n, scores, g) -> {
+            for (int i = 0; i < g.length; i++) {
+                attribution[i] = params().timesInput() ? (double) g[i] * input[i] : g[i];
+            }
+        });
         return run.explanation(runs.channelSum(attribution));
     }
 }
