@@ -64,6 +64,8 @@ public enum ColorMap {
     /** The first and the last anchor packed, a two-hue map's two colours: packed once, not per pixel. */
     private final int first;
     private final int last;
+    /** {@link #pixelColour}'s table, built on first use; shared by the threads drawing with this map. */
+    private volatile Palette palette;
 
     ColorMap(Kind kind, double[][] anchors, double[] indices) {
         this.kind = kind;
@@ -115,12 +117,7 @@ public enum ColorMap {
         if (kind == Kind.TWO_HUE) {
             return v < 0.5 ? first : last;
         }
-        // the first anchor at or above v (the last one at most), counted rather than searched
-        // for: a search's exit is a branch that mispredicts on every other pixel of a noisy map
-        int i = 1;
-        for (int k = 1; k < positions.length - 1; k++) {
-            i += positions[k] < v ? 1 : 0;
-        }
+        int i = segment(v);
         double f = (v - positions[i - 1]) / (positions[i] - positions[i - 1]);
         int rgb = 0;
         for (int c = 0; c < 3; c++) {
@@ -131,17 +128,50 @@ public enum ColorMap {
     }
 
     /**
+     * The anchor {@link #rgb} interpolates towards at position v in 0..1: the first one at or
+     * above v (the last one at most), counted rather than searched for, since a search's exit is
+     * a branch that mispredicts on every other pixel of a noisy map.
+     */
+    int segment(double v) {
+        int i = 1;
+        for (int k = 1; k < positions.length - 1; k++) {
+            i += positions[k] < v ? 1 : 0;
+        }
+        return i;
+    }
+
+    /**
      * Colour for a signed strength {@code s} in -1..1 (clipped attribution over the clip value):
      * sequential maps use |s| along their ramp; signed maps place s on their negative or
      * positive side.
      */
     public int colour(double s) {
+        return kind == Kind.TWO_HUE ? rgb(s < 0 ? 0 : 1) : rgb(position(s));
+    }
+
+    /** Where a sequential or diverging map reads its ramp for strength s: |s|, or (s + 1) / 2, s clamped to -1..1. */
+    double position(double s) {
         double v = Double.isNaN(s) ? 0 : Math.max(-1, Math.min(1, s));
-        return switch (kind) {
-            case SEQUENTIAL -> rgb(Math.abs(v));
-            case TWO_HUE -> rgb(v < 0 ? 0 : 1);
-            case DIVERGING -> rgb((v + 1) / 2);
-        };
+        return kind == Kind.SEQUENTIAL ? Math.abs(v) : (v + 1) / 2;
+    }
+
+    /**
+     * {@link #colour(double)} of a float strength, the same colour, from a table built on first
+     * use (see {@link Palette}): a pixel's colour without interpolating anchors.
+     */
+    int pixelColour(float s) {
+        if (kind == Kind.TWO_HUE) {
+            return s < 0 ? first : last;
+        }
+        Palette p = palette;
+        return (p != null ? p : palette()).colour(s);
+    }
+
+    private synchronized Palette palette() {
+        if (palette == null) {
+            palette = new Palette(this);
+        }
+        return palette;
     }
 
     /** Lower-case name as options spell it, e.g. "pink_white_green". */

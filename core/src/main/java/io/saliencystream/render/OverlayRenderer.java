@@ -200,9 +200,9 @@ public final class OverlayRenderer {
         boolean strengthAsOpacity = cm.strengthAsOpacity();
         for (int k = 0; k < n; k++) {
             int i = at[k];
-            double sv = strength[i];
+            float sv = strength[i];
             double a = overNone ? (strengthAsOpacity ? Math.abs(sv) : 1) : maxAlpha * cm.opacity(sv);
-            px[i] = blend(px[i], cm.colour(sv), a);
+            px[i] = blend(px[i], cm.pixelColour(sv), a);
         }
     }
 
