@@ -31,34 +31,20 @@ public record ClippedMap(int width, int height, float[] strength, float[] highli
     public static ClippedMap of(AttributionMap map, Polarity polarity, double clipBelowPercentile, double clipAbovePercentile,
                                 double fullStrengthScale) {
         float[] v = map.values();
-        float[] magnitudes = new float[v.length];
-        // one loop per polarity, so the choice is not made per pixel
-        switch (polarity) {
-            case POSITIVE -> {
-                for (int i = 0; i < v.length; i++) {
-                    magnitudes[i] = Math.max(v[i], 0f);
-                }
-            }
-            case NEGATIVE -> {
-                for (int i = 0; i < v.length; i++) {
-                    magnitudes[i] = Math.max(-v[i], 0f);
-                }
-            }
-            case BOTH -> {
-                for (int i = 0; i < v.length; i++) {
-                    magnitudes[i] = Math.abs(v[i]);
-                }
-            }
-        }
+        // the polarity's magnitude from the value's bits without a choice per pixel: the sign
+        // flipped for negative, then the magnitude kept where the sign is clear (or always, for both)
+        int flip = polarity == Polarity.NEGATIVE ? 0x80000000 : 0;
+        int both = polarity == Polarity.BOTH ? -1 : 0;
         // the magnitudes' bit patterns: positive floats order as their bits do, so the clip
         // values are found by a radix selection (a sort was most of an overlay's drawing time)
         int[] bits = new int[v.length];
         int n = 0;
-        for (float m : magnitudes) {
-            // NaN is no attribution (Math.max and abs keep it, and m > 0 drops it); written
-            // always and kept by the count, without a branch a noisy map would mispredict
-            bits[n] = Float.floatToRawIntBits(m);
-            n += m > 0 ? 1 : 0;
+        for (float x : v) {
+            // written always and kept by the count only where positive (NaN is no attribution),
+            // without a branch a noisy map would mispredict
+            int m = magnitude(Float.floatToRawIntBits(x), flip, both);
+            bits[n] = m;
+            n += inRange(m, 1) >>> 31;
         }
         float[] strength = new float[v.length];
         float[] highlighted = new float[v.length];
@@ -67,22 +53,41 @@ public record ClippedMap(int width, int height, float[] strength, float[] highli
         }
         int[] scratch = new int[n];
         double high = select(bits, n, nearestRank(n, clipAbovePercentile), scratch) * fullStrengthScale;
-        double low = clipBelowPercentile <= 0 ? 0 : select(bits, n, nearestRank(n, clipBelowPercentile), scratch);
+        float low = clipBelowPercentile <= 0 ? 0 : select(bits, n, nearestRank(n, clipBelowPercentile), scratch);
+        // highlighted where m > 0 and m >= low: magnitudes from this bit pattern on, up to infinity
+        int from = Math.max(1, Float.floatToRawIntBits(low));
         // with no spread between the clips every highlighted pixel is at full strength: the
         // quotient is then infinite or NaN, and both give 1 below
         double range = high > low ? high - low : 0;
         for (int i = 0; i < v.length; i++) {
-            float m = magnitudes[i];
-            double q = (m - low) / range;
+            int value = Float.floatToRawIntBits(v[i]);
+            int m = magnitude(value, flip, both);
+            double q = ((double) Float.intBitsToFloat(m) - low) / range;
             float t = (float) (q < 1 ? q : 1);
-            // highlighted where m > 0 and m >= low (NaN fails both), chosen by masking bits
-            // rather than by a branch a noisy map would mispredict; t >= 0 there, so the
-            // value's sign bit makes the strength signed
-            int keep = (m > 0) & (m >= low) ? -1 : 0;
-            strength[i] = Float.intBitsToFloat((Float.floatToRawIntBits(t) | Float.floatToRawIntBits(v[i]) & 0x80000000) & keep);
+            // chosen by masking bits rather than by a branch a noisy map would mispredict; t >= 0
+            // where highlighted, so the value's sign bit makes the strength signed
+            int keep = inRange(m, from) >> 31;
+            strength[i] = Float.intBitsToFloat((Float.floatToRawIntBits(t) | value & 0x80000000) & keep);
             highlighted[i] = Float.intBitsToFloat(Float.floatToRawIntBits(1f) & keep);
         }
         return new ClippedMap(map.width(), map.height(), strength, highlighted, low, high);
+    }
+
+    /**
+     * The bits of max(v, 0) (flip 0, both 0), max(-v, 0) (flip the sign bit, both 0) or |v|
+     * (flip 0, both -1) from v's bits; a NaN stays NaN or becomes 0, either no attribution.
+     */
+    private static int magnitude(int value, int flip, int both) {
+        int y = value ^ flip;
+        return y & 0x7fffffff & (~(y >> 31) | both);
+    }
+
+    /**
+     * Sign bit set (negative) where the float bit pattern {@code m} is that of a magnitude from the
+     * pattern {@code from} (at least 1) to infinity, NaN and negative patterns excluded; clear elsewhere.
+     */
+    private static int inRange(int m, int from) {
+        return ~(m | (m - from) | (0x7f800000 - m));
     }
 
     /** The index into n sorted values of percentile p, nearest-rank definition. */

@@ -67,4 +67,34 @@ class ClippedMapTest {
             }
         }
     }
+
+    @Test
+    void eachPixelIsHighlightedAndStrongAsDefinedForEveryPolarityAndSpecialValue() {
+        Random random = new Random(5);
+        float negativeNaN = Float.intBitsToFloat(0xffc00000);
+        float[] special = {0f, -0f, Float.NaN, negativeNaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE};
+        for (int trial = 0; trial < 40; trial++) {
+            float[] v = new float[2000];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = random.nextInt(8) == 0 ? special[random.nextInt(special.length)]
+                        : trial % 2 == 0 ? (float) random.nextGaussian() : (random.nextInt(5) - 2) * 0.5f;
+            }
+            for (Polarity polarity : Polarity.values()) {
+                double below = trial % 3 == 0 ? 0 : 60;
+                ClippedMap clipped = ClippedMap.of(new AttributionMap(v.length, 1, v), polarity, below, 95);
+                for (int i = 0; i < v.length; i++) {
+                    float x = v[i];
+                    float m = polarity == Polarity.POSITIVE ? x : polarity == Polarity.NEGATIVE ? -x : Math.abs(x);
+                    boolean on = m > 0 && m >= clipped.low();
+                    // capped at 1; an infinite or NaN quotient (no spread, or infinite magnitudes) is 1
+                    double q = (m - clipped.low()) / (clipped.high() - clipped.low());
+                    float expected = !on ? 0 : (float) (clipped.high() > clipped.low() && q < 1 ? q : 1) * (x < 0 ? -1 : 1);
+                    String what = "trial " + trial + " " + polarity + " pixel " + i + " value " + x;
+                    assertThat(clipped.highlighted(i, 0)).as(what).isEqualTo(on);
+                    assertThat(clipped.strength(i, 0)).as(what).isEqualTo(expected);
+                    assertThat(Float.floatToRawIntBits(clipped.strength(i, 0)) < 0).as(what + " sign").isEqualTo(on && x < 0);
+                }
+            }
+        }
+    }
 }
