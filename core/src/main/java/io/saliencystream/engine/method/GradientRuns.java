@@ -16,6 +16,13 @@ import io.saliencystream.engine.model.Preprocessor;
  */
 final class GradientRuns {
 
+    /**
+     * The gradient methods' default batch_size: forward+backward calls of MobileNetV3-small at
+     * 224x224 ran fastest per input at 8 on 2 cores (MethodFloorBenchmark's search over 1-32);
+     * 16, the former default, took 4-30 % longer per input in every run on the shared machine.
+     */
+    static final int DEFAULT_BATCH = 8;
+
     final ModelSpec spec;
     final Preprocessor layout;
     private final AttributionMethod.Run run;

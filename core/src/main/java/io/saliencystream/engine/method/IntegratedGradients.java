@@ -52,7 +52,7 @@ public final class IntegratedGradients extends AttributionMethod<IntegratedGradi
 
         /**
          * Reads "score" (logodds), "baseline" (blurred; a comma-separated list averages several, e.g.
-         * "black,white"), "steps" (64), "rule" (gauss_legendre), "blur_sigma" (5 pixels), "batch_size" (16).
+         * "black,white"), "steps" (64), "rule" (gauss_legendre), "blur_sigma" (5 pixels), "batch_size" (8).
          * The defaults were chosen on the PaddleOCR orientation classifier (dark text on light
          * paper): from a black baseline the light background differs most from the baseline, so
          * its pixel noise dominates the map (outlines land on the paper, not the text), and the
@@ -73,7 +73,7 @@ public final class IntegratedGradients extends AttributionMethod<IntegratedGradi
             });
             Params params = new Params(score, baselines, r.integer("steps", 64),
                     r.choice("rule", IntegrationRule.class, IntegrationRule.GAUSS_LEGENDRE), r.number("blur_sigma", 5),
-                    r.integer("batch_size", 16));
+                    r.integer("batch_size", GradientRuns.DEFAULT_BATCH));
             r.finish();
             return params;
         }

@@ -27,11 +27,11 @@ public final class SmoothGrad extends AttributionMethod<SmoothGrad.Params> {
             }
         }
 
-        /** Reads "score" (logodds), "samples" (16), "noise" (0.15), "batch_size" (16). */
+        /** Reads "score" (logodds), "samples" (16), "noise" (0.15), "batch_size" (8). */
         public static Params from(Map<String, String> p) {
             ParameterReader r = new ParameterReader(NAME, p);
             Params params = new Params(r.choice("score", TargetScore.class, TargetScore.LOGODDS), r.integer("samples", 16),
-                    r.number("noise", 0.15), r.integer("batch_size", 16));
+                    r.number("noise", 0.15), r.integer("batch_size", GradientRuns.DEFAULT_BATCH));
             r.finish();
             return params;
         }

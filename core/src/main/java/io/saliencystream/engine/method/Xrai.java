@@ -37,7 +37,7 @@ public final class Xrai extends AttributionMethod<Xrai.Params> {
             }
         }
 
-        /** Reads "score" (logodds), "steps" (32), "scales" ("50,100,150,250,500,1200"), "min_size" (20), "batch_size" (16). */
+        /** Reads "score" (logodds), "steps" (32), "scales" ("50,100,150,250,500,1200"), "min_size" (20), "batch_size" (8). */
         public static Params from(Map<String, String> p) {
             ParameterReader r = new ParameterReader(NAME, p);
             Params params = new Params(r.choice("score", TargetScore.class, TargetScore.LOGODDS), r.integer("steps", 32),
@@ -47,7 +47,7 @@ public final class Xrai extends AttributionMethod<Xrai.Params> {
                             scales.add(ParameterReader.finite(s.trim()));
                         }
                         return scales;
-                    }), r.integer("min_size", 20), r.integer("batch_size", 16));
+                    }), r.integer("min_size", 20), r.integer("batch_size", GradientRuns.DEFAULT_BATCH));
             r.finish();
             return params;
         }
