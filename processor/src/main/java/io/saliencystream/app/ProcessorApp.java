@@ -305,20 +305,22 @@ public final class ProcessorApp implements AutoCloseable {
     }
 
     /**
-     * An explanation lane's settings: its own stream threads ({@code explain.stream-threads.<lane>}).
-     * A sampled request may wait up to
-     * {@code explain.sampled-yield-max-ms} for flagged explanations before its own, so the sampled
-     * lane sizes {@code max.poll.records} for that wait plus the worst-case explanation, unless
-     * {@code kafka.max.poll.records} says otherwise.
+     * An explanation lane's settings: its own stream threads ({@code explain.stream-threads.<lane>}),
+     * and {@code max.poll.records} sized for the lane's worst-case request (every target its event may
+     * get, {@link ProcessorConfig#worstCaseRequest}), unless {@code kafka.max.poll.records} says
+     * otherwise. A sampled request may also wait up to {@code explain.sampled-yield-max-ms} for
+     * flagged explanations before its own, so the sampled lane adds that wait.
      */
     static Properties explanationProperties(ProcessorConfig config, String applicationId, RequestTopics.Lane lane) {
         Properties properties = properties(config, applicationId);
         properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(config.compute().threads(lane)));
-        if (lane == RequestTopics.Lane.SAMPLED
-                && !config.kafkaOverrides().containsKey(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)) {
-            StreamsSettings streams = config.streams();
+        if (!config.kafkaOverrides().containsKey(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)) {
+            Duration request = config.worstCaseRequest(lane);
+            if (lane == RequestTopics.Lane.SAMPLED) {
+                request = request.plus(config.sampledYieldMax());
+            }
             properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(StreamsSettings.maxPollRecordsFor(
-                    streams.maxPollInterval(), streams.worstCaseExplain().plus(config.sampledYieldMax()))));
+                    config.streams().maxPollInterval(), request)));
         }
         return properties;
     }

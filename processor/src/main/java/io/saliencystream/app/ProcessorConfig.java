@@ -53,6 +53,7 @@ public record ProcessorConfig(
         RequestTopics requests,
         Deadlines deadlines,
         Duration sampledYieldMax,
+        Duration worstCaseExplanation,
         Compute compute,
         boolean warmUp,
         SamplingConfig sampling,
@@ -70,6 +71,14 @@ public record ProcessorConfig(
         int opsPort,
         Outputs outputs,
         Map<String, String> kafkaOverrides) {
+
+    /**
+     * The longest one request of {@code lane} may take: {@code explain.worst-case-ms} for each
+     * target its event may get (several classes explained per event, {@code explain.targets}).
+     */
+    public Duration worstCaseRequest(RequestTopics.Lane lane) {
+        return worstCaseExplanation.multipliedBy(targets.most(lane));
+    }
 
     /**
      * How old an event may be when its explanation request's turn comes, per lane; a request
@@ -176,12 +185,15 @@ public record ProcessorConfig(
                         Optional.ofNullable((Double) v.get("budget.burst")),
                         (Double) v.get("budget.reserved-for-flagged")), budgets);
 
+        Duration worstCaseExplanation = Duration.ofMillis((Integer) v.get("explain.worst-case-ms"));
+        TargetRules targets = targets(s, v);
         StreamsSettings streams = StreamsSettings
                 .defaults((String) v.get("application.id"), s.require(SettingDefinitions.BOOTSTRAP_SERVERS))
                 .withProcessingGuarantee((String) v.get("processing.guarantee"))
                 .withReplicationFactor((Integer) v.get("replication.factor"))
-                .withWorstCaseExplain(Duration.ofMillis((Integer) v.get("explain.worst-case-ms")))
-                .withClientSettings(s.kafka());
+                // a request is explained once per target of its event, all before the thread polls again
+                .withClientSettings(s.kafka(),
+                        worstCaseExplanation.multipliedBy(targets.most(RequestTopics.Lane.FLAGGED)));
         // Kafka Streams' default is under the OS's temp directory, which the OS may clean under it
         streams = streams.withStateDir(path(v, "state.dir")
                 .orElse(Path.of(System.getProperty("user.home"), ".saliency-stream", "state")));
@@ -196,6 +208,7 @@ public record ProcessorConfig(
                         (String) v.get("topics.explanation-requests-sampled")),
                 new Deadlines(millis(v, "explain.deadline-ms.flagged"), millis(v, "explain.deadline-ms.sampled")),
                 Duration.ofMillis((Integer) v.get("explain.sampled-yield-max-ms")),
+                worstCaseExplanation,
                 Compute.from(v, streams.numStreamThreads(), Runtime.getRuntime().availableProcessors()),
                 (Boolean) v.get("explain.warm-up"),
                 sampling,
@@ -208,7 +221,7 @@ public record ProcessorConfig(
                 methodsByReason(s),
                 new LinkedHashSet<>(strings(v, "summary.faithfulness-for")),
                 buckets(s, v),
-                targets(s, v),
+                targets,
                 new Lifecycle(Duration.ofMillis((Integer) v.get("startup.timeout-ms")),
                         (Boolean) v.get("topics.create"),
                         Duration.ofMillis((Integer) v.get("shutdown.timeout-ms"))),

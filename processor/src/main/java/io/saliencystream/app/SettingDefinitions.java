@@ -180,12 +180,13 @@ public final class SettingDefinitions {
             .define("budget.reserved-for-flagged", Type.DOUBLE, 0.5, SHARE, Importance.LOW,
                     "share of the bucket only flagged events may spend, so sampled traffic cannot starve them")
             .define("explain.worst-case-ms", Type.INT, 5000, Range.atLeast(1), Importance.MEDIUM,
-                    "longest one explanation may take; sizes `max.poll.records` (see below)")
+                    "longest one explanation (one target) may take; times the most targets an event may get,"
+                            + " it sizes each explanation lane's `max.poll.records` (see below)")
             .define("explain.targets", Type.STRING, "predicted", TARGETS, Importance.MEDIUM,
                     "classes each explained event gets a summary, overlay and audit record for: `predicted`, "
                             + "`label` (the event's ground truth), `top-k:N`, class indices, joined by `+` "
                             + "(see [Targets](#targets-several-classes-per-event)); each target is a whole "
-                            + "explanation, so size `explain.worst-case-ms` for the most targets an event gets")
+                            + "explanation, and the poll sizing counts `explain.worst-case-ms` once for each")
             .define("explain.deadline-ms.flagged", Type.INT, null, optional(Range.atLeast(1)), Importance.MEDIUM,
                     "a flagged event older than this when its explanation would start is skipped and counted"
                             + " (`skipped-deadline`) instead of explained late (default: none)")

@@ -17,7 +17,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * <p>Poll sizing. A stream thread must call poll again within {@code max.poll.interval.ms} or
  * the group evicts it (and, under exactly-once, fences it). Between two polls it processes at
  * most {@code max.poll.records} records, and in the worst case every one of them is explained,
- * each taking at most {@code worstCaseExplain}. So the rule enforced here is
+ * each taking at most {@code worstCaseExplain} (every target of its event: the processor sets it
+ * to {@code explain.worst-case-ms} times the most targets an event may get). So the rule enforced
+ * here is
  *
  * <pre>
  *   max.poll.records × worstCaseExplain ≤ SAFETY × max.poll.interval.ms      (SAFETY = 1/2)
@@ -42,7 +44,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param replicationFactor  of internal topics; -1 takes the broker's default
  * @param numStreamThreads   stream threads in this instance
  * @param commitInterval     how often offsets and transactions are committed
- * @param worstCaseExplain   the longest one explanation may take
+ * @param worstCaseExplain   the longest one record's explanation may take, every target of its event
  * @param maxPollInterval    {@code max.poll.interval.ms}
  * @param maxPollRecords     {@code max.poll.records}; see {@link #maxPollRecordsFor}
  */
@@ -91,7 +93,8 @@ public record StreamsSettings(
                     : "Even one explanation does not fit: raise max.poll.interval.ms to at least "
                             + (long) Math.ceil(worstCaseExplain.toMillis() / SAFETY) + " ms.";
             throw new IllegalArgumentException(String.format(
-                    "max.poll.records %d x worst-case explanation %d ms = %.0f ms exceeds %.0f%% of "
+                    "max.poll.records %d x worst-case explanation %d ms (explain.worst-case-ms x the most targets"
+                            + " an event gets) = %.0f ms exceeds %.0f%% of "
                             + "max.poll.interval.ms %d: a poll of explained events could get the stream thread "
                             + "evicted. %s",
                     maxPollRecords, worstCaseExplain.toMillis(), worstPollMillis, SAFETY * 100,
@@ -118,25 +121,28 @@ public record StreamsSettings(
         return (int) Math.max(1, Math.min(MAX_POLL_RECORDS_CAP, fits));
     }
 
-    /** These settings for another worst-case explanation time, with max.poll.records resized to fit. */
-    public StreamsSettings withWorstCaseExplain(Duration worstCase) {
-        return new StreamsSettings(applicationId, bootstrapServers, processingGuarantee, stateDir, replicationFactor,
-                numStreamThreads, commitInterval, worstCase, maxPollInterval, maxPollRecordsFor(maxPollInterval, worstCase));
-    }
-
     /**
      * These settings with the sizing ones among Kafka client settings applied:
      * {@code num.stream.threads}, {@code commit.interval.ms}, {@code max.poll.interval.ms} (which
      * resizes {@code max.poll.records}) and {@code max.poll.records} (checked against the rule above).
      */
     public StreamsSettings withClientSettings(Map<String, String> client) {
+        return withClientSettings(client, worstCaseExplain);
+    }
+
+    /**
+     * {@link #withClientSettings(Map)} for another worst-case explanation time, both checked
+     * together: each alone could be refused where the two allow it (a long worst case with the
+     * longer poll interval it needs).
+     */
+    public StreamsSettings withClientSettings(Map<String, String> client, Duration worstCase) {
         Duration interval = millis(client, ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, maxPollInterval);
         String records = client.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
         return new StreamsSettings(applicationId, bootstrapServers, processingGuarantee, stateDir, replicationFactor,
                 client.containsKey(StreamsConfig.NUM_STREAM_THREADS_CONFIG)
                         ? Integer.parseInt(client.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG).strip()) : numStreamThreads,
-                millis(client, StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval), worstCaseExplain, interval,
-                records != null ? Integer.parseInt(records.strip()) : maxPollRecordsFor(interval, worstCaseExplain));
+                millis(client, StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval), worstCase, interval,
+                records != null ? Integer.parseInt(records.strip()) : maxPollRecordsFor(interval, worstCase));
     }
 
     private static Duration millis(Map<String, String> client, String key, Duration otherwise) {

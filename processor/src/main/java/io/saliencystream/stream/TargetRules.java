@@ -3,6 +3,7 @@ package io.saliencystream.stream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Which {@link Targets} an event gets: those of a flag reason of its selection (the first, in the
@@ -28,6 +29,21 @@ public record TargetRules(Targets defaults, Map<String, Targets> byModel, Map<St
     /** Nothing configured: the predicted class, and the label too for a label disagreement. */
     public static TargetRules unconfigured() {
         return new TargetRules(Targets.predicted(), Map.of(), Map.of());
+    }
+
+    /**
+     * The most targets an event of {@code lane} can get, for sizing the time one request may take:
+     * a sampled request's event has no flag, so only {@code sampled}'s rule or a model's (or the
+     * default) applies; a flagged one may get any rule's.
+     */
+    public int most(RequestTopics.Lane lane) {
+        Stream<Targets> rules = Stream.concat(Stream.of(defaults), byModel.values().stream());
+        if (lane == RequestTopics.Lane.SAMPLED && byReason.containsKey(Selection.SAMPLED)) {
+            rules = Stream.of(byReason.get(Selection.SAMPLED));
+        } else if (lane == RequestTopics.Lane.FLAGGED) {
+            rules = Stream.concat(rules, byReason.values().stream());
+        }
+        return rules.mapToInt(Targets::most).max().orElse(1);
     }
 
     public Targets of(String modelName, Selection selection) {

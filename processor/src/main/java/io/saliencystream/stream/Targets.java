@@ -113,6 +113,17 @@ public final class Targets {
         return terms.size() == 1 && terms.get(0) instanceof Predicted;
     }
 
+    /**
+     * The most classes these terms can name for one event, each a whole explanation: the largest
+     * {@code top-k}'s N (the predicted class is among them), plus one for each other distinct term.
+     */
+    public int most() {
+        int topK = terms.stream().filter(TopK.class::isInstance).mapToInt(t -> ((TopK) t).n()).max().orElse(0);
+        long others = terms.stream().filter(t -> !(t instanceof TopK)).distinct()
+                .filter(t -> !(topK > 0 && t instanceof Predicted)).count();
+        return Math.max(1, topK + (int) others);
+    }
+
     /** The class indices listed explicitly, for checking them against a model's classes at start-up. */
     public List<Integer> listedClasses() {
         return terms.stream().filter(Index.class::isInstance).map(t -> ((Index) t).index()).toList();

@@ -101,8 +101,52 @@ class ProcessorConfigTest {
         Map<String, String> file = new java.util.HashMap<>(MINIMAL);
         file.put("explain.worst-case-ms", "20000");
         Properties props = ProcessorConfig.from(settings(file, Map.of())).streams().toProperties();
-        // 300 s poll interval, half of it for explanations of 20 s each: 7 records per poll
-        assertThat(props.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)).isEqualTo("7");
+        // 300 s poll interval, half of it for explanations of 20 s each, two of them for a label
+        // disagreement's predicted class and label: 3 records per poll
+        assertThat(props.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)).isEqualTo("3");
+    }
+
+    /**
+     * {@code explain.worst-case-ms} is one explanation; a request is explained once per target of
+     * its event before the thread polls again, so each lane's poll is sized for the most targets
+     * its events may get, and a worst case that fits once but not for every target is refused.
+     */
+    @Test
+    void eachLanesPollIsSizedForTheMostTargetsItsEventsMayGet() {
+        RequestTopics.Lane flagged = RequestTopics.Lane.FLAGGED;
+        RequestTopics.Lane sampled = RequestTopics.Lane.SAMPLED;
+        ProcessorConfig defaults = ProcessorConfig.from(settings(MINIMAL, Map.of()));
+        // a label disagreement (flagged) gets its predicted class and its label; a sampled event one class
+        assertThat(defaults.worstCaseRequest(flagged)).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(defaults.worstCaseRequest(sampled)).isEqualTo(java.time.Duration.ofSeconds(5));
+        // 150 s of the 300 s poll interval: 150 / 10 flagged; 150 / (5 + the 2 s yield) sampled
+        assertThat(pollRecords(defaults, flagged)).isEqualTo("15");
+        assertThat(pollRecords(defaults, sampled)).isEqualTo("21");
+
+        Map<String, String> file = new java.util.HashMap<>(MINIMAL);
+        file.put("explain.targets", "top-k:3");
+        ProcessorConfig three = ProcessorConfig.from(settings(file, Map.of()));
+        assertThat(three.worstCaseRequest(sampled)).isEqualTo(java.time.Duration.ofSeconds(15));
+        assertThat(pollRecords(three, flagged)).isEqualTo("10");
+        assertThat(pollRecords(three, sampled)).isEqualTo("8");
+
+        file.put("explain.targets-for.sampled", "predicted");
+        file.put("explain.targets.resnet", "top-k:2+label");
+        ProcessorConfig mixed = ProcessorConfig.from(settings(file, Map.of()));
+        assertThat(mixed.worstCaseRequest(sampled)).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(mixed.worstCaseRequest(flagged)).isEqualTo(java.time.Duration.ofSeconds(15));
+
+        file.put("explain.worst-case-ms", "60000");
+        assertThatThrownBy(() -> ProcessorConfig.from(settings(file, Map.of())))
+                .hasMessageContaining("worst-case explanation 180000 ms (explain.worst-case-ms x the most targets"
+                        + " an event gets)")
+                .hasMessageContaining("raise max.poll.interval.ms to at least 360000 ms");
+        file.put("kafka.max.poll.interval.ms", "360000");
+        assertThat(pollRecords(ProcessorConfig.from(settings(file, Map.of())), flagged)).isEqualTo("1");
+    }
+
+    private static String pollRecords(ProcessorConfig config, RequestTopics.Lane lane) {
+        return (String) ProcessorApp.explanationProperties(config, "app", lane).get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
     }
 
     @Test

@@ -127,9 +127,10 @@ class SettingsTest {
                 .containsEntry("producer.max.request.size", "2097152");
         assertThat((String) p.get("sasl.jaas.config")).contains("s3cret-pw");
         assertThat(p).doesNotContainKeys("home", "heap.opts");
-        // the sizing settings feed the poll-sizing rule: 600 s interval, 5 s worst case -> 60 records
+        // the sizing settings feed the poll-sizing rule: 600 s interval, 5 s worst case, two targets for a
+        // label disagreement -> 30 records
         assertThat(c.streams().numStreamThreads()).isEqualTo(3);
-        assertThat(c.streams().maxPollRecords()).isEqualTo(60);
+        assertThat(c.streams().maxPollRecords()).isEqualTo(30);
     }
 
     @Test

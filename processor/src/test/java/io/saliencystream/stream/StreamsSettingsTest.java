@@ -45,7 +45,7 @@ class StreamsSettingsTest {
             assertThat((n + 1) * worstMs).as("%d ms", worstMs).isGreaterThan(150_000L);
         }
         assertThat(StreamsSettings.maxPollRecordsFor(interval, Duration.ofMillis(10))).as("capped").isEqualTo(500);
-        assertThat(StreamsSettings.defaults("a", "b").withWorstCaseExplain(Duration.ofSeconds(60)).maxPollRecords())
+        assertThat(StreamsSettings.defaults("a", "b").withClientSettings(Map.of(), Duration.ofSeconds(60)).maxPollRecords())
                 .isEqualTo(2);
     }
 
@@ -56,7 +56,7 @@ class StreamsSettingsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("max.poll.records 500")
                 .hasMessageContaining("Use max.poll.records <= 30");
-        assertThatThrownBy(() -> StreamsSettings.defaults("a", "b").withWorstCaseExplain(Duration.ofMinutes(3)))
+        assertThatThrownBy(() -> StreamsSettings.defaults("a", "b").withClientSettings(Map.of(), Duration.ofMinutes(3)))
                 .hasMessageContaining("raise max.poll.interval.ms to at least 360000 ms");
     }
 

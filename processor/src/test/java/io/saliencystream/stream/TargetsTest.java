@@ -56,6 +56,22 @@ class TargetsTest {
                 .hasMessageContaining("class 7").hasMessageContaining("4 classes");
     }
 
+    /**
+     * {@code most()} bounds what an event's explanation may cost: checked against every resolution
+     * (each ground truth, none too), and reached by one of them for these terms.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"predicted,1", "label,1", "predicted+label,2", "top-k:3,3",
+            "top-k:3+predicted+label,4", "top-k:2+top-k:3,3", "'3,1+3',2", "predicted+label+1,3", "label+label,1"})
+    void mostIsTheLargestNumberOfClassesAnEventCanGet(String text, int most) {
+        Targets targets = Targets.parse(text);
+        int largest = resolve(text, OptionalInt.empty()).size();
+        for (int label = 0; label < SCORES.length; label++) {
+            largest = Math.max(largest, resolve(text, OptionalInt.of(label)).size());
+        }
+        assertThat(targets.most()).isEqualTo(most).isEqualTo(largest);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "top-k:0", "top-k:101", "top-k:", "top-3", "top-k:x", "lable", "-1", "1.5",
             "predicted++label", "predicted+", "class:2"})
