@@ -1,7 +1,6 @@
 package io.saliencystream.engine.model;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
@@ -79,9 +78,7 @@ public final class ModelRunner {
 
     private float[] run(float[] inputs, int count) throws OrtException {
         OrtSession session = model.session();
-        OrtEnvironment env = OrtRuntime.environment();
-        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(model.toModelInputs(inputs, count)),
-                model.inputSpec().inputShape(count));
+        try (OnnxTensor input = InputBuffers.tensor(model.toModelInputs(inputs, count), model.inputSpec().inputShape(count));
              OrtSession.Result result = session.run(Map.of(spec.inputName(), input))) {
             calls++;
             FloatBuffer buffer = ((OnnxTensor) result.get(0)).getFloatBuffer();
