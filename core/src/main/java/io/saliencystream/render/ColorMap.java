@@ -161,7 +161,12 @@ public enum ColorMap {
      */
     int pixelColour(float s) {
         if (kind == Kind.TWO_HUE) {
-            return s < 0 ? first : last;
+            // s < 0 chosen by masking bits, not by a branch a map of both signs would mispredict:
+            // the sign set and the magnitude from the smallest subnormal to infinity (-0 and NaN are not)
+            int bits = Float.floatToRawIntBits(s);
+            int magnitude = bits & 0x7fffffff;
+            int negative = (bits & -magnitude & (magnitude - 0x7f800001)) >> 31;
+            return last ^ ((first ^ last) & negative);
         }
         Palette p = palette;
         return (p != null ? p : palette()).colour(s);

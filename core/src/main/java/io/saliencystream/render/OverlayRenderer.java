@@ -197,12 +197,16 @@ public final class OverlayRenderer {
             at[n] = i;
             n += highlighted[i] > 0 ? 1 : 0;
         }
+        // the opacity as scale * (base + slope |s|), the same products and sums as ColorMap.opacity
+        // (strengths are in -1..1) and the choice over none, without a choice per pixel
         boolean strengthAsOpacity = cm.strengthAsOpacity();
+        double scale = overNone ? 1 : maxAlpha;
+        double base = overNone ? (strengthAsOpacity ? 0 : 1) : (strengthAsOpacity ? 0 : 0.5);
+        double slope = overNone ? (strengthAsOpacity ? 1 : 0) : (strengthAsOpacity ? 1 : 0.5);
         for (int k = 0; k < n; k++) {
             int i = at[k];
             float sv = strength[i];
-            double a = overNone ? (strengthAsOpacity ? Math.abs(sv) : 1) : maxAlpha * cm.opacity(sv);
-            px[i] = blend(px[i], cm.pixelColour(sv), a);
+            px[i] = over(px[i], cm.pixelColour(sv), scale * (base + slope * Math.abs(sv)));
         }
     }
 
@@ -343,6 +347,18 @@ public final class OverlayRenderer {
         double x = b * keep + c * alpha;
         x = x > 255 ? 255 : x;
         return roundNonNegative(x > 0 ? x : 0);
+    }
+
+    /**
+     * {@link #blend} for an opacity in 0..1, the same colour without clamping: each channel's
+     * b (1 - alpha) + c alpha then lies in 0..255 up to a rounding error far below one half.
+     */
+    static int over(int base, int colour, double alpha) {
+        double keep = 1 - alpha;
+        int r = roundNonNegative(((base >> 16) & 0xff) * keep + ((colour >> 16) & 0xff) * alpha);
+        int g = roundNonNegative(((base >> 8) & 0xff) * keep + ((colour >> 8) & 0xff) * alpha);
+        int b = roundNonNegative((base & 0xff) * keep + (colour & 0xff) * alpha);
+        return r << 16 | g << 8 | b;
     }
 
     private static int scale(int rgb, double f) {

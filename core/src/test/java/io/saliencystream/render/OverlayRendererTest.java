@@ -357,4 +357,27 @@ class OverlayRendererTest {
             assertThat(OverlayRenderer.roundNonNegative(x)).as("round(%s)", x).isEqualTo((int) Math.round(x));
         }
     }
+
+    @Test
+    void unclampedBlendingEqualsClampedBlendingForOpacitiesFromZeroToOne() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        double[] alphas = {0, 1, Math.nextDown(1.0), Double.MIN_VALUE, 1e-17, 0.5, 0.85, 0.425, 0.85 * 0.5 + 0.85 * 0.5};
+        int[] colours = {0, 0xffffff, 0xff00ff, 0x00ff00, 0x010101, 0xfefefe};
+        for (double alpha : alphas) {
+            for (int base : colours) {
+                for (int colour : colours) {
+                    assertThat(OverlayRenderer.over(base, colour, alpha)).isEqualTo(OverlayRenderer.blend(base, colour, alpha));
+                }
+            }
+        }
+        for (int i = 0; i < 2_000_000; i++) {
+            int base = random.nextInt(1 << 24);
+            int colour = random.nextInt(1 << 24);
+            double alpha = i % 2 == 0 ? random.nextDouble() : random.nextInt(1025) / 1024.0 * 0.85;
+            int over = OverlayRenderer.over(base, colour, alpha);
+            if (over != OverlayRenderer.blend(base, colour, alpha)) {
+                assertThat(over).as("%06x over %06x at %s", colour, base, alpha).isEqualTo(OverlayRenderer.blend(base, colour, alpha));
+            }
+        }
+    }
 }

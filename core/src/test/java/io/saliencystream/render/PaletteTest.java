@@ -36,7 +36,7 @@ class PaletteTest {
     @Test
     void randomAndSpecialStrengthsGetTheComputedColour() {
         SplittableRandom random = new SplittableRandom(11);
-        float[] special = {0f, -0f, 1f, -1f, 1.5f, -7f, Float.MIN_VALUE, -Float.MIN_VALUE, 0.5f, -0.5f, 0.125f,
+        float[] special = {0f, -0f, 1f, -1f, Float.intBitsToFloat(0xffc00000), 1.5f, -7f, Float.MIN_VALUE, -Float.MIN_VALUE, 0.5f, -0.5f, 0.125f,
                 Math.nextDown(1f), Math.nextUp(-1f), Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-30f};
         for (ColorMap map : ColorMap.values()) {
             for (float s : special) {
