@@ -10,6 +10,7 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.util.Locale;
 
 /**
@@ -54,6 +55,7 @@ final class Footer {
         static final Font LABEL = Fonts.usable(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     }
 
+    /** Draws into {@code out}, an image of the renderer's (TYPE_INT_RGB), from row {@code top} down. */
     void draw(BufferedImage out, int top) {
         int w = out.getWidth();
         Graphics2D g = out.createGraphics();
@@ -151,10 +153,12 @@ final class Footer {
     /**
      * One legend pixel, where it falls inside the image: the legend is laid out for overlays of
      * at least 134 pixels, and on narrower ones (a 28x28 map at scale 4 is 112) it is cut.
+     * Written into the pixel buffer (setRGB converted each pixel through the colour model, most
+     * of the footer's time).
      */
     private static void put(BufferedImage out, int x, int y, int rgb) {
         if (x >= 0 && x < out.getWidth()) {
-            out.setRGB(x, y, rgb);
+            ((DataBufferInt) out.getRaster().getDataBuffer()).getData()[y * out.getWidth() + x] = rgb & 0xffffff;
         }
     }
 
@@ -176,7 +180,15 @@ final class Footer {
                 : String.format(Locale.ROOT, "%.2e", v);
     }
 
+    /** Trailing zeros of a decimal fraction cut, and then a trailing point (as the regular expressions 0+$ and \.$ would). */
     private static String stripZeros(String s) {
-        return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
+        if (!s.contains(".")) {
+            return s;
+        }
+        int end = s.length();
+        while (s.charAt(end - 1) == '0') {
+            end--;
+        }
+        return s.substring(0, s.charAt(end - 1) == '.' ? end - 1 : end);
     }
 }

@@ -380,4 +380,26 @@ class OverlayRendererTest {
             }
         }
     }
+
+    @Test
+    void legendNumbersHaveThreeSignificantDigitsWithoutTrailingZeros() {
+        assertThat(Footer.number(0)).isEqualTo("0");
+        assertThat(Footer.number(0.5)).isEqualTo("0.5");
+        assertThat(Footer.number(12.0)).isEqualTo("12");
+        assertThat(Footer.number(100)).isEqualTo("100");
+        assertThat(Footer.number(1.23456)).isEqualTo("1.23");
+        assertThat(Footer.number(-0.0012)).isEqualTo("-0.0012");
+        assertThat(Footer.number(0.0101)).isEqualTo("0.0101");
+        assertThat(Footer.number(1e-5)).isEqualTo("1.00e-05");
+        assertThat(Footer.number(123456)).isEqualTo("1.23e+05");
+        java.util.Random random = new java.util.Random(2);
+        for (int i = 0; i < 2000; i++) {
+            double v = Math.pow(10, -3 + 7 * random.nextDouble()) * (random.nextBoolean() ? 1 : -1);
+            String formatted = String.format(java.util.Locale.ROOT, "%.3g", v);
+            String expected = formatted.contains(".") ? formatted.replaceAll("0+$", "").replaceAll("\\.$", "") : formatted;
+            if (Math.abs(v) < 1e4) {
+                assertThat(Footer.number(v)).as("%s", v).isEqualTo(expected);
+            }
+        }
+    }
 }
