@@ -54,12 +54,17 @@ public final class Regions {
         int[] starts = new int[w * h];
         int highlightedCount = 0;
         for (int y = 0; y < h; y++) {
+            int row = y * w;
+            int cell = (y + 1) * stride + 1;
             for (int x = 0; x < w; x++) {
-                int i = y * w + x;
-                int on = highlighted[i] > 0 ? 1 : 0;
-                kind[(y + 1) * stride + x + 1] = (byte) (on * (strength[i] >= 0 ? 1 : 2));
-                magnitude[(y + 1) * stride + x + 1] = Math.abs(strength[i]);
-                starts[highlightedCount] = (y + 1) * stride + x + 1;
+                // from the bits, without a branch a noisy map would mispredict: highlighted is 1
+                // or 0, and the kind is 2 where the strength is below 0 (not -0), else 1
+                int on = -Float.floatToRawIntBits(highlighted[row + x]) >>> 31;
+                int s = Float.floatToRawIntBits(strength[row + x]);
+                int negative = (s & -(s & 0x7fffffff)) >>> 31;
+                kind[cell + x] = (byte) (on + (on & negative));
+                magnitude[cell + x] = Float.intBitsToFloat(s & 0x7fffffff);
+                starts[highlightedCount] = cell + x;
                 highlightedCount += on;
             }
         }
