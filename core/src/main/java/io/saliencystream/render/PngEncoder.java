@@ -5,6 +5,7 @@ import java.awt.image.DataBufferInt;
 import java.awt.image.SinglePixelPackedSampleModel;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.zip.Adler32;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -40,6 +41,8 @@ public final class PngEncoder {
 
     /** Most bytes of pixel rows (with their filter bytes) stored without compression: 256 KiB. */
     static final int STORED_UP_TO = 256 * 1024;
+    /** Most bytes of one stored deflate block. */
+    private static final int MAX_STORED_BLOCK = 65_535;
 
     private PngEncoder() {
     }
@@ -84,18 +87,75 @@ public final class PngEncoder {
                 row = swap;
             }
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream((store ? filtered.length + filtered.length / 8192 : filtered.length / 3) + 1024);
-        out.writeBytes(SIGNATURE);
         byte[] header = new byte[13];
         putInt(header, 0, w);
         putInt(header, 4, h);
         header[8] = 8; // bits per channel
         header[9] = (byte) (alpha ? 6 : 2); // truecolour with alpha, or without
+        if (store) {
+            return stored(header, filtered);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(filtered.length / 3 + 1024);
+        out.writeBytes(SIGNATURE);
         chunk(out, "IHDR", header, header.length);
-        byte[] compressed = deflate(filtered, store ? Deflater.NO_COMPRESSION : Deflater.BEST_SPEED);
+        byte[] compressed = deflate(filtered, Deflater.BEST_SPEED);
         chunk(out, "IDAT", compressed, compressed.length);
         chunk(out, "IEND", new byte[0], 0);
         return out.toByteArray();
+    }
+
+    /**
+     * The PNG of {@code rows} stored, written straight into one array of its final size: the
+     * zlib stream of stored blocks (at most 65,535 bytes each, RFC 1951 3.2.4) laid out by hand
+     * rather than through Deflater and a growing stream, which copied the rows three more times.
+     */
+    private static byte[] stored(byte[] header, byte[] rows) {
+        int blocks = Math.max(1, (rows.length + MAX_STORED_BLOCK - 1) / MAX_STORED_BLOCK);
+        int zlibLength = 2 + 5 * blocks + rows.length + 4;
+        byte[] png = new byte[SIGNATURE.length + 12 + header.length + 12 + zlibLength + 12];
+        System.arraycopy(SIGNATURE, 0, png, 0, SIGNATURE.length);
+        int at = chunk(png, SIGNATURE.length, "IHDR", header, header.length);
+        putInt(png, at, zlibLength);
+        int idat = at + 4;
+        png[idat] = 'I';
+        png[idat + 1] = 'D';
+        png[idat + 2] = 'A';
+        png[idat + 3] = 'T';
+        int o = idat + 4;
+        png[o++] = 0x78; // deflate, 32 KiB window
+        png[o++] = 0x01; // no dictionary, fastest; 0x7801 is a multiple of 31
+        for (int b = 0, from = 0; b < blocks; b++) {
+            int length = Math.min(MAX_STORED_BLOCK, rows.length - from);
+            png[o++] = (byte) (b == blocks - 1 ? 1 : 0); // final block flag, type stored
+            png[o++] = (byte) length;
+            png[o++] = (byte) (length >>> 8);
+            png[o++] = (byte) ~length;
+            png[o++] = (byte) (~length >>> 8);
+            System.arraycopy(rows, from, png, o, length);
+            o += length;
+            from += length;
+        }
+        Adler32 adler = new Adler32();
+        adler.update(rows);
+        putInt(png, o, (int) adler.getValue());
+        o += 4;
+        CRC32 crc = new CRC32();
+        crc.update(png, idat, o - idat);
+        putInt(png, o, (int) crc.getValue());
+        chunk(png, o + 4, "IEND", new byte[0], 0);
+        return png;
+    }
+
+    /** A chunk written into {@code png} at {@code at}; the position after it. */
+    private static int chunk(byte[] png, int at, String type, byte[] data, int length) {
+        putInt(png, at, length);
+        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(name, 0, png, at + 4, 4);
+        System.arraycopy(data, 0, png, at + 8, length);
+        CRC32 crc = new CRC32();
+        crc.update(png, at + 4, 4 + length);
+        putInt(png, at + 8 + length, (int) crc.getValue());
+        return at + 12 + length;
     }
 
     /**
@@ -168,8 +228,7 @@ public final class PngEncoder {
         try {
             deflater.setInput(data);
             deflater.finish();
-            // stored blocks add 5 bytes per 64 KiB
-            ByteArrayOutputStream out = new ByteArrayOutputStream(level == Deflater.NO_COMPRESSION ? data.length + data.length / 8192 + 64 : data.length / 3 + 64);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 3 + 64);
             byte[] buffer = new byte[64 * 1024];
             while (!deflater.finished()) {
                 out.write(buffer, 0, deflater.deflate(buffer));

@@ -104,4 +104,45 @@ class PngEncoderTest {
         BufferedImage noisy = noise(320, 300, BufferedImage.TYPE_INT_ARGB, 10);
         assertThat(argb(decode(PngEncoder.encode(noisy)))).isEqualTo(argb(noisy));
     }
+
+    /**
+     * Stored images at the stored blocks' edges (65,535 bytes each): rows of exactly one block,
+     * one byte more, a single pixel, translucent pixels; every chunk's CRC and the zlib stream
+     * (header, block lengths and their complements, Adler-32) are checked by inflating it.
+     */
+    @Test
+    void storedImagesAtTheBlockEdgesDecodeAndTheirChecksumsHold() throws Exception {
+        int[][] sizes = {{1, 1}, {1456, 15}, {1456, 16}, {21845, 1}, {7, 3}, {224, 260}, {64, 1024}};
+        for (int[] size : sizes) {
+            for (int type : new int[] {BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_INT_ARGB}) {
+                BufferedImage image = noise(size[0], size[1], type, size[0] + 31L * size[1]);
+                byte[] png = PngEncoder.encode(image);
+                String what = size[0] + "x" + size[1] + " type " + type;
+                assertThat(argb(decode(png))).as(what).isEqualTo(argb(image));
+                java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(png, 8, png.length - 8);
+                java.io.ByteArrayOutputStream zlib = new java.io.ByteArrayOutputStream();
+                while (in.hasRemaining()) {
+                    int length = in.getInt();
+                    int start = in.position();
+                    String name = new String(png, start, 4, java.nio.charset.StandardCharsets.US_ASCII);
+                    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                    crc.update(png, start, 4 + length);
+                    in.position(start + 4 + length);
+                    assertThat(in.getInt()).as(what + " CRC of " + name).isEqualTo((int) crc.getValue());
+                    if (name.equals("IDAT")) {
+                        zlib.write(png, start + 4, length);
+                    }
+                }
+                int channels = type == BufferedImage.TYPE_INT_ARGB ? 4 : 3;
+                int rows = size[1] * (size[0] * channels + 1);
+                java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+                inflater.setInput(zlib.toByteArray());
+                byte[] out = new byte[rows + 1];
+                assertThat(inflater.inflate(out)).as(what + " inflated bytes").isEqualTo(rows);
+                assertThat(inflater.finished()).as(what + " stream ends, Adler-32 checked").isTrue();
+                assertThat(inflater.getRemaining()).isZero();
+                inflater.end();
+            }
+        }
+    }
 }
