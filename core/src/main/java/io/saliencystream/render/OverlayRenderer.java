@@ -247,9 +247,14 @@ public final class OverlayRenderer {
     /** Traces the largest regions' borders over the background in {@code out}. */
     private static void outlineOverlay(int[] out, ClippedMap map, OverlayOptions options, int s, int w, int h) {
         Regions regions = Regions.largest(map, options.outlineRegions());
-        // at scale 1 membership is the regions' own, without interpolating a mask
-        boolean[] insidePositive = s == 1 ? regions.inside(true) : inside(regions.mask(true), map, s, w, h);
-        boolean[] insideNegative = s == 1 ? regions.inside(false) : inside(regions.mask(false), map, s, w, h);
+        // a map without signal is drawn on an absolute scale: its borders as faint as its pixels would be
+        double alpha = 1 / options.fullStrengthScale();
+        if (s == 1) {
+            outlinesAtScaleOne(out, regions.sides(), options, w, h, alpha);
+            return;
+        }
+        boolean[] insidePositive = inside(regions.mask(true), map, s, w, h);
+        boolean[] insideNegative = inside(regions.mask(false), map, s, w, h);
         if (options.overlayType() == OverlayType.MASK_BLACK) {
             for (int i = 0; i < w * h; i++) {
                 if (!insidePositive[i] && !insideNegative[i]) {
@@ -257,12 +262,38 @@ public final class OverlayRenderer {
                 }
             }
         }
-        // a line of at least two pixels reads at a glance; at scale 1 a map pixel is all there is
-        int r = s == 1 ? 1 : Math.max(2, Math.round(s / 2f));
-        // a map without signal is drawn on an absolute scale: its borders as faint as its pixels would be
-        double alpha = 1 / options.fullStrengthScale();
+        // a line of at least two pixels reads at a glance
+        int r = Math.max(2, Math.round(s / 2f));
         drawBorder(out, insidePositive, w, h, r, options.colorMap().colour(1), alpha);
         drawBorder(out, insideNegative, w, h, r, options.colorMap().colour(-1), alpha);
+    }
+
+    /**
+     * {@link #outlineOverlay} at scale 1 (every overlay on an original image), the same pixels:
+     * membership is the regions' own ({@link Regions#sides}, one pass, no interpolated mask), and
+     * a region pixel is a border pixel where a neighbour (8-connected; a line of one map pixel is
+     * all there is) is not in a region of its sign or lies beyond the edge. Each pixel belongs to
+     * one sign at most, so both signs' borders are drawn in one pass.
+     */
+    private static void outlinesAtScaleOne(int[] out, byte[] side, OverlayOptions options, int w, int h, double alpha) {
+        if (options.overlayType() == OverlayType.MASK_BLACK) {
+            for (int i = 0; i < w * h; i++) {
+                out[i] = side[i] == 0 ? 0 : out[i];
+            }
+        }
+        int[] colour = {0, options.colorMap().colour(1), options.colorMap().colour(-1)};
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int i = y * w + x;
+                byte own = side[i];
+                if (own != 0 && (x == 0 || y == 0 || x == w - 1 || y == h - 1
+                        || side[i - w - 1] != own || side[i - w] != own || side[i - w + 1] != own
+                        || side[i - 1] != own || side[i + 1] != own
+                        || side[i + w - 1] != own || side[i + w] != own || side[i + w + 1] != own)) {
+                    out[i] = blend(out[i], colour[own], alpha);
+                }
+            }
+        }
     }
 
     /** Region membership at output size: the interpolated mask at least one half. */

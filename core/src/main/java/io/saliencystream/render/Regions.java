@@ -178,18 +178,31 @@ public final class Regions {
         return m;
     }
 
-    /** Whether each pixel lies in a kept region of the given sign, row-major: a table per label, no branch per pixel. */
+    /** Whether each pixel lies in a kept region of the given sign, row-major. */
     boolean[] inside(boolean positive) {
-        int labelCount = regions.stream().mapToInt(Region::label).max().orElse(0) + 1;
-        boolean[] ofSign = new boolean[labelCount];
-        for (Region r : regions) {
-            ofSign[r.label()] = r.positive() == positive;
-        }
-        boolean[] in = new boolean[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-            in[i] = ofSign[labels[i]];
+        byte[] side = sides();
+        boolean[] in = new boolean[side.length];
+        for (int i = 0; i < side.length; i++) {
+            in[i] = side[i] == (positive ? 1 : 2);
         }
         return in;
+    }
+
+    /**
+     * Per pixel, row-major: 1 in a kept positive region, 2 in a kept negative one, 0 elsewhere;
+     * from the labels by a table per label, no branch per pixel.
+     */
+    byte[] sides() {
+        int labelCount = regions.stream().mapToInt(Region::label).max().orElse(0) + 1;
+        byte[] ofLabel = new byte[labelCount];
+        for (Region r : regions) {
+            ofLabel[r.label()] = (byte) (r.positive() ? 1 : 2);
+        }
+        byte[] side = new byte[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            side[i] = ofLabel[labels[i]];
+        }
+        return side;
     }
 
     public int width() {
