@@ -77,7 +77,8 @@ public final class Regions {
         double[] masses = new double[64];
         boolean[] signs = new boolean[64];
         int found = 0;
-        int[] stack = new int[w * h];
+        // each highlighted pixel is pushed once at most
+        int[] stack = new int[highlightedCount];
         for (int k = 0; k < highlightedCount; k++) {
             int start = starts[k];
             if (grid[start] != 0) {
