@@ -113,10 +113,14 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
                     + " cannot read: " + problems);
         });
         // Avro's fast reader resolves the two schemas once, where the default reader walks a resolving
-        // grammar per value: a 27,648-float raw tensor read about 2x faster with it
+        // grammar per value: a 27,648-float raw tensor read about 2x faster with it. Written in the
+        // reader's own schema, float arrays are read without boxing (UnboxedFloatsReader says why)
+        SpecificData data = SpecificData.getForSchema(readerSchema);
         try {
-            return SpecificData.getForSchema(readerSchema).getFastReaderBuilder()
-                    .createDatumReader(writerSchema, readerSchema);
+            if (UnboxedFloatsReader.reads(writerSchema, readerSchema)) {
+                return UnboxedFloatsReader.of(data, readerSchema);
+            }
+            return data.getFastReaderBuilder().createDatumReader(writerSchema, readerSchema);
         } catch (IOException e) {
             throw new SerializationException("Cannot build a reader of " + readerSchema.getFullName()
                     + " for schema id " + id + " on topic " + topic + ": " + e, e);
