@@ -5,7 +5,7 @@ import io.saliencystream.engine.model.Hashes;
 import io.saliencystream.engine.model.ModelSpec;
 import io.saliencystream.schema.RawTensor;
 import io.saliencystream.schema.SaliencySummary;
-import org.apache.avro.generic.PrimitivesArrays;
+import io.saliencystream.serde.FloatList;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -40,7 +40,7 @@ public final class AuditHashes {
         ByteBuffer buf = ByteBuffer.allocate(4 * (tensor.getShape().size() + tensor.getData().size()))
                 .order(ByteOrder.LITTLE_ENDIAN);
         tensor.getShape().forEach(buf::putInt);
-        if (tensor.getData() instanceof PrimitivesArrays.FloatArray floats) {
+        if (tensor.getData() instanceof FloatList floats) {
             // what the event deserializer reads: float[]-backed, taken without boxing
             for (int i = 0; i < floats.size(); i++) {
                 buf.putFloat(floats.getFloat(i));

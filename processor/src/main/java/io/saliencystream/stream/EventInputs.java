@@ -11,7 +11,7 @@ import io.saliencystream.engine.model.Preprocessor;
 import io.saliencystream.schema.EncodedImage;
 import io.saliencystream.schema.InputUri;
 import io.saliencystream.schema.RawTensor;
-import org.apache.avro.generic.PrimitivesArrays;
+import io.saliencystream.serde.FloatList;
 import org.apache.kafka.common.utils.Utils;
 
 import java.io.IOException;
@@ -20,7 +20,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -95,24 +94,19 @@ public final class EventInputs {
     }
 
     /**
-     * The tensor's values. What the event deserializer reads is a {@link PrimitivesArrays.FloatArray}
-     * (float[]-backed), taken without boxing: a raw tensor's values are read for every event.
+     * The tensor's values. What the event deserializer reads is a {@link FloatList}, copied
+     * without boxing: a raw tensor's values are read for every event.
      */
     public static float[] values(RawTensor tensor) {
-        List<Float> data = tensor.getData();
-        float[] values = new float[data.size()];
-        if (data instanceof PrimitivesArrays.FloatArray floats) {
-            for (int i = 0; i < values.length; i++) {
-                values[i] = floats.getFloat(i);
-            }
-        } else {
-            for (int i = 0; i < values.length; i++) {
-                values[i] = data.get(i);
-            }
+        if (tensor.getData() instanceof FloatList floats) {
+            return floats.toFloatArray();
+        }
+        float[] values = new float[tensor.getData().size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = tensor.getData().get(i);
         }
         return values;
     }
-
 
     /**
      * Where a claim check points, checked without reading it: a {@code file:} URI inside

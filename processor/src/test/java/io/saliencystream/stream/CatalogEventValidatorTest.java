@@ -18,6 +18,7 @@ import io.saliencystream.schema.RawTensor;
 import io.saliencystream.serde.AvroSerdes;
 import io.saliencystream.serde.AvroTrust;
 import io.saliencystream.serde.ConfluentWireFormat;
+import io.saliencystream.serde.FloatList;
 import io.saliencystream.testing.InMemorySchemaRegistry;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -33,7 +34,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
@@ -83,7 +83,7 @@ class CatalogEventValidatorTest {
             String how = own ? "event schema" : "older schema";
             InferenceEvent ok = read(tensor(List.of(3, 64, 64), values(VALUES, -1, 0f)), own, older);
             assertThat(((RawTensor) ok.getInput()).getData()).as(how)
-                    .isInstanceOf(own ? PrimitivesArrays.FloatArray.class : GenericData.Array.class);
+                    .isInstanceOf(own ? FloatList.class : GenericData.Array.class);
             validator.validate(ok);
             assertThat(EventInputs.values((RawTensor) ok.getInput())).as(how)
                     .containsExactly(toArray(values(VALUES, -1, 0f)));
@@ -116,7 +116,7 @@ class CatalogEventValidatorTest {
 
         InferenceEvent tensor = tensor(List.of(3, 64, 64), values(VALUES, 5, 0.75f));
         RawTensor unboxed = (RawTensor) read(tensor, true, null).getInput();
-        assertThat(unboxed.getData()).isInstanceOf(PrimitivesArrays.FloatArray.class);
+        assertThat(unboxed.getData()).isInstanceOf(FloatList.class);
         assertThat(AuditHashes.inputSha256(unboxed)).isEqualTo(AuditHashes.inputSha256((RawTensor) tensor.getInput()));
     }
 

@@ -25,7 +25,6 @@ import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
@@ -61,7 +60,7 @@ class UnboxedFloatsReaderTest {
             assertThat(read).isEqualTo(event).isEqualTo(avroReads(bytes));
             assertThat(read.getInput()).isInstanceOf(event.getInput().getClass());
             if (read.getInput() instanceof RawTensor tensor) {
-                assertThat(tensor.getData()).isInstanceOf(PrimitivesArrays.FloatArray.class);
+                assertThat(tensor.getData()).isInstanceOf(FloatList.class);
                 assertThat(bits(tensor.getData())).isEqualTo(bits(((RawTensor) event.getInput()).getData()));
             }
         }
@@ -79,7 +78,7 @@ class UnboxedFloatsReaderTest {
 
         InferenceEvent read = deserializer.deserialize("bare", bytes);
         assertThat(read).isEqualTo(event);
-        assertThat(((RawTensor) read.getInput()).getData()).isInstanceOf(PrimitivesArrays.FloatArray.class);
+        assertThat(((RawTensor) read.getInput()).getData()).isInstanceOf(FloatList.class);
     }
 
     @Test
@@ -125,7 +124,7 @@ class UnboxedFloatsReaderTest {
     }
 
     @Test
-    void arraysWrittenInBlocksWithByteSizesAreRead() throws IOException {
+    void arraysInBlocksWithByteSizesOrLongerThanAChunkAreRead() throws IOException {
         float[] values = new float[1000];
         for (int i = 0; i < values.length; i++) {
             values[i] = i * 0.5f - 7f;
@@ -140,7 +139,17 @@ class UnboxedFloatsReaderTest {
 
         InferenceEvent read = deserializer.deserialize(TOPIC, ConfluentWireFormat.frame(id, out.toByteArray()));
         assertThat(read).isEqualTo(event);
-        assertThat(((RawTensor) read.getInput()).getData()).isInstanceOf(PrimitivesArrays.FloatArray.class);
+        assertThat(((RawTensor) read.getInput()).getData()).isInstanceOf(FloatList.class);
+
+        // one block longer than the reader's chunk of 16,384 floats
+        float[] many = new float[40_000];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = (float) Math.sin(i);
+        }
+        InferenceEvent large = withValues(many);
+        InferenceEvent readLarge = deserializer.deserialize(TOPIC,
+                serdes.specific(InferenceEvent.class).serializer().serialize(TOPIC, large));
+        assertThat(((FloatList) ((RawTensor) readLarge.getInput()).getData()).toFloatArray()).containsExactly(many);
     }
 
     @Test
