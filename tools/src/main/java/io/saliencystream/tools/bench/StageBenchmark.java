@@ -33,12 +33,10 @@ import io.saliencystream.stream.TopicNames;
 import io.saliencystream.testing.EmbeddedKafkaBroker;
 import io.saliencystream.testing.InProcessSchemaRegistryServer;
 import io.saliencystream.tools.demo.DemoCatalog;
-import io.saliencystream.tools.demo.DemoRunner;
 import io.saliencystream.tools.demo.SampleEvents;
+import io.saliencystream.tools.demo.ScratchStateDir;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -116,12 +114,12 @@ public final class StageBenchmark {
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     private final PrintStream out;
-    private final Path stateRoot;
+    private final ScratchStateDir stateRoot;
     private int apps;
 
     public StageBenchmark(PrintStream out) throws java.io.IOException {
         this.out = out;
-        this.stateRoot = Files.createTempDirectory("saliency-stream-stage-bench");
+        this.stateRoot = ScratchStateDir.create("saliency-stream-stage-bench");
     }
 
     public void run(Options options) throws Exception {
@@ -164,7 +162,7 @@ public final class StageBenchmark {
                 steadyLoad(broker, serdes, store, pool, options);
             }
         } finally {
-            DemoRunner.deleteRecursively(stateRoot);
+            stateRoot.close();
         }
     }
 
@@ -658,7 +656,7 @@ public final class StageBenchmark {
     private Properties properties(EmbeddedKafkaBroker broker, String name, int threads, boolean selection) {
         apps++;
         StreamsSettings settings = StreamsSettings.defaults("bench-" + name + "-" + apps, broker.bootstrapServers())
-                .withReplicationFactor(1).withStateDir(stateRoot.resolve(name + "-" + apps));
+                .withReplicationFactor(1).withStateDir(stateRoot.path().resolve(name + "-" + apps));
         Properties p = settings.toProperties();
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
         // as the processor runs them: selection polls large batches, every stage commits often

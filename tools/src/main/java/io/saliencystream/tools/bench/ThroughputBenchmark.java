@@ -3,11 +3,11 @@ package io.saliencystream.tools.bench;
 import io.saliencystream.tools.demo.DemoCatalog;
 import io.saliencystream.app.ProcessorApp;
 import io.saliencystream.app.ProcessorConfig;
-import io.saliencystream.app.Settings;
 import io.saliencystream.tools.demo.DemoRunner;
 import io.saliencystream.tools.demo.EmbeddedStack;
 import io.saliencystream.tools.demo.ProgressLine;
 import io.saliencystream.tools.demo.SampleEvents;
+import io.saliencystream.tools.demo.ScratchStateDir;
 
 import io.saliencystream.engine.Explanation;
 import io.saliencystream.engine.method.ExplanationEngine;
@@ -25,8 +25,6 @@ import io.saliencystream.stream.drift.DriftTopics;
 import io.saliencystream.testing.samples.SampleImages;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -118,12 +116,12 @@ public final class ThroughputBenchmark {
             List<SampleEvents.Sample> samples = new SampleEvents(model, serdes.specific(InferenceEvent.class).serializer(),
                     topics.inferenceEvents()).build(11, events, Instant.now().minusSeconds(600));
             DemoRunner.produce(stack.bootstrapServers(), topics.inferenceEvents(), samples);
-            Path stateDir = Files.createTempDirectory("saliency-stream-bench");
             // the sample events carry producer flags and ground truth; measure the rate alone
-            Settings settings = stack.processorSettings("saliency-stream-bench", stateDir, rate,
-                    Map.of("flags.producer", "false", "flags.label-disagreement", "false"));
             long t0 = System.nanoTime();
-            try (ProcessorApp app = ProcessorApp.start(ProcessorConfig.from(settings), out)) {
+            try (ScratchStateDir stateDir = ScratchStateDir.create("saliency-stream-bench");
+                 ProcessorApp app = ProcessorApp.start(ProcessorConfig.from(stack.processorSettings(
+                         "saliency-stream-bench", stateDir.path(), rate,
+                         Map.of("flags.producer", "false", "flags.label-disagreement", "false"))), out)) {
                 ProgressLine progress = new ProgressLine(out);
                 ProcessingCounters.Snapshot c;
                 do {
@@ -137,8 +135,6 @@ public final class ThroughputBenchmark {
                 out.printf(Locale.ROOT, "  sampling %.0f%%: %d events (%d explained) in %.1f s = %.2f events/s%n",
                         rate * 100, samples.size(), c.explained(), seconds, samples.size() / seconds);
                 return samples.size() / seconds;
-            } finally {
-                DemoRunner.deleteRecursively(stateDir);
             }
         }
     }

@@ -136,7 +136,8 @@ public final class DemoRunner {
         console.println("saliency-stream demo: embedded broker, registry, PaddleOCR text-orientation model,"
                 + " attention drift on the ground-truth model shapes:v1");
         try (EmbeddedStack stack = EmbeddedStack.start(topics, driftTopics);
-             ModelCatalog catalog = DemoCatalog.load(new ModelStore(ModelStore.defaultDir(), console))) {
+             ModelCatalog catalog = DemoCatalog.load(new ModelStore(ModelStore.defaultDir(), console));
+             ScratchStateDir stateDir = ScratchStateDir.create("saliency-stream-demo-state")) {
             console.printf("  broker %s (KRaft, one node), schema registry %s%n",
                     stack.bootstrapServers(), stack.schemaRegistryUrl());
             CatalogModel model = catalog.models().iterator().next();
@@ -151,10 +152,9 @@ public final class DemoRunner {
             // the drift scenario's event times follow the text lines' and end well before now
             DriftTimeline timeline = new DriftTimeline(scenario, scenario.firstWindowStart(now, Duration.ofMinutes(2)));
             samples.addAll(sampleEvents.driftEvents(shapes, scenario, timeline.firstWindowStart()));
-            Path stateDir = Files.createTempDirectory("saliency-stream-demo-state");
             Instant started = Instant.now();
-            ProcessorConfig config = ProcessorConfig.from(stack.processorSettings("saliency-stream-demo", stateDir,
-                    options.samplingRate(), settings(scenario)));
+            ProcessorConfig config = ProcessorConfig.from(stack.processorSettings("saliency-stream-demo",
+                    stateDir.path(), options.samplingRate(), settings(scenario)));
             try (ProcessorApp app = ProcessorApp.start(config, console);
                  OutputCollector collector = new OutputCollector(stack.bootstrapServers(), serdes.registry(), topics,
                          driftTopics);
@@ -190,8 +190,6 @@ public final class DemoRunner {
                 report(options, result, model, shapes, config.buckets());
                 whileRunning.accept(stack, topics, result);
                 return result;
-            } finally {
-                deleteRecursively(stateDir);
             }
         }
     }
