@@ -53,14 +53,15 @@ final class BackwardRules {
             case "Sigmoid" -> gIn[0] = w.op("Mul", g, w.op("Mul", y, w.op("Sub", w.scalar(1), y)));
             case "Tanh" -> gIn[0] = w.op("Mul", g, w.op("Sub", w.scalar(1), w.op("Mul", y, y)));
             case "HardSigmoid" -> {
+                // the slope alpha where 0 < y < 1, read off the output: no recomputed alpha x + beta (fewer
+                // nodes, which dominate on the small squeeze-excitation tensors)
                 float alpha = ModelAnalysis.floatAttr(n, "alpha", 0.2f);
-                String t = w.op("Add", w.op("Mul", x, w.scalar(alpha)), w.scalar(ModelAnalysis.floatAttr(n, "beta", 0.5f)));
-                gIn[0] = w.where(w.op("And", w.op("Greater", t, w.scalar(0)), w.op("Less", t, w.scalar(1))),
+                gIn[0] = w.where(w.op("And", w.op("Greater", y, w.scalar(0)), w.op("Less", y, w.scalar(1))),
                         w.op("Mul", g, w.scalar(alpha)));
             }
             case "HardSwish" -> {
-                // y = x * clip(x / 6 + 1/2, 0, 1): slope 0 below -3, 1 above 3, (2x + 3) / 6 between
-                String inner = w.op("Div", w.op("Add", w.op("Mul", x, w.scalar(2)), w.scalar(3)), w.scalar(6));
+                // y = x * clip(x / 6 + 1/2, 0, 1): slope 0 below -3, 1 above 3, x / 3 + 1/2 between
+                String inner = w.op("Add", w.op("Mul", x, w.scalar(1 / 3.0)), w.scalar(0.5));
                 String slope = w.op("Where", List.of(w.op("Greater", x, w.scalar(3)), w.scalar(1), inner));
                 slope = w.op("Where", List.of(w.op("Less", x, w.scalar(-3)), w.scalar(0), slope));
                 gIn[0] = w.op("Mul", g, slope);
@@ -110,7 +111,14 @@ final class BackwardRules {
                 for (int i = 2; i < s.length; i++) {
                     count *= s[i];
                 }
-                gIn[0] = w.op("Div", w.op("Expand", g, w.shape(x)), w.scalar(count));
+                // g / count spread over the pooled axes as one broadcasting Mul by a constant: ONNX Runtime's
+                // Expand (and a Shape node for it) cost more than the product on small feature maps
+                long[] pooled = new long[s.length];
+                Arrays.fill(pooled, 1);
+                System.arraycopy(s, 2, pooled, 2, s.length - 2);
+                float[] share = new float[Math.toIntExact(count)];
+                Arrays.fill(share, (float) (1.0 / count));
+                gIn[0] = w.op("Mul", g, w.floats(pooled, share));
             }
             case "ReduceMean", "ReduceSum" -> gIn[0] = reduce(n, g);
             case "Reshape", "Flatten", "Squeeze", "Unsqueeze" -> gIn[0] = w.reshapeLike(g, x);

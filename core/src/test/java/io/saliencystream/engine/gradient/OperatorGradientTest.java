@@ -104,6 +104,25 @@ class OperatorGradientTest {
         GradientCheck.elementwise(t.build(y), new long[] {3, 4, 5}, x, 8, TOL);
     }
 
+    @Test
+    void squeezeExcitationBlockOfMobileNetV3() throws Exception {
+        // hard-swish, then a gate from the channels' global average (1x1 convolutions, ReLU,
+        // hard-sigmoid) that scales each channel; on 2x3 pixels the gate's path (the pooled gradient
+        // shared by 6 pixels) weighs in every input's gradient
+        TestGraph t = new TestGraph(14, 4, 2, 3);
+        String a = t.node("HardSwish", "x");
+        String pooled = t.node("GlobalAveragePool", a);
+        String squeezed = t.node("Relu", t.node("Conv", List.of(pooled,
+                t.floats(new long[] {3, 4, 1, 1}, new float[] {1, .5f, 1, .5f, .5f, 1, .5f, 1, 1, 1, 0, 0}),
+                t.floats(new long[] {3}, new float[] {.5f, .5f, .5f}))));
+        String gate = t.node("HardSigmoid", t.node("Conv", List.of(squeezed,
+                t.floats(new long[] {4, 3, 1, 1}, new float[] {.6f, -.4f, .2f, -.3f, .5f, .1f, .2f, .2f, -.5f, -.5f, .1f, .4f}),
+                t.floats(new long[] {4}, new float[] {.2f, -.1f, 0, .1f}))), floatAttr("alpha", 1 / 6f), floatAttr("beta", 0.5f));
+        String y = t.node("Mul", List.of(a, gate));
+        float[] x = TestGraph.awayFrom(25, 24, 4.5f, 0.05f, -3f, 3f);
+        GradientCheck.elementwise(t.build(y), new long[] {4, 2, 3}, x, 26, TOL);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Erf", "Clip13", "Identity", "Dropout"})
     void elementwise(String op) throws Exception {
