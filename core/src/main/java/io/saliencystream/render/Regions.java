@@ -25,13 +25,17 @@ public final class Regions {
 
     private final int width;
     private final int height;
-    private final int[] labels;
+    /** Every region's label (kept or not) per pixel, in the map with a one-pixel border of 0. */
+    private final int[] grid;
+    /** Per label: 1 for a kept positive region, 2 for a kept negative one, else 0. */
+    private final byte[] sideOfLabel;
     private final List<Region> regions;
 
-    private Regions(int width, int height, int[] labels, List<Region> regions) {
+    private Regions(int width, int height, int[] grid, byte[] sideOfLabel, List<Region> regions) {
         this.width = width;
         this.height = height;
-        this.labels = labels;
+        this.grid = grid;
+        this.sideOfLabel = sideOfLabel;
         this.regions = regions;
     }
 
@@ -117,16 +121,10 @@ public final class Regions {
         for (boolean sign : new boolean[] {true, false}) {
             kept.addAll(largestOfSign(areas, masses, signs, found, sign, keep));
         }
-        boolean[] keepLabel = new boolean[found + 1];
-        kept.forEach(r -> keepLabel[r.label()] = true);
-        int[] label = new int[w * h];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int l = grid[(y + 1) * stride + x + 1];
-                label[y * w + x] = keepLabel[l] ? l : 0;
-            }
-        }
-        return new Regions(w, h, label, List.copyOf(kept));
+        // the grid is kept as it is, and labels or sides are read from it when asked for
+        byte[] sideOfLabel = new byte[found + 1];
+        kept.forEach(r -> sideOfLabel[r.label()] = (byte) (r.positive() ? 1 : 2));
+        return new Regions(w, h, grid, sideOfLabel, List.copyOf(kept));
     }
 
     /** Largest first (by area, then mass; ties in the order found), at most {@code keep}. */
@@ -166,7 +164,14 @@ public final class Regions {
 
     /** Region label per pixel, row-major; 0 outside the kept regions. */
     public int[] labels() {
-        return labels.clone();
+        int[] labels = new int[width * height];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int l = grid[(y + 1) * (width + 2) + x + 1];
+                labels[y * width + x] = sideOfLabel[l] != 0 ? l : 0;
+            }
+        }
+        return labels;
     }
 
     /** 1 inside a kept region of the given sign, else 0, row-major (floats so they can be interpolated). */
@@ -194,14 +199,13 @@ public final class Regions {
      * from the labels by a table per label, no branch per pixel.
      */
     byte[] sides() {
-        int labelCount = regions.stream().mapToInt(Region::label).max().orElse(0) + 1;
-        byte[] ofLabel = new byte[labelCount];
-        for (Region r : regions) {
-            ofLabel[r.label()] = (byte) (r.positive() ? 1 : 2);
-        }
-        byte[] side = new byte[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-            side[i] = ofLabel[labels[i]];
+        byte[] side = new byte[width * height];
+        for (int y = 0; y < height; y++) {
+            int cell = (y + 1) * (width + 2) + 1;
+            int row = y * width;
+            for (int x = 0; x < width; x++) {
+                side[row + x] = sideOfLabel[grid[cell + x]];
+            }
         }
         return side;
     }
