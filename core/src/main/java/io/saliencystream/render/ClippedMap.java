@@ -37,7 +37,9 @@ public record ClippedMap(int width, int height, float[] strength, float[] highli
         int both = polarity == Polarity.BOTH ? -1 : 0;
         // the magnitudes' bit patterns: positive floats order as their bits do, so the clip
         // values are found by a radix selection (a sort was most of an overlay's drawing time)
-        int[] bits = new int[v.length];
+        // this thread's working arrays (see Scratch), written before they are read
+        Scratch working = Scratch.get();
+        int[] bits = working.ints(Scratch.Ints.CLIP_BITS, v.length);
         int n = 0;
         for (float x : v) {
             // written always and kept by the count only where positive (NaN is no attribution),
@@ -51,7 +53,7 @@ public record ClippedMap(int width, int height, float[] strength, float[] highli
         if (n == 0) {
             return new ClippedMap(map.width(), map.height(), strength, highlighted, 0, 0);
         }
-        int[] scratch = new int[n];
+        int[] scratch = working.ints(Scratch.Ints.CLIP_CANDIDATES, n);
         double high = select(bits, n, nearestRank(n, clipAbovePercentile), scratch) * fullStrengthScale;
         float low = clipBelowPercentile <= 0 ? 0 : select(bits, n, nearestRank(n, clipBelowPercentile), scratch);
         // highlighted where m > 0 and m >= low: magnitudes from this bit pattern on, up to infinity
@@ -103,7 +105,7 @@ public record ClippedMap(int width, int height, float[] strength, float[] highli
      * The value at index k of the first n of {@code bits} (bit patterns of positive floats, NaN
      * excluded) sorted ascending, by a most-significant-digit radix selection: count the digit,
      * keep the bucket that holds rank k, repeat on the next digit. {@code bits} is left as it is;
-     * {@code scratch} (n long) holds the candidates.
+     * {@code scratch} (n long at least) holds the candidates.
      */
     static float select(int[] bits, int n, int k, int[] scratch) {
         int[] candidates = bits;

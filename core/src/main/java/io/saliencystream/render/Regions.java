@@ -53,9 +53,18 @@ public final class Regions {
         // 1 (positive) or 2 (negative), and |strength|; the highlighted pixels listed in order,
         // to start regions from
         int stride = w + 2;
-        byte[] kind = new byte[stride * (h + 2)];
-        float[] magnitude = new float[kind.length];
-        int[] starts = new int[w * h];
+        int cells = stride * (h + 2);
+        // this thread's working arrays (see Scratch): the interior is written below, the border cleared here
+        Scratch scratch = Scratch.get();
+        byte[] kind = scratch.regionKinds(cells);
+        float[] magnitude = scratch.regionMagnitudes(cells);
+        int[] starts = scratch.ints(Scratch.Ints.REGION_STARTS, w * h);
+        Arrays.fill(kind, 0, stride, (byte) 0);
+        Arrays.fill(kind, cells - stride, cells, (byte) 0);
+        for (int y = 1; y <= h; y++) {
+            kind[y * stride] = 0;
+            kind[y * stride + stride - 1] = 0;
+        }
         int highlightedCount = 0;
         for (int y = 0; y < h; y++) {
             int row = y * w;
@@ -74,7 +83,7 @@ public final class Regions {
         }
         // dy major, dx minor, as the flood fill has always visited them (the order of the mass's sum)
         int[] neighbours = {-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1};
-        int[] grid = new int[kind.length];
+        int[] grid = new int[cells];
         // per region found: area, mass and sign, in growing arrays rather than a list of
         // records (a noisy gradient map has thousands of regions, most of them one pixel)
         int[] areas = new int[64];
@@ -82,7 +91,7 @@ public final class Regions {
         boolean[] signs = new boolean[64];
         int found = 0;
         // each highlighted pixel is pushed once at most
-        int[] stack = new int[highlightedCount];
+        int[] stack = scratch.ints(Scratch.Ints.REGION_STACK, highlightedCount);
         for (int k = 0; k < highlightedCount; k++) {
             int start = starts[k];
             if (grid[start] != 0) {

@@ -89,4 +89,40 @@ class RegionsTest {
         assertThat(one.mask(false)[6]).isEqualTo(1f);
         assertThat(one.mask(true)[6]).isZero();
     }
+
+    /**
+     * The working arrays a thread reuses (Scratch) hold the previous map's values: maps of other
+     * sizes drawn before give the same clip values, regions and labels as a fresh thread does.
+     */
+    @Test
+    void mapsDrawnAfterMapsOfOtherSizesOnTheSameThreadGetTheSameRegions() throws Exception {
+        Random random = new Random(9);
+        List<AttributionMap> maps = new ArrayList<>();
+        for (int[] size : new int[][] {{224, 224}, {31, 17}, {64, 48}, {5, 300}, {300, 5}, {1, 1}, {224, 224}}) {
+            float[] v = new float[size[0] * size[1]];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = random.nextInt(3) == 0 ? 0 : (float) random.nextGaussian();
+            }
+            maps.add(new AttributionMap(size[0], size[1], v));
+        }
+        List<String> sameThread = new ArrayList<>();
+        for (AttributionMap map : maps) {
+            sameThread.add(describe(map));
+        }
+        for (int i = maps.size() - 1; i >= 0; i--) {
+            AttributionMap map = maps.get(i);
+            String[] fresh = new String[1];
+            Thread thread = new Thread(() -> fresh[0] = describe(map));
+            thread.start();
+            thread.join();
+            assertThat(sameThread.get(i)).as("map %d", i).isEqualTo(fresh[0]);
+        }
+    }
+
+    private static String describe(AttributionMap map) {
+        ClippedMap clipped = ClippedMap.of(map, Polarity.BOTH, 40, 99);
+        Regions regions = Regions.largest(clipped, 3);
+        return clipped.low() + " " + clipped.high() + " " + java.util.Arrays.toString(clipped.strength()) + " "
+                + regions.regions() + " " + java.util.Arrays.toString(regions.labels());
+    }
 }
