@@ -127,7 +127,7 @@ class RenderBenchmark {
                 double draw = median(row.draw);
                 double encode = median(row.encode);
                 double fastestOverlay = row.drawAndEncode.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-                System.out.printf(Locale.ROOT, "| %s | %s default | %dx%d | %.1f ms | %.1f ms | %.0f KiB | %.3f | %.3f | %.1f ms, %.0f KiB |%n",
+                System.out.printf(Locale.ROOT, "| %s | %s default | %dx%d | %.2f ms | %.2f ms | %.0f KiB | %.3f | %.3f | %.1f ms, %.0f KiB |%n",
                         k[0], k[1], row.width, row.height, draw, encode, median(row.size) / 1024, (draw + encode) / explanation,
                         fastestOverlay / fastest, median(row.imageIoEncode), median(row.imageIoSize) / 1024);
             });
