@@ -17,7 +17,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -50,6 +52,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     /** Another process may take a port between choosing it and binding it: try again with new ones. */
     private static final int BIND_ATTEMPTS = 3;
+    /** Listening ports are drawn from here up to the start of the ephemeral range. */
+    private static final int LISTEN_PORTS_FROM = 10_000;
+    private static final int LINUX_EPHEMERAL_START = 32_768;
+    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -122,11 +128,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Admin admin = null;
         try {
             int brokerPort = freePort();
-            int controllerPort = freePort();
+            int controllerPort = freePort(brokerPort);
             Properties props = brokerProperties(logDir, brokerPort, controllerPort, overrides);
             String securedBootstrap = null;
             if (secured != null) {
-                int securedPort = freePort();
+                int securedPort = freePort(brokerPort, controllerPort);
                 securedBootstrap = HOST + ":" + securedPort;
                 secure(props, securedPort, secured);
             }
@@ -389,11 +395,38 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not find a free port on " + HOST, e);
+    /**
+     * A port nothing listens on, chosen below the kernel's ephemeral range: the kernel hands
+     * ephemeral ports to every outgoing connection on the machine, and one took the controller's
+     * port between choosing and binding it on a busy machine. The broker can retry a lost broker
+     * port, but Kafka halts the JVM when its controller cannot bind.
+     */
+    static int freePort(int... chosen) {
+        int below = ephemeralRangeStart();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = random.nextInt(LISTEN_PORTS_FROM, below);
+            if (IntStream.of(chosen).anyMatch(c -> c == port)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
+                return port;
+            } catch (IOException taken) {
+                // another listener has it: draw again
+            }
+        }
+        throw new IllegalStateException("Could not find a free port on " + HOST + " between "
+                + LISTEN_PORTS_FROM + " and " + below);
+    }
+
+    /** The first ephemeral port ({@code net.ipv4.ip_local_port_range}), Linux's default where unreadable. */
+    static int ephemeralRangeStart() {
+        try {
+            String range = Files.readString(EPHEMERAL_RANGE).trim();
+            int start = Integer.parseInt(range.split("\\s+")[0]);
+            return start > LISTEN_PORTS_FROM + 1000 ? start : LINUX_EPHEMERAL_START;
+        } catch (IOException | RuntimeException unreadable) {
+            return LINUX_EPHEMERAL_START;
         }
     }
 
