@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.saliencystream.engine.model.FixedBatch;
+import io.saliencystream.engine.model.InputBuffers;
 import io.saliencystream.engine.model.OrtRuntime;
 import io.saliencystream.engine.model.SessionSettings;
 
@@ -129,7 +130,7 @@ public final class GradientModel implements AutoCloseable {
         shape[0] = count;
         System.arraycopy(inputShape, 0, shape, 1, inputShape.length);
         OrtEnvironment env = OrtRuntime.environment();
-        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), shape);
+        try (OnnxTensor x = InputBuffers.tensor(inputs, shape);
              OnnxTensor wt = OnnxTensor.createTensor(env, FloatBuffer.wrap(weights), new long[] {count, classes});
              OrtSession.Result r = session.run(Map.of(input, x, GradientGraphBuilder.WEIGHTS, wt))) {
             float[] out = floats((OnnxTensor) r.get(output).orElseThrow());

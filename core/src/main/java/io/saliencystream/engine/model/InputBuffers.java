@@ -17,10 +17,11 @@ import java.nio.FloatBuffer;
  * than a third of a MobileNetV3-small evaluation, and it came and went with the heap's garbage.
  *
  * <p>A tensor from {@link #tensor} reads this thread's buffer: close it before the same thread
- * asks for the next one. The buffer is kept for the thread's life (for a batch of 64 inputs of
- * 3x224x224, 38 MB).
+ * asks for the next one: one input per call (a gradient model's second input, its small weight
+ * rows, goes through {@code OnnxTensor.createTensor}). The buffer is kept for the thread's life
+ * (for a batch of 64 inputs of 3x224x224, 38 MB).
  */
-final class InputBuffers {
+public final class InputBuffers {
 
     private static final ThreadLocal<FloatBuffer> BUFFER = new ThreadLocal<>();
 
@@ -28,7 +29,7 @@ final class InputBuffers {
     }
 
     /** {@code values} as a tensor of {@code shape}, in this thread's reused direct buffer. */
-    static OnnxTensor tensor(float[] values, long[] shape) throws OrtException {
+    public static OnnxTensor tensor(float[] values, long[] shape) throws OrtException {
         FloatBuffer buffer = BUFFER.get();
         if (buffer == null || buffer.capacity() < values.length) {
             buffer = ByteBuffer.allocateDirect(Math.multiplyExact(values.length, Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
