@@ -72,7 +72,7 @@ public final class Rise extends AttributionMethod<Rise.Params> {
 
         /**
          * Reads "preset" (4x4, 8x8, 12x12; default 4x4), "cells", "masks" (override the preset),
-         * "p" (0.5), "baseline" (0), "batch_size" (64), "tolerance" (0.01), "min_masks" (a quarter
+         * "p" (0.5), "baseline" (0), "batch_size" (8), "tolerance" (0.01), "min_masks" (a quarter
          * of masks), "check_every" (100), "mask_seed" (0), "score" (probability).
          */
         public static Params from(Map<String, String> p) {
@@ -86,7 +86,7 @@ public final class Rise extends AttributionMethod<Rise.Params> {
             });
             int cells = r.integer("cells", preset[0]);
             int masks = r.integer("masks", preset[1]);
-            Params params = new Params(cells, masks, r.number("p", 0.5), r.text("baseline", "0"), r.integer("batch_size", 64),
+            Params params = new Params(cells, masks, r.number("p", 0.5), r.text("baseline", "0"), r.integer("batch_size", 8),
                     r.number("tolerance", 0.01), r.integer("min_masks", masks / 4), r.integer("check_every", 100),
                     r.whole("mask_seed", 0), r.choice("score", TargetScore.class, TargetScore.PROBABILITY));
             r.finish();
@@ -225,13 +225,16 @@ public final class Rise extends AttributionMethod<Rise.Params> {
                 params.masks(), params.maskSeed())), pixels, run.probabilities.length, allClasses);
         int size = spec.inputSize();
         float[][] batchMasks = new float[params.batchSize()][pixels];
+        // every value of a batch is written below, so full batches share one array (fresh ones of
+        // tens of MB were allocated, zeroed and faulted in per call)
+        float[] fullBatch = new float[params.batchSize() * size];
         double[] previous = null;
         int quietChecks = 0;
         while (scores.used < params.masks() && !scores.converged) {
             // with early stop on, batches end at each check so checks see the same mask counts at any batch size
             int toCheck = params.tolerance() > 0 ? params.checkEvery() - scores.used % params.checkEvery() : Integer.MAX_VALUE;
             int n = Math.min(Math.min(params.batchSize(), toCheck), params.masks() - scores.used);
-            float[] batch = new float[n * size];
+            float[] batch = n == params.batchSize() ? fullBatch : new float[n * size];
             for (int i = 0; i < n; i++) {
                 float[] m = batchMasks[i];
                 scores.bank.mask(scores.used + i, m);
