@@ -56,6 +56,8 @@ class BinDemoIT {
 
         assertThat(Files.readString(mvnArgs).trim()).isEqualTo("-B -q -pl tools -am package -DskipTests");
         assertThat(printed).contains("building").containsPattern("dashboard http://localhost:\\d+/");
+        // its Kafka Streams state lives in a folder of its own, not under the OS temp directory Kafka Streams warns about
+        assertThat(printed).doesNotContain("OS temp directory in the state.dir");
 
         // the files the README's table promises, in the folder given by --out
         List<String> summaries = Files.readAllLines(out.resolve("summaries.jsonl"));
